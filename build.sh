@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# One entry point for building, running and testing the vgw nginx module.
+#   ./build.sh            build build/ngx_http_vgw_module.so
+#   ./build.sh run        build and start nginx + local mock vendors
+#   ./build.sh test       build, then run unit, integration and SDK tests
+# NGINX_SRC=/path/to/nginx-x.y.z builds against another nginx source tree
+# (default: Debian's nginx-dev headers in /usr/share/nginx/src).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+BUILD="$ROOT/build"
+NGINX_SRC="${NGINX_SRC:-/usr/share/nginx/src}"
+JOBS="${JOBS:-$(nproc)}"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+need_packages() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  if ((${#missing[@]})); then
+    log "installing Debian packages: ${missing[*]}"
+    local sudo=""
+    [[ $(id -u) -eq 0 ]] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+install_build_deps() {
+  need_packages nginx nginx-dev libyaml-cpp-dev nlohmann-json3-dev libssl-dev \
+    libpcre3-dev zlib1g-dev g++ make cmake pkg-config
+}
+
+install_test_deps() {
+  install_build_deps
+  need_packages libgtest-dev clang nodejs npm curl ca-certificates
+  if [[ ! -d "$ROOT/t/node_modules/openai-6.49" || "$ROOT/t/package-lock.json" -nt "$ROOT/t/node_modules" ]]; then
+    log "installing pinned npm packages (t/package-lock.json)"
+    (cd "$ROOT/t" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+# nginx's configure writes into the tree it runs from, so it runs in a copy.
+build_module() {
+  install_build_deps
+  local src="$BUILD/nginx-src"
+  local conf_flags=()
+  if [[ "$NGINX_SRC" == /usr/share/nginx/src ]]; then
+    # shellcheck disable=SC1091
+    source /usr/share/nginx/src/conf_flags
+    conf_flags=("${NGX_CONF_FLAGS[@]}")
+  else
+    conf_flags=(--with-compat --with-http_ssl_module)
+  fi
+  mkdir -p "$BUILD"
+  # Re-run configure when the file list or flags change (cheap: ~5 s).
+  local manifest
+  manifest="$(cd "$ROOT" && { cat config config.make; find src -name '*.cpp' | LC_ALL=C sort; echo "$NGINX_SRC"; })"
+  if [[ ! -f "$BUILD/objs/Makefile" || "$(cat "$BUILD/.manifest" 2>/dev/null)" != "$manifest" ]]; then
+    log "configuring against $NGINX_SRC"
+    rm -rf "$src" "$BUILD/objs"
+    cp -a "$NGINX_SRC" "$src"
+    (cd "$src" && ./configure "${conf_flags[@]}" \
+      --with-cc-opt="-g -O2 -fPIC -fstack-protector-strong -D_FORTIFY_SOURCE=2" \
+      --with-ld-opt="-Wl,-z,relro -Wl,-z,now -fPIC" \
+      --add-dynamic-module="$ROOT" --builddir="$BUILD/objs" >"$BUILD/configure.log" 2>&1) \
+      || { tail -30 "$BUILD/configure.log"; exit 1; }
+    printf '%s' "$manifest" >"$BUILD/.manifest"
+  fi
+  log "building ngx_http_vgw_module.so"
+  make -s -j"$JOBS" -C "$src" -f "$BUILD/objs/Makefile" modules
+  cp "$BUILD/objs/ngx_http_vgw_module.so" "$BUILD/ngx_http_vgw_module.so"
+}
+
+build_unit_tests() {
+  log "building core unit tests (ASan + UBSan)"
+  cmake -S "$ROOT/t" -B "$BUILD/unit" -DCMAKE_BUILD_TYPE=Debug -DVGW_SANITIZE=ON >/dev/null
+  cmake --build "$BUILD/unit" -j"$JOBS" -- -s
+}
+
+cmd="${1:-build}"
+case "$cmd" in
+  build)
+    build_module
+    ;;
+  run)
+    install_test_deps
+    build_module
+    exec node "$ROOT/t/lib/run-gateway.mjs"
+    ;;
+  test)
+    install_test_deps
+    build_module
+    build_unit_tests
+    log "unit tests"
+    (cd "$BUILD/unit" && ctest --output-on-failure -j"$JOBS")
+    log "integration and SDK tests against nginx $(nginx -v 2>&1 | sed 's/.*\///')"
+    cd "$ROOT/t"
+    exec node --test --test-concurrency=1 --test-reporter=spec integration/
+    ;;
+  *)
+    echo "usage: $0 [build|run|test]" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,375 @@
+#include "api/client_request.hpp"
+
+#include "api/multipart.hpp"
+#include "util/base64.hpp"
+#include "util/strings.hpp"
+
+namespace vgw {
+namespace {
+
+constexpr size_t kMaxPromptChars = 32000;
+constexpr int kMaxJsonDepth = 32;
+
+// nlohmann's parser is iterative, but destroying or dumping a deeply nested
+// value recurses; refuse hostile nesting before parsing.
+bool json_depth_ok(std::string_view body) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < body.size(); ++i) {
+    char c = body[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > kMaxJsonDepth) return false;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return true;
+}
+
+size_t utf8_length(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+std::optional<ApiError> set_prompt(ClientVideoRequest& out, std::string prompt) {
+  if (trim(prompt).empty()) {
+    return invalid_request("Missing required parameter: 'prompt'.", "prompt",
+                           "missing_required_parameter");
+  }
+  if (utf8_length(prompt) > kMaxPromptChars) {
+    return invalid_request("'prompt' is too long: at most 32000 characters.",
+                           "prompt", "string_above_max_length");
+  }
+  out.prompt = std::move(prompt);
+  return std::nullopt;
+}
+
+std::optional<ApiError> set_seconds(ClientVideoRequest& out,
+                                    const std::string& value) {
+  auto n = parse_uint(trim(value));
+  if (!n || *n == 0 || *n > 3600) {
+    return invalid_request("Invalid value for 'seconds': '" + value +
+                               "'. Expected a whole number of seconds as a "
+                               "string, e.g. '8'.",
+                           "seconds", "invalid_value");
+  }
+  out.seconds = std::to_string(*n);
+  return std::nullopt;
+}
+
+std::optional<ApiError> set_size(ClientVideoRequest& out,
+                                 const std::string& value) {
+  auto d = parse_size(trim(value));
+  if (!d) {
+    return invalid_request("Invalid value for 'size': '" + value +
+                               "'. Expected WIDTHxHEIGHT, e.g. '1280x720'.",
+                           "size", "invalid_value");
+  }
+  out.size = std::to_string(d->width) + "x" + std::to_string(d->height);
+  return std::nullopt;
+}
+
+ApiError bad_image(const std::string& param, const std::string& why) {
+  return invalid_request("Invalid '" + param + "': " + why, param,
+                         "invalid_image");
+}
+
+// An image given as text: an http(s) URL or a base64 data URL.
+std::optional<ApiError> add_image_reference(ClientVideoRequest& out,
+                                            std::string_view text,
+                                            const std::string& param) {
+  text = trim(text);
+  ImageInput img;
+  img.param = param;
+  if (starts_with(text, "data:")) {
+    auto comma = text.find(',');
+    auto meta = text.substr(5, comma == std::string_view::npos ? 0 : comma - 5);
+    if (comma == std::string_view::npos || !ends_with(meta, ";base64") ||
+        !starts_with(to_lower(meta), "image/")) {
+      return bad_image(param,
+                       "a data URL must look like data:image/png;base64,...");
+    }
+    img.kind = ImageInput::Kind::base64;
+    img.data = text.substr(comma + 1);
+    // Sniff the real type from the first decoded bytes rather than trusting
+    // the declared one; the payload itself stays base64 and is passed on.
+    auto head = base64_decode(img.data.substr(0, std::min<size_t>(img.data.size(), 64) / 4 * 4));
+    img.mime = head ? sniff_image_type(*head) : "";
+    if (img.mime.empty()) {
+      return bad_image(param, "the data URL is not a PNG, JPEG, WebP or GIF image");
+    }
+  } else if (starts_with(to_lower(text.substr(0, 8)), "https://") ||
+             starts_with(to_lower(text.substr(0, 7)), "http://")) {
+    if (has_control_chars(text) || text.size() > 8192) {
+      return bad_image(param, "the URL is malformed");
+    }
+    img.kind = ImageInput::Kind::url;
+    img.data = text;
+  } else {
+    return bad_image(param, "expected an http(s) URL or a base64 data URL");
+  }
+  out.images.push_back(std::move(img));
+  return std::nullopt;
+}
+
+ApiError file_id_unsupported(const std::string& param) {
+  return invalid_request(
+      "'" + param +
+          "' is not supported: this gateway has no Files API. Send the image "
+          "itself (a file part or a data URL) or an image_url.",
+      param, "unsupported_parameter");
+}
+
+std::optional<ApiError> parse_json(std::string_view body,
+                                   ClientVideoRequest& out) {
+  if (!json_depth_ok(body)) {
+    return invalid_request("The request body nests JSON too deeply.", std::nullopt,
+                           "invalid_json");
+  }
+  Json doc = Json::parse(body, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    return invalid_request(
+        "We could not parse the JSON body of your request. The body must be a "
+        "JSON object.",
+        std::nullopt, "invalid_json");
+  }
+  out.owned_json = std::move(doc);
+  for (auto& [key, value] : out.owned_json.items()) {
+    if (key == "prompt") {
+      if (!value.is_string()) {
+        return invalid_request("Invalid type for 'prompt': expected a string.",
+                               "prompt", "invalid_type");
+      }
+      if (auto e = set_prompt(out, value.get<std::string>())) return e;
+    } else if (key == "model") {
+      if (!value.is_string()) {
+        return invalid_request("Invalid type for 'model': expected a string.",
+                               "model", "invalid_type");
+      }
+      out.model = value.get<std::string>();
+    } else if (key == "seconds") {
+      // A JSON number is accepted as a courtesy; OpenAI itself wants "8".
+      if (value.is_number_unsigned() || value.is_number_integer()) {
+        if (auto e = set_seconds(out, value.dump())) return e;
+      } else if (value.is_string()) {
+        if (auto e = set_seconds(out, value.get<std::string>())) return e;
+      } else if (!value.is_null()) {
+        return invalid_request("Invalid type for 'seconds': expected a string.",
+                               "seconds", "invalid_type");
+      }
+    } else if (key == "size") {
+      if (value.is_string()) {
+        if (auto e = set_size(out, value.get<std::string>())) return e;
+      } else if (!value.is_null()) {
+        return invalid_request("Invalid type for 'size': expected a string.",
+                               "size", "invalid_type");
+      }
+    } else if (key == "input_reference") {
+      if (value.is_string()) {
+        if (auto e = add_image_reference(out, value.get_ref<const std::string&>(),
+                                         "input_reference")) {
+          return e;
+        }
+      } else if (value.is_object()) {
+        bool has_url = value.contains("image_url");
+        bool has_file = value.contains("file_id");
+        if (has_url == has_file) {
+          return invalid_request(
+              "'input_reference' needs exactly one of 'image_url' or "
+              "'file_id'.",
+              "input_reference", "invalid_value");
+        }
+        if (has_file) return file_id_unsupported("input_reference.file_id");
+        const Json& url = value["image_url"];
+        if (!url.is_string()) {
+          return invalid_request(
+              "Invalid type for 'input_reference.image_url': expected a string.",
+              "input_reference.image_url", "invalid_type");
+        }
+        if (auto e = add_image_reference(out, url.get_ref<const std::string&>(),
+                                         "input_reference.image_url")) {
+          return e;
+        }
+      } else if (!value.is_null()) {
+        return invalid_request(
+            "Invalid type for 'input_reference': expected an object with "
+            "'image_url'.",
+            "input_reference", "invalid_type");
+      }
+    } else if (key == "metadata") {
+      if (value.is_object()) {
+        out.metadata = value;
+      } else if (!value.is_null()) {
+        return invalid_request("Invalid type for 'metadata': expected an object.",
+                               "metadata", "invalid_type");
+      }
+    } else {
+      out.extra[key] = value;
+    }
+  }
+  if (out.prompt.empty()) {
+    return invalid_request("Missing required parameter: 'prompt'.", "prompt",
+                           "missing_required_parameter");
+  }
+  return std::nullopt;
+}
+
+// Bracketed multipart names (`metadata[seed]`, `a[b][c]`) are how the SDKs
+// flatten objects; rebuild the nesting.
+bool set_bracketed(Json& root, std::string_view name, std::string value) {
+  auto open = name.find('[');
+  std::string head(name.substr(0, open));
+  Json* cur = &root[head];
+  std::string_view rest = name.substr(open);
+  while (!rest.empty()) {
+    if (rest.front() != '[') return false;
+    auto close = rest.find(']');
+    if (close == std::string_view::npos || close == 1) return false;
+    std::string key(rest.substr(1, close - 1));
+    if (!cur->is_null() && !cur->is_object()) return false;
+    cur = &(*cur)[key];
+    rest = rest.substr(close + 1);
+  }
+  *cur = std::move(value);
+  return true;
+}
+
+std::optional<ApiError> parse_multipart_body(std::string_view content_type,
+                                             std::string_view body,
+                                             ClientVideoRequest& out) {
+  auto boundary = multipart_boundary(content_type);
+  if (!boundary) {
+    return invalid_request(
+        "multipart/form-data request without a valid boundary parameter.",
+        std::nullopt, "invalid_multipart");
+  }
+  auto parsed = parse_multipart(body, *boundary);
+  if (!parsed.ok()) {
+    return invalid_request("Malformed multipart/form-data body: " +
+                               parsed.error + ".",
+                           std::nullopt, "invalid_multipart");
+  }
+  Json nested = Json::object();
+  std::vector<std::string> seen;
+  bool has_prompt = false;
+  for (auto& part : parsed.parts) {
+    const std::string& name = part.name;
+    bool is_file_part = part.filename.has_value() ||
+                        !sniff_image_type(part.data.substr(0, 16)).empty();
+    if (name != "metadata" && name.find('[') == std::string::npos) {
+      for (const auto& s : seen) {
+        if (s == name) {
+          return invalid_request("Duplicate parameter '" + name + "'.", name,
+                                 "duplicate_parameter");
+        }
+      }
+      seen.push_back(name);
+    }
+    std::string text(part.data);
+    if (name == "prompt") {
+      has_prompt = true;
+      if (auto e = set_prompt(out, std::move(text))) return e;
+    } else if (name == "model") {
+      out.model = std::string(trim(text));
+    } else if (name == "seconds") {
+      if (auto e = set_seconds(out, text)) return e;
+    } else if (name == "size") {
+      if (auto e = set_size(out, text)) return e;
+    } else if (name == "input_reference" && is_file_part) {
+      ImageInput img;
+      img.kind = ImageInput::Kind::bytes;
+      img.data = part.data;
+      img.mime = sniff_image_type(part.data);
+      img.filename = part.filename.value_or("input_reference");
+      img.param = "input_reference";
+      if (img.mime.empty()) {
+        return bad_image("input_reference",
+                         "the uploaded file is not a PNG, JPEG, WebP or GIF "
+                         "image");
+      }
+      out.images.push_back(std::move(img));
+    } else if (name == "input_reference" ||
+               name == "input_reference[image_url]") {
+      if (auto e = add_image_reference(out, part.data, name)) return e;
+    } else if (name == "input_reference[file_id]") {
+      return file_id_unsupported(name);
+    } else if (name == "metadata") {
+      Json meta = Json::parse(text, nullptr, false);
+      if (meta.is_discarded() || !meta.is_object()) {
+        return invalid_request("'metadata' must be a JSON object.", "metadata",
+                               "invalid_type");
+      }
+      out.metadata.update(meta);
+    } else if (name.find('[') != std::string::npos) {
+      if (!set_bracketed(nested, name, std::move(text))) {
+        return invalid_request("Malformed parameter name '" + name + "'.", name,
+                               "invalid_parameter");
+      }
+    } else if (is_file_part) {
+      return invalid_request("Unexpected file parameter '" + name + "'.", name,
+                             "unsupported_parameter");
+    } else {
+      out.extra[name] = std::move(text);
+    }
+  }
+  for (auto& [key, value] : nested.items()) {
+    if (key == "metadata" && value.is_object()) {
+      out.metadata.update(value);
+    } else {
+      out.extra[key] = value;
+    }
+  }
+  if (!has_prompt) {
+    return invalid_request("Missing required parameter: 'prompt'.", "prompt",
+                           "missing_required_parameter");
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string sniff_image_type(std::string_view b) {
+  auto at = [&](size_t i) { return static_cast<unsigned char>(b[i]); };
+  if (b.size() >= 8 && b.substr(0, 8) == std::string_view("\x89PNG\r\n\x1a\n", 8)) {
+    return "image/png";
+  }
+  if (b.size() >= 3 && at(0) == 0xFF && at(1) == 0xD8 && at(2) == 0xFF) {
+    return "image/jpeg";
+  }
+  if (b.size() >= 12 && b.substr(0, 4) == "RIFF" && b.substr(8, 4) == "WEBP") {
+    return "image/webp";
+  }
+  if (b.size() >= 6 && (b.substr(0, 6) == "GIF87a" || b.substr(0, 6) == "GIF89a")) {
+    return "image/gif";
+  }
+  return "";
+}
+
+std::optional<ApiError> parse_create_request(std::string_view content_type,
+                                             std::string_view body,
+                                             ClientVideoRequest& out) {
+  std::string media = to_lower(trim(content_type.substr(0, content_type.find(';'))));
+  if (media == "application/json" || ends_with(media, "+json")) {
+    return parse_json(body, out);
+  }
+  if (media == "multipart/form-data") {
+    return parse_multipart_body(content_type, body, out);
+  }
+  ApiError e = invalid_request(
+      "Unsupported Content-Type '" + std::string(content_type) +
+          "': send application/json or multipart/form-data.",
+      std::nullopt, "unsupported_content_type");
+  e.status = 415;
+  return e;
+}
+
+}  // namespace vgw

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "api/api_error.hpp"
+
+namespace vgw {
+
+using Json = nlohmann::json;
+
+// A reference image as the client sent it. `data` points into the request
+// body (or into `ClientVideoRequest::owned_json`), never copied: images are
+// the large part of a create and are converted straight into the vendor body.
+struct ImageInput {
+  enum class Kind { bytes, base64, url };
+  Kind kind = Kind::url;
+  std::string_view data;
+  std::string mime;  // sniffed from the bytes; empty for URLs
+  std::string filename;
+  std::string param;  // which request field it came from, for errors
+};
+
+// POST /v1/videos after parsing, before any vendor is involved.
+struct ClientVideoRequest {
+  std::string model;
+  std::string prompt;
+  std::optional<std::string> seconds;
+  std::optional<std::string> size;
+  std::vector<ImageInput> images;
+  Json metadata = Json::object();
+  Json extra = Json::object();  // unrecognised top-level fields, by name
+  Json owned_json;
+};
+
+// Parses a JSON or multipart/form-data create body. `body` must outlive the
+// result. Returns an OpenAI-style 400 on any malformed input.
+std::optional<ApiError> parse_create_request(std::string_view content_type,
+                                             std::string_view body,
+                                             ClientVideoRequest& out);
+
+// "image/png" etc. from magic bytes; empty when not a supported image.
+std::string sniff_image_type(std::string_view bytes);
+
+}  // namespace vgw

@@ -1,0 +1,30 @@
+#include "api/video_object.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace vgw {
+
+std::string render_video(const VideoView& v) {
+  using J = nlohmann::ordered_json;
+  auto nullable = [](const auto& opt) { return opt ? J(*opt) : J(nullptr); };
+  J error = nullptr;
+  if (v.error) error = J{{"code", v.error->code}, {"message", v.error->message}};
+  J out = {
+      {"id", v.id},
+      {"object", "video"},
+      {"model", v.model},
+      {"status", to_string(v.status)},
+      {"progress", v.progress},
+      {"created_at", v.created_at},
+      {"completed_at", nullable(v.completed_at)},
+      {"expires_at", nullable(v.expires_at)},
+      {"prompt", nullable(v.prompt)},
+      {"size", v.size},
+      {"seconds", v.seconds},
+      {"remixed_from_video_id", nullptr},
+      {"error", error},
+  };
+  return out.dump(-1, ' ', false, J::error_handler_t::replace);
+}
+
+}  // namespace vgw

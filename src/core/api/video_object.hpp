@@ -1,0 +1,35 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "rules/vendor_rules.hpp"
+
+namespace vgw {
+
+struct VideoFailure {
+  std::string code;
+  std::string message;
+};
+
+// Everything an OpenAI `Video` object says, before rendering.
+struct VideoView {
+  std::string id;
+  std::string model;
+  VideoStatus status = VideoStatus::queued;
+  int progress = 0;
+  int64_t created_at = 0;
+  std::optional<int64_t> completed_at;
+  std::optional<int64_t> expires_at;
+  std::optional<std::string> prompt;
+  std::string size;
+  std::string seconds;
+  std::optional<VideoFailure> error;
+};
+
+// All 13 keys of the spec, with explicit nulls: typed SDKs and n8n break on
+// missing keys or a non-null `error` on a healthy job.
+std::string render_video(const VideoView& v);
+
+}  // namespace vgw

@@ -1,0 +1,142 @@
+#include "crypto/crypto.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <memory>
+#include <stdexcept>
+
+namespace vgw::crypto {
+namespace {
+
+using CipherCtx =
+    std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
+
+[[noreturn]] void fail(const char* what) {
+  ERR_clear_error();
+  throw std::runtime_error(what);
+}
+
+const unsigned char* bytes(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
+
+constexpr size_t kTagSize = 16;
+
+}  // namespace
+
+std::string sha256(std::string_view data) {
+  std::string out(32, '\0');
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(),
+                 reinterpret_cast<unsigned char*>(out.data()), &len,
+                 EVP_sha256(), nullptr) != 1) {
+    fail("sha256 failed");
+  }
+  return out;
+}
+
+std::string to_hex(std::string_view raw) {
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  out.reserve(raw.size() * 2);
+  for (unsigned char c : raw) {
+    out.push_back(hex[c >> 4]);
+    out.push_back(hex[c & 15]);
+  }
+  return out;
+}
+
+std::string sha256_hex(std::string_view data) { return to_hex(sha256(data)); }
+
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+  std::string out(32, '\0');
+  unsigned int len = 0;
+  // One-shot HMAC() is not deprecated in OpenSSL 3 (unlike HMAC_CTX_*).
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), bytes(data),
+           data.size(), reinterpret_cast<unsigned char*>(out.data()),
+           &len) == nullptr) {
+    fail("hmac-sha256 failed");
+  }
+  return out;
+}
+
+std::string random_bytes(size_t n) {
+  std::string out(n, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()),
+                 static_cast<int>(n)) != 1) {
+    fail("RAND_bytes failed");
+  }
+  return out;
+}
+
+std::string aes256gcm_seal(std::string_view key, std::string_view nonce,
+                           std::string_view aad, std::string_view plaintext) {
+  if (key.size() != 32 || nonce.size() != 12) fail("bad aes-gcm key/nonce");
+  CipherCtx ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
+  if (!ctx) fail("EVP_CIPHER_CTX_new failed");
+  int len = 0;
+  std::string out(plaintext.size() + kTagSize, '\0');
+  auto* o = reinterpret_cast<unsigned char*>(out.data());
+  if (EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, bytes(key),
+                         bytes(nonce)) != 1 ||
+      EVP_EncryptUpdate(ctx.get(), nullptr, &len, bytes(aad),
+                        static_cast<int>(aad.size())) != 1 ||
+      EVP_EncryptUpdate(ctx.get(), o, &len, bytes(plaintext),
+                        static_cast<int>(plaintext.size())) != 1) {
+    fail("aes-gcm encrypt failed");
+  }
+  int total = len;
+  if (EVP_EncryptFinal_ex(ctx.get(), o + total, &len) != 1) {
+    fail("aes-gcm final failed");
+  }
+  total += len;
+  if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagSize,
+                          o + total) != 1) {
+    fail("aes-gcm tag failed");
+  }
+  out.resize(static_cast<size_t>(total) + kTagSize);
+  return out;
+}
+
+std::optional<std::string> aes256gcm_open(std::string_view key,
+                                          std::string_view nonce,
+                                          std::string_view aad,
+                                          std::string_view sealed) {
+  if (key.size() != 32 || nonce.size() != 12 || sealed.size() < kTagSize) {
+    return std::nullopt;
+  }
+  CipherCtx ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
+  if (!ctx) fail("EVP_CIPHER_CTX_new failed");
+  auto body = sealed.substr(0, sealed.size() - kTagSize);
+  std::string tag(sealed.substr(sealed.size() - kTagSize));
+  std::string out(body.size(), '\0');
+  auto* o = reinterpret_cast<unsigned char*>(out.data());
+  int len = 0;
+  bool ok =
+      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, bytes(key),
+                         bytes(nonce)) == 1 &&
+      EVP_DecryptUpdate(ctx.get(), nullptr, &len, bytes(aad),
+                        static_cast<int>(aad.size())) == 1 &&
+      EVP_DecryptUpdate(ctx.get(), o, &len, bytes(body),
+                        static_cast<int>(body.size())) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagSize,
+                          tag.data()) == 1;
+  int total = len;
+  ok = ok && EVP_DecryptFinal_ex(ctx.get(), o + total, &len) == 1;
+  if (!ok) {
+    ERR_clear_error();
+    return std::nullopt;
+  }
+  out.resize(static_cast<size_t>(total + len));
+  return out;
+}
+
+bool constant_time_equals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace vgw::crypto

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+// Thin wrappers over OpenSSL's libcrypto (already linked into nginx). Every
+// failure path clears the OpenSSL error queue: a stale entry would make nginx
+// log "[alert] ignoring stale global SSL error" on its next TLS operation.
+namespace vgw::crypto {
+
+std::string sha256(std::string_view data);  // 32 raw bytes
+std::string sha256_hex(std::string_view data);
+std::string hmac_sha256(std::string_view key, std::string_view data);
+std::string to_hex(std::string_view raw);
+
+// Fills `n` bytes from the CSPRNG; throws on failure.
+std::string random_bytes(size_t n);
+
+// AES-256-GCM with a 12-byte nonce and a 16-byte tag appended to the
+// ciphertext. `key` must be 32 bytes.
+std::string aes256gcm_seal(std::string_view key, std::string_view nonce,
+                           std::string_view aad, std::string_view plaintext);
+std::optional<std::string> aes256gcm_open(std::string_view key,
+                                          std::string_view nonce,
+                                          std::string_view aad,
+                                          std::string_view sealed);
+
+bool constant_time_equals(std::string_view a, std::string_view b);
+
+}  // namespace vgw::crypto

@@ -1,0 +1,201 @@
+#include "gateway.hpp"
+
+#include <cctype>
+#include <stdexcept>
+
+#include "api/client_request.hpp"
+#include "rules/rule_error.hpp"
+#include "translate/create_operation.hpp"
+#include "translate/retrieve_operation.hpp"
+#include "util/strings.hpp"
+
+namespace vgw {
+namespace {
+
+// An operation that only answers (routing and validation errors).
+class FixedOperation : public Operation {
+ public:
+  FixedOperation(const ApiError& error, RequestFacts facts) : error_(error) {
+    facts_ = std::move(facts);
+  }
+  Step start(int64_t) override { return finish(error_); }
+  Step on_reply(const UpstreamReply&, int64_t) override { return finish(error_); }
+
+ private:
+  ApiError error_;
+};
+
+std::unique_ptr<Operation> answer(const ApiError& e, const char* operation,
+                                  std::string model = {}) {
+  RequestFacts facts;
+  facts.operation = operation;
+  facts.model = std::move(model);
+  return std::make_unique<FixedOperation>(e, std::move(facts));
+}
+
+ApiError unknown_video(std::string_view id) {
+  ApiError e = not_found("No video found with id '" +
+                         std::string(id.substr(0, 200)) + "'.");
+  e.code = "video_not_found";
+  e.param = "video_id";
+  return e;
+}
+
+std::string url_decode(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out.push_back(static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16)));
+      i += 2;
+    } else if (s[i] == '+') {
+      out.push_back(' ');
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> query_arg(std::string_view args, std::string_view name) {
+  for (auto pair : split(args, '&')) {
+    auto eq = pair.find('=');
+    if (pair.substr(0, eq) == name) {
+      return eq == std::string_view::npos ? std::string() : url_decode(pair.substr(eq + 1));
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void Gateway::add_vendor(VendorRules rules, const VendorSettings& settings) {
+  if (has_vendor(rules.name)) {
+    throw RuleError("vendor '" + rules.name + "' is configured twice");
+  }
+  vendors_.push_back(std::make_unique<Vendor>(std::move(rules), settings));
+}
+
+void Gateway::add_id_key(const std::string& secret) {
+  if (secret.size() < 16) {
+    throw std::invalid_argument("a video id key needs at least 16 characters");
+  }
+  id_secrets_.push_back(secret);
+}
+
+void Gateway::finalize() {
+  if (!vendors_.empty() && id_secrets_.empty()) {
+    throw std::invalid_argument(
+        "no vgw_id_key configured: video ids cannot be sealed");
+  }
+  sealer_ = VideoIdSealer(id_secrets_);
+}
+
+bool Gateway::has_vendor(const std::string& name) const {
+  return find_vendor(name) != nullptr;
+}
+
+Vendor* Gateway::find_vendor(const std::string& name) const {
+  for (const auto& v : vendors_) {
+    if (v->name() == name) return v.get();
+  }
+  return nullptr;
+}
+
+bool Gateway::wants_body(std::string_view method) { return method == "POST"; }
+
+std::unique_ptr<Operation> Gateway::begin(const ClientCall& call) const {
+  // Routes are recognised by their tail so the API can be mounted under any
+  // prefix (/v1/, /openai/v1/ ...).
+  std::vector<std::string_view> segments;
+  for (auto s : split(call.path, '/')) {
+    if (!s.empty()) segments.push_back(s);
+  }
+  size_t at = segments.size();
+  for (size_t i = segments.size(); i-- > 0;) {
+    if (segments[i] == "videos") {
+      at = i;
+      break;
+    }
+  }
+  size_t rest = at == segments.size() ? 99 : segments.size() - at - 1;
+  auto method_not_allowed = [&](const char* allowed) {
+    ApiError e = invalid_request(std::string("Method ") + std::string(call.method) +
+                                     " is not allowed here; use " + allowed + ".",
+                                 std::nullopt, "method_not_allowed");
+    e.status = 405;
+    return answer(e, "route");
+  };
+  if (rest == 0) {
+    if (call.method == "POST") return begin_create(call);
+    if (call.method == "GET") {
+      return answer(invalid_request(
+                        "Listing videos is not supported: this gateway keeps "
+                        "no record of videos; keep the ids you created.",
+                        std::nullopt, "unsupported_endpoint"),
+                    "route");
+    }
+    return method_not_allowed("POST");
+  }
+  if (rest == 1) {
+    if (call.method == "GET") return begin_by_id(call, segments[at + 1], false);
+    return method_not_allowed("GET");
+  }
+  if (rest == 2 && segments[at + 2] == "content") {
+    if (call.method == "GET" || call.method == "HEAD") {
+      return begin_by_id(call, segments[at + 1], true);
+    }
+    return method_not_allowed("GET");
+  }
+  ApiError e = not_found("Unknown route: " + std::string(call.method) + " " +
+                         std::string(call.path.substr(0, 200)));
+  e.code = "unknown_route";
+  return answer(e, "route");
+}
+
+std::unique_ptr<Operation> Gateway::begin_create(const ClientCall& call) const {
+  ClientVideoRequest request;
+  if (auto e = parse_create_request(call.content_type, call.body, request)) {
+    return answer(*e, "create", request.model);
+  }
+  if (request.model.empty()) request.model = default_model_;
+  for (const auto& vendor : vendors_) {
+    if (const ModelRule* rule = vendor->find_model(request.model)) {
+      return make_create_operation(*vendor, *rule, std::move(request), sealer_,
+                                   std::string(call.binding));
+    }
+  }
+  ApiError e = invalid_request("The model '" + request.model.substr(0, 200) +
+                                   "' does not exist or is not served by this "
+                                   "gateway.",
+                               "model", "model_not_found");
+  return answer(e, "create", request.model);
+}
+
+std::unique_ptr<Operation> Gateway::begin_by_id(const ClientCall& call,
+                                                std::string_view id,
+                                                bool content) const {
+  const char* operation = content ? "content" : "retrieve";
+  std::string video_id = url_decode(id);
+  auto record = sealer_.open(video_id, call.binding);
+  if (!record) return answer(unknown_video(video_id), operation);
+  Vendor* vendor = find_vendor(record->vendor);
+  if (!vendor) {
+    ApiError e = unknown_video(video_id);
+    e.message += " The vendor that made it is no longer configured.";
+    return answer(e, operation, record->model);
+  }
+  if (!content) return make_retrieve_operation(*vendor, std::move(*record), video_id);
+  std::string variant = query_arg(call.args, "variant").value_or("video");
+  if (variant.empty()) variant = "video";
+  if (variant != "video" && variant != "thumbnail" && variant != "spritesheet") {
+    return answer(invalid_request("Invalid value for 'variant': '" + variant.substr(0, 50) +
+                                      "'. Supported values are: 'video', "
+                                      "'thumbnail', and 'spritesheet'.",
+                                  "variant", "invalid_value"),
+                  operation, record->model);
+  }
+  return make_content_operation(*vendor, std::move(*record), video_id, variant);
+}
+
+}  // namespace vgw

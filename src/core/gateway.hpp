@@ -1,0 +1,60 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ids/video_id.hpp"
+#include "translate/operation.hpp"
+#include "translate/vendor.hpp"
+
+namespace vgw {
+
+// One client request as the nginx layer sees it.
+struct ClientCall {
+  std::string_view method;
+  std::string_view path;  // URI path without arguments
+  std::string_view args;  // raw query string
+  std::string_view content_type;
+  std::string_view body;     // complete request body (create only)
+  std::string_view binding;  // caller identity the ids are bound to
+};
+
+// The compiled configuration of one nginx `http{}` block: vendors in
+// routing order, id keys, defaults. Immutable after finalize() except for
+// signer caches in each worker's copy.
+class Gateway {
+ public:
+  // Throws RuleError (with the YAML line) for bad rules or settings.
+  void add_vendor(VendorRules rules, const VendorSettings& settings);
+  void add_id_key(const std::string& secret);
+  void set_default_model(std::string model) { default_model_ = std::move(model); }
+  // Throws std::invalid_argument when the configuration is incomplete.
+  void finalize();
+
+  const std::vector<std::unique_ptr<Vendor>>& vendors() const { return vendors_; }
+  bool has_vendor(const std::string& name) const;
+
+  // Routes a request and returns its operation. Never throws for bad
+  // client input: those become an operation that answers with a 4xx.
+  std::unique_ptr<Operation> begin(const ClientCall& call) const;
+
+  // Does this request need its body read before begin()?
+  static bool wants_body(std::string_view method);
+
+ private:
+  Vendor* find_vendor(const std::string& name) const;
+  std::unique_ptr<Operation> begin_create(const ClientCall& call) const;
+  std::unique_ptr<Operation> begin_by_id(const ClientCall& call,
+                                         std::string_view id,
+                                         bool content) const;
+
+  std::vector<std::unique_ptr<Vendor>> vendors_;
+  std::vector<std::string> id_secrets_;
+  VideoIdSealer sealer_;
+  std::string default_model_ = "sora-2";
+};
+
+}  // namespace vgw

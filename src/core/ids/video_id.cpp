@@ -1,0 +1,172 @@
+#include "ids/video_id.hpp"
+
+#include <stdexcept>
+
+#include "crypto/crypto.hpp"
+#include "util/base64.hpp"
+#include "util/strings.hpp"
+
+namespace vgw {
+namespace {
+
+constexpr unsigned char kFormatVersion = 1;
+constexpr std::string_view kPrefix = "video_";
+constexpr size_t kNonceSize = 12;
+constexpr size_t kMaxIdLength = 4096;
+
+void put_varint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+void put_string(std::string& out, std::string_view s) {
+  put_varint(out, s.size());
+  out.append(s);
+}
+
+class Reader {
+ public:
+  explicit Reader(std::string_view data) : data_(data) {}
+
+  std::optional<uint64_t> varint() {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (pos_ >= data_.size()) return std::nullopt;
+      auto b = static_cast<unsigned char>(data_[pos_++]);
+      v |= uint64_t(b & 0x7F) << shift;
+      if (!(b & 0x80)) return v;
+    }
+    return std::nullopt;
+  }
+
+  std::optional<std::string> string() {
+    auto n = varint();
+    if (!n || *n > data_.size() - pos_) return std::nullopt;
+    std::string s(data_.substr(pos_, *n));
+    pos_ += *n;
+    return s;
+  }
+
+  bool done() const { return pos_ == data_.size(); }
+
+ private:
+  std::string_view data_;
+  size_t pos_ = 0;
+};
+
+std::string serialize(const VideoRecord& r) {
+  std::string out;
+  put_varint(out, static_cast<uint64_t>(r.created_at));
+  put_string(out, r.vendor);
+  put_string(out, r.task_id);
+  put_string(out, r.kind);
+  put_string(out, r.model);
+  put_string(out, r.seconds);
+  put_string(out, r.size);
+  put_varint(out, r.carried.size());
+  for (const auto& [k, v] : r.carried) {
+    put_string(out, k);
+    put_string(out, v);
+  }
+  return out;
+}
+
+std::optional<VideoRecord> deserialize(std::string_view data) {
+  Reader in(data);
+  VideoRecord r;
+  auto created = in.varint();
+  auto vendor = in.string();
+  auto task = in.string();
+  auto kind = in.string();
+  auto model = in.string();
+  auto seconds = in.string();
+  auto size = in.string();
+  auto n = in.varint();
+  if (!created || !vendor || !task || !kind || !model || !seconds || !size ||
+      !n || *n > 64) {
+    return std::nullopt;
+  }
+  r.created_at = static_cast<int64_t>(*created);
+  r.vendor = std::move(*vendor);
+  r.task_id = std::move(*task);
+  r.kind = std::move(*kind);
+  r.model = std::move(*model);
+  r.seconds = std::move(*seconds);
+  r.size = std::move(*size);
+  for (uint64_t i = 0; i < *n; ++i) {
+    auto k = in.string();
+    auto v = in.string();
+    if (!k || !v) return std::nullopt;
+    r.carried.emplace_back(std::move(*k), std::move(*v));
+  }
+  if (!in.done()) return std::nullopt;
+  return r;
+}
+
+std::string associated_data(unsigned char tag, std::string_view binding) {
+  std::string aad = "vgw-video-id/1";
+  aad.push_back(static_cast<char>(tag));
+  aad.append(binding);
+  return aad;
+}
+
+}  // namespace
+
+bool VideoRecord::operator==(const VideoRecord& o) const {
+  return vendor == o.vendor && task_id == o.task_id && kind == o.kind &&
+         model == o.model && seconds == o.seconds && size == o.size &&
+         created_at == o.created_at && carried == o.carried;
+}
+
+VideoIdSealer::VideoIdSealer(const std::vector<std::string>& secrets) {
+  for (const auto& secret : secrets) {
+    if (secret.size() < 16) {
+      throw std::invalid_argument("a video id key needs at least 16 characters");
+    }
+    Key k;
+    // Keys are derived once at config load, never per request.
+    k.aes_key = crypto::sha256("vgw video id key v1\n" + secret);
+    k.tag = static_cast<unsigned char>(crypto::sha256("vgw key tag\n" + k.aes_key)[0]);
+    keys_.push_back(std::move(k));
+  }
+}
+
+std::string VideoIdSealer::seal(const VideoRecord& record,
+                                std::string_view binding) const {
+  if (keys_.empty()) throw std::logic_error("no video id key configured");
+  const Key& key = keys_.front();
+  std::string nonce = crypto::random_bytes(kNonceSize);
+  std::string raw;
+  raw.push_back(static_cast<char>(kFormatVersion));
+  raw.push_back(static_cast<char>(key.tag));
+  raw += nonce;
+  raw += crypto::aes256gcm_seal(key.aes_key, nonce,
+                                associated_data(key.tag, binding),
+                                serialize(record));
+  return std::string(kPrefix) + base64url_encode(raw);
+}
+
+std::optional<VideoRecord> VideoIdSealer::open(std::string_view id,
+                                               std::string_view binding) const {
+  if (id.size() > kMaxIdLength || !starts_with(id, kPrefix)) return std::nullopt;
+  auto raw = base64url_decode(id.substr(kPrefix.size()));
+  if (!raw || raw->size() < 2 + kNonceSize + 16 ||
+      static_cast<unsigned char>((*raw)[0]) != kFormatVersion) {
+    return std::nullopt;
+  }
+  auto tag = static_cast<unsigned char>((*raw)[1]);
+  std::string_view nonce = std::string_view(*raw).substr(2, kNonceSize);
+  std::string_view sealed = std::string_view(*raw).substr(2 + kNonceSize);
+  for (const auto& key : keys_) {
+    if (key.tag != tag) continue;
+    auto plain = crypto::aes256gcm_open(key.aes_key, nonce,
+                                        associated_data(tag, binding), sealed);
+    if (plain) return deserialize(*plain);
+  }
+  return std::nullopt;
+}
+
+}  // namespace vgw

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace vgw {
+
+// Everything later calls need about a vendor task. It travels inside the
+// client-visible id, so the gateway keeps no state and any instance sharing
+// the key can serve any id, across reloads and restarts.
+struct VideoRecord {
+  std::string vendor;
+  std::string task_id;
+  std::string kind;   // create kind (e.g. text2video); picks the query path
+  std::string model;  // client-facing model name
+  std::string seconds;
+  std::string size;
+  int64_t created_at = 0;  // unix seconds
+  std::vector<std::pair<std::string, std::string>> carried;
+
+  bool operator==(const VideoRecord& o) const;
+};
+
+// Seals records with AES-256-GCM. The caller's identity is authenticated
+// data, so an id only opens for the tenant that created it; a tampered,
+// foreign or random id simply fails to open. Several secrets may be
+// configured: the first seals, all of them open (key rotation).
+class VideoIdSealer {
+ public:
+  VideoIdSealer() = default;
+  explicit VideoIdSealer(const std::vector<std::string>& secrets);
+
+  bool configured() const { return !keys_.empty(); }
+  std::string seal(const VideoRecord& record, std::string_view binding) const;
+  std::optional<VideoRecord> open(std::string_view id,
+                                  std::string_view binding) const;
+
+ private:
+  struct Key {
+    std::string aes_key;  // 32 bytes
+    unsigned char tag = 0;
+  };
+  std::vector<Key> keys_;
+};
+
+}  // namespace vgw

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace vgw {
+
+using Json = nlohmann::json;
+
+// A dotted path with array indexes: `data.task_result.videos[0].url`.
+class JsonPath {
+ public:
+  JsonPath() = default;
+  static JsonPath parse(std::string_view text);  // throws RuleError
+
+  // nullptr when any step is missing or of the wrong type.
+  const Json* find(const Json& root) const;
+  const Json* find_from(const Json& root, size_t first_segment) const;
+
+  const std::string& root() const;
+  bool empty() const { return segments_.empty(); }
+  size_t size() const { return segments_.size(); }
+  const std::string& text() const { return text_; }
+
+ private:
+  using Segment = std::variant<std::string, size_t>;
+  std::vector<Segment> segments_;
+  std::string text_;
+};
+
+// Reads a number that vendors sometimes send as a string ("1000").
+std::optional<double> json_number(const Json& v);
+// Renders scalars as text: strings as-is, numbers without a trailing ".0".
+std::string json_text(const Json& v);
+bool json_truthy(const Json& v);
+
+}  // namespace vgw

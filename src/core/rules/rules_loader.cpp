@@ -1,0 +1,489 @@
+#include <fstream>
+#include <sstream>
+
+#include "rules/rule_error.hpp"
+#include "rules/vendor_rules.hpp"
+#include "rules/yaml_json.hpp"
+#include "util/strings.hpp"
+
+namespace vgw {
+namespace {
+
+using Roots = std::set<std::string>;
+
+const Roots kCreateRoots = {"model",  "vendor_model", "prompt",
+                            "seconds", "size",        "width",
+                            "height", "image",        "images",
+                            "image_count", "metadata", "kind"};
+const Roots kCallRoots = {"task_id", "kind",    "model", "vendor_model",
+                          "seconds", "size",    "carried", "variant",
+                          "base_url"};
+const Roots kCredentialRoots = {"cred"};
+
+void only_keys(const YAML::Node& map, std::initializer_list<const char*> keys,
+               const std::string& section) {
+  if (!map.IsMap()) {
+    throw RuleError(section + " must be a mapping", yaml_line(map));
+  }
+  for (const auto& kv : map) {
+    const std::string& k = kv.first.Scalar();
+    bool known = false;
+    for (const char* allowed : keys) known = known || k == allowed;
+    if (!known) {
+      std::string list;
+      for (const char* allowed : keys) {
+        list += (list.empty() ? "" : ", ") + std::string(allowed);
+      }
+      throw RuleError("unknown key '" + k + "' in " + section + " (expected " +
+                          list + ")",
+                      yaml_line(kv.first));
+    }
+  }
+}
+
+YAML::Node required(const YAML::Node& map, const char* key,
+                    const std::string& section) {
+  YAML::Node v = map[key];
+  if (!v) {
+    throw RuleError(section + " needs '" + key + "'", yaml_line(map));
+  }
+  return v;
+}
+
+JsonPath path_at(const YAML::Node& node, const char* what) {
+  try {
+    return JsonPath::parse(yaml_string(node, what));
+  } catch (const RuleError& e) {
+    throw RuleError(e.what(), yaml_line(node));
+  }
+}
+
+std::optional<JsonPath> optional_path(const YAML::Node& map, const char* key) {
+  YAML::Node v = map[key];
+  if (!v) return std::nullopt;
+  return path_at(v, key);
+}
+
+Expression expression_at(const YAML::Node& node, const Roots* roots) {
+  Expression e;
+  try {
+    e = Expression::compile(yaml_string(node, "expression"));
+  } catch (const RuleError& err) {
+    throw RuleError(err.what(), yaml_line(node));
+  }
+  if (roots) {
+    for (const auto& r : e.roots()) {
+      if (!roots->count(r)) {
+        throw RuleError("unknown name '" + r + "' in expression",
+                        yaml_line(node));
+      }
+    }
+  }
+  return e;
+}
+
+std::vector<std::string> string_list(const YAML::Node& node, const char* what) {
+  std::vector<std::string> out;
+  if (node.IsScalar()) {
+    out.push_back(node.Scalar());
+    return out;
+  }
+  if (!node.IsSequence()) {
+    throw RuleError(std::string(what) + " must be a list", yaml_line(node));
+  }
+  for (const auto& item : node) out.push_back(yaml_string(item, what));
+  return out;
+}
+
+uint32_t positive_int(const YAML::Node& node, const char* what,
+                      int64_t max = 100000) {
+  Json v = yaml_to_json(node);
+  if (!v.is_number_integer() || v.get<int64_t>() <= 0 ||
+      v.get<int64_t>() > max) {
+    throw RuleError(std::string(what) + " must be a positive integer",
+                    yaml_line(node));
+  }
+  return static_cast<uint32_t>(v.get<int64_t>());
+}
+
+OnUnsupported parse_unsupported(const YAML::Node& node) {
+  std::string s = yaml_string(node, "unsupported");
+  if (s == "reject") return OnUnsupported::reject;
+  if (s == "nearest") return OnUnsupported::nearest;
+  throw RuleError("unsupported must be 'reject' or 'nearest'", yaml_line(node));
+}
+
+SecondsRule parse_seconds(const YAML::Node& y) {
+  only_keys(y, {"supported", "default", "unsupported"}, "seconds");
+  SecondsRule r;
+  if (y["supported"]) {
+    for (const auto& item : y["supported"]) {
+      r.supported.push_back(positive_int(item, "seconds.supported"));
+    }
+  }
+  if (y["default"]) r.default_value = positive_int(y["default"], "seconds.default");
+  if (y["unsupported"]) r.unsupported = parse_unsupported(y["unsupported"]);
+  return r;
+}
+
+SizeRule parse_size_rule(const YAML::Node& y) {
+  only_keys(y, {"supported", "default", "unsupported"}, "size");
+  SizeRule r;
+  if (y["supported"]) {
+    for (const auto& item : y["supported"]) {
+      std::string s = yaml_string(item, "size.supported");
+      if (!parse_size(s)) {
+        throw RuleError("size '" + s + "' is not WIDTHxHEIGHT", yaml_line(item));
+      }
+      r.supported.push_back(s);
+    }
+  }
+  if (y["default"]) {
+    r.default_value = yaml_string(y["default"], "size.default");
+    if (!parse_size(*r.default_value)) {
+      throw RuleError("size.default is not WIDTHxHEIGHT", yaml_line(y["default"]));
+    }
+  }
+  if (y["unsupported"]) r.unsupported = parse_unsupported(y["unsupported"]);
+  return r;
+}
+
+std::vector<ModelRule> parse_models(const YAML::Node& y) {
+  if (!y.IsSequence() || y.size() == 0) {
+    throw RuleError("models must be a non-empty list", yaml_line(y));
+  }
+  std::vector<ModelRule> out;
+  for (const auto& item : y) {
+    ModelRule m;
+    if (item.IsScalar()) {
+      m.pattern = item.Scalar();
+    } else {
+      only_keys(item, {"name", "vendor_model", "seconds", "size"}, "models[]");
+      m.pattern = yaml_string(required(item, "name", "models[]"), "name");
+      if (item["vendor_model"]) {
+        m.vendor_model = yaml_string(item["vendor_model"], "vendor_model");
+      }
+      if (item["seconds"]) m.seconds = parse_seconds(item["seconds"]);
+      if (item["size"]) m.size = parse_size_rule(item["size"]);
+    }
+    if (m.pattern.empty()) throw RuleError("empty model name", yaml_line(item));
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+NamedTemplates named_templates(const YAML::Node& y, const Roots& roots,
+                               const char* what) {
+  NamedTemplates out;
+  if (!y) return out;
+  if (!y.IsMap()) throw RuleError(std::string(what) + " must be a mapping", yaml_line(y));
+  for (const auto& kv : y) {
+    std::string name = kv.first.Scalar();
+    if (has_control_chars(name) || name.find(':') != std::string::npos) {
+      throw RuleError("bad header name '" + name + "'", yaml_line(kv.first));
+    }
+    out.emplace_back(name, ValueTemplate::compile(kv.second, roots));
+  }
+  return out;
+}
+
+RequestRule parse_request(const YAML::Node& y, const Roots& roots,
+                          const std::string& section) {
+  only_keys(y, {"method", "path", "body", "headers"}, section);
+  RequestRule r;
+  if (y["method"]) {
+    r.method = yaml_string(y["method"], "method");
+    if (r.method != "GET" && r.method != "POST" && r.method != "DELETE" &&
+        r.method != "PUT") {
+      throw RuleError("method must be GET, POST, PUT or DELETE",
+                      yaml_line(y["method"]));
+    }
+  }
+  YAML::Node path = required(y, "path", section);
+  std::string p = yaml_string(path, "path");
+  if (!starts_with(p, "/")) throw RuleError("path must start with '/'", yaml_line(path));
+  r.path = ValueTemplate::from_string(p, roots, yaml_line(path));
+  if (y["body"]) r.body = ValueTemplate::compile(y["body"], roots);
+  r.headers = named_templates(y["headers"], roots, "headers");
+  return r;
+}
+
+CreateRule parse_create(const YAML::Node& y) {
+  only_keys(y, {"kinds", "request", "extras", "task_id", "max_images", "carry"},
+            "create");
+  CreateRule c;
+  if (y["kinds"]) {
+    for (const auto& k : y["kinds"]) {
+      only_keys(k, {"name", "when"}, "create.kinds[]");
+      CreateKind kind;
+      kind.name = yaml_string(required(k, "name", "create.kinds[]"), "name");
+      if (k["when"]) kind.when = expression_at(k["when"], &kCreateRoots);
+      c.kinds.push_back(std::move(kind));
+    }
+  }
+  if (c.kinds.empty()) c.kinds.push_back(CreateKind{"default", Expression()});
+  if (!c.kinds.back().when.empty()) {
+    throw RuleError("the last create kind must have no 'when' (the fallback)",
+                    yaml_line(y["kinds"]));
+  }
+  c.request = parse_request(required(y, "request", "create"), kCreateRoots,
+                            "create.request");
+  if (y["extras"]) {
+    only_keys(y["extras"], {"allow", "into"}, "create.extras");
+    if (y["extras"]["allow"]) {
+      c.extras.allow = string_list(y["extras"]["allow"], "extras.allow");
+    }
+    c.extras.into = optional_path(y["extras"], "into");
+  }
+  c.task_id = path_at(required(y, "task_id", "create"), "task_id");
+  if (y["max_images"]) {
+    Json v = yaml_to_json(y["max_images"]);
+    if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > 16) {
+      throw RuleError("max_images must be 0..16", yaml_line(y["max_images"]));
+    }
+    c.max_images = static_cast<uint32_t>(v.get<int64_t>());
+  }
+  Roots carry_roots = kCreateRoots;
+  carry_roots.insert("body");
+  c.carry = named_templates(y["carry"], carry_roots, "carry");
+  return c;
+}
+
+VideoStatus parse_status(const YAML::Node& node) {
+  std::string s = yaml_string(node, "status");
+  if (s == "queued") return VideoStatus::queued;
+  if (s == "in_progress") return VideoStatus::in_progress;
+  if (s == "completed") return VideoStatus::completed;
+  if (s == "failed") return VideoStatus::failed;
+  throw RuleError("status must map to queued, in_progress, completed or failed",
+                  yaml_line(node));
+}
+
+TimeRule parse_time(const YAML::Node& y, const char* what) {
+  TimeRule t;
+  if (y.IsScalar()) {
+    t.from = path_at(y, what);
+    return t;
+  }
+  only_keys(y, {"from", "unit"}, what);
+  t.from = path_at(required(y, "from", what), what);
+  if (y["unit"]) {
+    std::string u = yaml_string(y["unit"], "unit");
+    if (u == "s" || u == "seconds") {
+      t.unit = TimeUnit::seconds;
+    } else if (u == "ms" || u == "milliseconds") {
+      t.unit = TimeUnit::milliseconds;
+    } else if (u == "iso8601") {
+      t.unit = TimeUnit::iso8601;
+    } else {
+      throw RuleError("unit must be s, ms or iso8601", yaml_line(y["unit"]));
+    }
+  }
+  return t;
+}
+
+RetrieveRule parse_retrieve(const YAML::Node& y) {
+  only_keys(y,
+            {"request", "status", "progress", "estimate_seconds", "error",
+             "completed_at", "expires_at", "expires_after", "prompt",
+             "variants"},
+            "retrieve");
+  RetrieveRule r;
+  r.request = parse_request(required(y, "request", "retrieve"), kCallRoots,
+                            "retrieve.request");
+  YAML::Node status = required(y, "status", "retrieve");
+  only_keys(status, {"from", "map"}, "retrieve.status");
+  r.status.from = path_at(required(status, "from", "retrieve.status"), "from");
+  YAML::Node map = required(status, "map", "retrieve.status");
+  if (!map.IsMap()) throw RuleError("status.map must be a mapping", yaml_line(map));
+  for (const auto& kv : map) {
+    r.status.map[to_lower(kv.first.Scalar())] = parse_status(kv.second);
+  }
+  r.progress = optional_path(y, "progress");
+  if (y["estimate_seconds"]) {
+    r.estimate_seconds = positive_int(y["estimate_seconds"], "estimate_seconds");
+  }
+  if (y["error"]) {
+    only_keys(y["error"], {"message", "code"}, "retrieve.error");
+    r.error_message = optional_path(y["error"], "message");
+    r.error_code = optional_path(y["error"], "code");
+  }
+  if (y["completed_at"]) r.completed_at = parse_time(y["completed_at"], "completed_at");
+  if (y["expires_at"]) r.expires_at = parse_time(y["expires_at"], "expires_at");
+  if (y["expires_after"]) {
+    r.expires_after = positive_int(y["expires_after"], "expires_after", 400LL * 86400);
+  }
+  r.prompt = optional_path(y, "prompt");
+  YAML::Node variants = required(y, "variants", "retrieve");
+  if (!variants.IsMap()) {
+    throw RuleError("variants must be a mapping", yaml_line(variants));
+  }
+  for (const auto& kv : variants) {
+    std::string name = kv.first.Scalar();
+    if (name != "video" && name != "thumbnail" && name != "spritesheet") {
+      throw RuleError("variant must be video, thumbnail or spritesheet",
+                      yaml_line(kv.first));
+    }
+    const YAML::Node& v = kv.second;
+    only_keys(v, {"from", "url", "content_type", "send_auth"}, "variant");
+    VariantRule vr;
+    vr.from = optional_path(v, "from");
+    if (v["url"]) {
+      vr.url = ValueTemplate::from_string(yaml_string(v["url"], "url"),
+                                          kCallRoots, yaml_line(v["url"]));
+    }
+    if (vr.from.has_value() == vr.url.has_value()) {
+      throw RuleError("a variant needs exactly one of 'from' or 'url'",
+                      yaml_line(v));
+    }
+    vr.content_type =
+        v["content_type"] ? yaml_string(v["content_type"], "content_type")
+                          : std::string(name == "video" ? "video/mp4"
+                                        : name == "thumbnail" ? "image/webp"
+                                                              : "image/jpeg");
+    if (v["send_auth"]) vr.send_auth = v["send_auth"].as<bool>();
+    r.variants[name] = std::move(vr);
+  }
+  if (!r.variants.count("video")) {
+    throw RuleError("variants needs at least 'video'", yaml_line(variants));
+  }
+  return r;
+}
+
+ErrorsRule parse_errors(const YAML::Node& y) {
+  only_keys(y, {"code", "message", "param", "success_when", "rules"}, "errors");
+  ErrorsRule e;
+  e.code = optional_path(y, "code");
+  e.message = optional_path(y, "message");
+  e.param = optional_path(y, "param");
+  if (y["success_when"]) e.success_when = expression_at(y["success_when"], nullptr);
+  if (y["rules"]) {
+    for (const auto& item : y["rules"]) {
+      only_keys(item, {"when", "as", "code", "message"}, "errors.rules[]");
+      ErrorRule rule;
+      rule.when = expression_at(required(item, "when", "errors.rules[]"), nullptr);
+      std::string as = yaml_string(required(item, "as", "errors.rules[]"), "as");
+      auto cls = parse_error_class(as);
+      if (!cls) {
+        throw RuleError("unknown error class '" + as +
+                            "' (invalid_request, content_policy, not_found, "
+                            "vendor_auth, vendor_permission, vendor_quota, "
+                            "rate_limited, vendor_unavailable, vendor_timeout, "
+                            "vendor_error)",
+                        yaml_line(item["as"]));
+      }
+      rule.as = *cls;
+      if (item["code"]) rule.code = yaml_string(item["code"], "code");
+      if (item["message"]) rule.message = yaml_string(item["message"], "message");
+      e.rules.push_back(std::move(rule));
+    }
+  }
+  return e;
+}
+
+AuthRule parse_auth(const YAML::Node& y) {
+  AuthRule a;
+  a.line = yaml_line(y);
+  if (!y.IsMap()) throw RuleError("auth must be a mapping", yaml_line(y));
+  a.scheme = yaml_string(required(y, "scheme", "auth"), "scheme");
+  for (const auto& kv : y) {
+    std::string key = kv.first.Scalar();
+    if (key == "scheme") continue;
+    a.params.emplace_back(key, ValueTemplate::compile(kv.second, kCredentialRoots));
+  }
+  return a;
+}
+
+VendorRules parse_document(const YAML::Node& doc, const std::string& source) {
+  only_keys(doc,
+            {"vendor", "description", "base_url", "credentials", "auth",
+             "headers", "models", "seconds", "size", "create", "retrieve",
+             "result_hosts", "errors"},
+            "the vendor file");
+  VendorRules v;
+  v.source_file = source;
+  v.name = yaml_string(required(doc, "vendor", "the vendor file"), "vendor");
+  for (char c : v.name) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-')) {
+      throw RuleError("vendor name may only use letters, digits, '_' and '-'",
+                      yaml_line(doc["vendor"]));
+    }
+  }
+  if (doc["description"]) v.description = yaml_string(doc["description"], "description");
+  v.default_base_url = yaml_string(required(doc, "base_url", "the vendor file"), "base_url");
+  if (!parse_url(v.default_base_url)) {
+    throw RuleError("base_url must be an absolute http(s) URL",
+                    yaml_line(doc["base_url"]));
+  }
+  if (doc["credentials"]) v.credentials = string_list(doc["credentials"], "credentials");
+  if (doc["auth"]) v.auth = parse_auth(doc["auth"]);
+  v.headers = named_templates(doc["headers"], kCredentialRoots, "headers");
+  v.models = parse_models(required(doc, "models", "the vendor file"));
+  if (doc["seconds"]) v.seconds = parse_seconds(doc["seconds"]);
+  if (doc["size"]) v.size = parse_size_rule(doc["size"]);
+  v.create = parse_create(required(doc, "create", "the vendor file"));
+  v.retrieve = parse_retrieve(required(doc, "retrieve", "the vendor file"));
+  if (doc["result_hosts"]) v.result_hosts = string_list(doc["result_hosts"], "result_hosts");
+  if (doc["errors"]) v.errors = parse_errors(doc["errors"]);
+  return v;
+}
+
+}  // namespace
+
+const char* to_string(VideoStatus s) {
+  switch (s) {
+    case VideoStatus::queued:
+      return "queued";
+    case VideoStatus::in_progress:
+      return "in_progress";
+    case VideoStatus::completed:
+      return "completed";
+    case VideoStatus::failed:
+      return "failed";
+  }
+  return "in_progress";
+}
+
+std::optional<ErrorClass> parse_error_class(const std::string& s) {
+  static const std::pair<const char*, ErrorClass> names[] = {
+      {"invalid_request", ErrorClass::invalid_request},
+      {"content_policy", ErrorClass::content_policy},
+      {"not_found", ErrorClass::not_found},
+      {"vendor_auth", ErrorClass::vendor_auth},
+      {"vendor_permission", ErrorClass::vendor_permission},
+      {"vendor_quota", ErrorClass::vendor_quota},
+      {"rate_limited", ErrorClass::rate_limited},
+      {"vendor_unavailable", ErrorClass::vendor_unavailable},
+      {"vendor_timeout", ErrorClass::vendor_timeout},
+      {"vendor_error", ErrorClass::vendor_error},
+  };
+  for (const auto& [name, cls] : names) {
+    if (s == name) return cls;
+  }
+  return std::nullopt;
+}
+
+VendorRules parse_vendor_rules(const std::string& yaml_text,
+                               const std::string& source_name) {
+  YAML::Node doc;
+  try {
+    doc = YAML::Load(yaml_text);
+  } catch (const YAML::ParserException& e) {
+    throw RuleError(e.msg, e.mark.line + 1);
+  }
+  try {
+    return parse_document(doc, source_name);
+  } catch (const YAML::Exception& e) {
+    throw RuleError(e.msg, e.mark.line + 1);
+  }
+}
+
+VendorRules load_vendor_rules(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw RuleError("cannot open vendor rules file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_vendor_rules(ss.str(), path);
+}
+
+}  // namespace vgw

@@ -1,0 +1,313 @@
+#include "rules/value_template.hpp"
+
+#include <cmath>
+#include <variant>
+
+#include "rules/rule_error.hpp"
+#include "rules/yaml_json.hpp"
+#include "util/strings.hpp"
+
+namespace vgw {
+
+struct ValueTemplate::Node {
+  enum class Kind { literal, reference, interpolation, object, array, transform };
+  enum class Conversion { none, string, integer, number, boolean, json };
+
+  Kind kind = Kind::literal;
+  Json literal;
+  JsonPath reference;
+  std::vector<std::variant<std::string, JsonPath>> pieces;
+  std::vector<std::pair<std::string, std::unique_ptr<Node>>> members;
+  std::vector<std::unique_ptr<Node>> items;
+
+  // transform
+  std::unique_ptr<Node> value;
+  Expression when;
+  std::optional<Json> fallback;  // $default
+  std::vector<std::pair<std::string, Json>> map;
+  std::optional<Json> map_else;
+  Conversion as = Conversion::none;
+};
+
+namespace {
+
+using Node = ValueTemplate::Node;
+using NodePtr = std::unique_ptr<Node>;
+using Roots = std::set<std::string>;
+
+void check_root(const std::string& root, const Roots& allowed, int line) {
+  if (!allowed.count(root)) {
+    std::string names;
+    for (const auto& r : allowed) names += (names.empty() ? "" : ", ") + r;
+    throw RuleError("unknown name '" + root + "' here (known: " + names + ")",
+                    line);
+  }
+}
+
+NodePtr compile_string(const std::string& text, const Roots& roots, int line) {
+  auto n = std::make_unique<Node>();
+  if (text.find("${") == std::string::npos) {
+    n->literal = text;
+    return n;
+  }
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t open = text.find("${", pos);
+    if (open == std::string::npos) {
+      n->pieces.emplace_back(text.substr(pos));
+      break;
+    }
+    if (open > pos) n->pieces.emplace_back(text.substr(pos, open - pos));
+    size_t close = text.find('}', open);
+    if (close == std::string::npos) {
+      throw RuleError("unterminated ${ in '" + text + "'", line);
+    }
+    JsonPath path;
+    try {
+      path = JsonPath::parse(text.substr(open + 2, close - open - 2));
+    } catch (const RuleError& e) {
+      throw RuleError(e.what(), line);
+    }
+    check_root(path.root(), roots, line);
+    n->pieces.emplace_back(std::move(path));
+    pos = close + 1;
+  }
+  if (n->pieces.size() == 1 && std::holds_alternative<JsonPath>(n->pieces[0])) {
+    n->kind = Node::Kind::reference;
+    n->reference = std::get<JsonPath>(n->pieces[0]);
+    n->pieces.clear();
+  } else {
+    n->kind = Node::Kind::interpolation;
+  }
+  return n;
+}
+
+NodePtr compile_node(const YAML::Node& y, const Roots& roots);
+
+Node::Conversion parse_conversion(const YAML::Node& y) {
+  std::string s = yaml_string(y, "$as");
+  if (s == "string") return Node::Conversion::string;
+  if (s == "int" || s == "integer") return Node::Conversion::integer;
+  if (s == "number") return Node::Conversion::number;
+  if (s == "bool" || s == "boolean") return Node::Conversion::boolean;
+  if (s == "json") return Node::Conversion::json;
+  throw RuleError("$as must be string, int, number, bool or json",
+                  yaml_line(y));
+}
+
+NodePtr compile_transform(const YAML::Node& y, const Roots& roots) {
+  auto n = std::make_unique<Node>();
+  n->kind = Node::Kind::transform;
+  for (const auto& kv : y) {
+    const std::string key = kv.first.Scalar();
+    const YAML::Node& v = kv.second;
+    if (key == "$value") {
+      n->value = compile_node(v, roots);
+    } else if (key == "$when") {
+      try {
+        n->when = Expression::compile(yaml_string(v, "$when"));
+      } catch (const RuleError& e) {
+        throw RuleError(e.what(), yaml_line(v));
+      }
+      for (const auto& r : n->when.roots()) check_root(r, roots, yaml_line(v));
+    } else if (key == "$default") {
+      n->fallback = yaml_to_json(v);
+    } else if (key == "$map") {
+      if (!v.IsMap()) throw RuleError("$map must be a mapping", yaml_line(v));
+      for (const auto& m : v) {
+        n->map.emplace_back(m.first.Scalar(), yaml_to_json(m.second));
+      }
+    } else if (key == "$else") {
+      n->map_else = yaml_to_json(v);
+    } else if (key == "$as") {
+      n->as = parse_conversion(v);
+    } else {
+      throw RuleError("unknown transform key '" + key +
+                          "' (use $value, $when, $default, $map, $else, $as)",
+                      yaml_line(kv.first));
+    }
+  }
+  if (!n->value && !n->fallback) {
+    throw RuleError("a transform needs $value or $default", yaml_line(y));
+  }
+  return n;
+}
+
+bool is_transform(const YAML::Node& y) {
+  if (!y.IsMap() || y.size() == 0) return false;
+  for (const auto& kv : y) {
+    if (!starts_with(kv.first.Scalar(), "$")) return false;
+  }
+  return true;
+}
+
+NodePtr compile_node(const YAML::Node& y, const Roots& roots) {
+  if (is_transform(y)) return compile_transform(y, roots);
+  auto n = std::make_unique<Node>();
+  if (y.IsMap()) {
+    n->kind = Node::Kind::object;
+    for (const auto& kv : y) {
+      const std::string key = kv.first.Scalar();
+      if (starts_with(key, "$")) {
+        throw RuleError("'" + key + "' mixes transform keys with body keys",
+                        yaml_line(kv.first));
+      }
+      n->members.emplace_back(key, compile_node(kv.second, roots));
+    }
+    return n;
+  }
+  if (y.IsSequence()) {
+    n->kind = Node::Kind::array;
+    for (const auto& item : y) n->items.push_back(compile_node(item, roots));
+    return n;
+  }
+  if (y.IsScalar() && y.Tag() != "!" ) {
+    Json typed = yaml_to_json(y);
+    if (!typed.is_string()) {
+      n->literal = typed;
+      return n;
+    }
+  }
+  if (y.IsScalar()) return compile_string(y.Scalar(), roots, yaml_line(y));
+  n->literal = nullptr;
+  return n;
+}
+
+std::optional<Json> convert(const Json& v, Node::Conversion as) {
+  switch (as) {
+    case Node::Conversion::none:
+      return v;
+    case Node::Conversion::string:
+      return Json(json_text(v));
+    case Node::Conversion::integer: {
+      auto d = json_number(v);
+      if (!d) return std::nullopt;
+      return Json(static_cast<int64_t>(std::llround(*d)));
+    }
+    case Node::Conversion::number: {
+      auto d = json_number(v);
+      if (!d) return std::nullopt;
+      if (std::floor(*d) == *d && std::fabs(*d) < 1e15) {
+        return Json(static_cast<int64_t>(*d));
+      }
+      return Json(*d);
+    }
+    case Node::Conversion::boolean:
+      if (v.is_string()) {
+        auto s = to_lower(v.get<std::string>());
+        if (s == "true" || s == "1" || s == "yes" || s == "on") return true;
+        if (s == "false" || s == "0" || s == "no" || s == "off") return false;
+        return std::nullopt;
+      }
+      return json_truthy(v);
+    case Node::Conversion::json:
+      if (v.is_string()) {
+        Json parsed = Json::parse(v.get<std::string>(), nullptr, false);
+        if (parsed.is_discarded()) return std::nullopt;
+        return parsed;
+      }
+      return v;
+  }
+  return v;
+}
+
+std::optional<Json> render_node(const Node& n, const Scope& scope) {
+  switch (n.kind) {
+    case Node::Kind::literal:
+      return n.literal;
+    case Node::Kind::reference: {
+      const Json* v = scope.lookup(n.reference);
+      if (v == nullptr || v->is_null()) return std::nullopt;
+      return *v;
+    }
+    case Node::Kind::interpolation: {
+      std::string out;
+      for (const auto& piece : n.pieces) {
+        if (const auto* s = std::get_if<std::string>(&piece)) {
+          out += *s;
+          continue;
+        }
+        const Json* v = scope.lookup(std::get<JsonPath>(piece));
+        if (v == nullptr || v->is_null()) return std::nullopt;
+        out += json_text(*v);
+      }
+      return Json(std::move(out));
+    }
+    case Node::Kind::object: {
+      Json o = Json::object();
+      for (const auto& [key, member] : n.members) {
+        auto v = render_node(*member, scope);
+        if (v) o[key] = std::move(*v);
+      }
+      return o;
+    }
+    case Node::Kind::array: {
+      Json a = Json::array();
+      for (const auto& item : n.items) {
+        auto v = render_node(*item, scope);
+        if (v) a.push_back(std::move(*v));
+      }
+      return a;
+    }
+    case Node::Kind::transform: {
+      if (!n.when.empty() && !n.when.test(scope)) return std::nullopt;
+      std::optional<Json> v;
+      if (n.value) v = render_node(*n.value, scope);
+      if (!v || v->is_null()) {
+        if (!n.fallback) return std::nullopt;
+        v = n.fallback;
+      }
+      if (!n.map.empty()) {
+        std::string key = json_text(*v);
+        bool matched = false;
+        for (const auto& [from, to] : n.map) {
+          if (from == key) {
+            v = to;
+            matched = true;
+            break;
+          }
+        }
+        if (!matched && n.map_else) v = n.map_else;
+      }
+      return convert(*v, n.as);
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+ValueTemplate::ValueTemplate() = default;
+ValueTemplate::~ValueTemplate() = default;
+ValueTemplate::ValueTemplate(ValueTemplate&&) noexcept = default;
+ValueTemplate& ValueTemplate::operator=(ValueTemplate&&) noexcept = default;
+
+ValueTemplate ValueTemplate::compile(const YAML::Node& node,
+                                     const std::set<std::string>& roots) {
+  ValueTemplate t;
+  t.root_ = compile_node(node, roots);
+  return t;
+}
+
+ValueTemplate ValueTemplate::from_string(const std::string& text,
+                                         const std::set<std::string>& roots,
+                                         int line) {
+  ValueTemplate t;
+  t.root_ = compile_string(text, roots, line);
+  return t;
+}
+
+std::optional<Json> ValueTemplate::render(const Scope& scope) const {
+  if (!root_) return std::nullopt;
+  return render_node(*root_, scope);
+}
+
+std::optional<std::string> ValueTemplate::render_text(const Scope& scope) const {
+  auto v = render(scope);
+  if (!v || v->is_null()) return std::nullopt;
+  std::string s = json_text(*v);
+  if (s.empty()) return std::nullopt;
+  return s;
+}
+
+}  // namespace vgw

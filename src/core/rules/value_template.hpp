@@ -1,0 +1,50 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "rules/expression.hpp"
+
+namespace vgw {
+
+// A JSON value described in YAML that is filled in per request.
+//   prompt: ${prompt}                    whole reference keeps the JSON type
+//   path: /v1/videos/${kind}/${task_id}  interpolation gives a string
+//   duration: {$value: ${seconds}, $as: string}
+//   image: {$when: "kind == 'image2video'", $value: ${image.url_or_base64}}
+//   ratio: {$value: ${size}, $map: {1280x720: "16:9"}, $else: "16:9"}
+// Keys whose value is absent (missing input, false $when) are omitted, so
+// nothing is sent that the client did not ask for or the rule did not set.
+class ValueTemplate {
+ public:
+  struct Node;
+
+  ValueTemplate();
+  ~ValueTemplate();
+  ValueTemplate(ValueTemplate&&) noexcept;
+  ValueTemplate& operator=(ValueTemplate&&) noexcept;
+
+  // `allowed_roots` lists the names this section may read; anything else is
+  // a RuleError with the YAML line.
+  static ValueTemplate compile(const YAML::Node& node,
+                               const std::set<std::string>& allowed_roots);
+  static ValueTemplate from_string(const std::string& text,
+                                   const std::set<std::string>& allowed_roots,
+                                   int line = 0);
+
+  std::optional<Json> render(const Scope& scope) const;
+  // Renders and requires a non-empty string (URLs, header values).
+  std::optional<std::string> render_text(const Scope& scope) const;
+
+  bool empty() const { return root_ == nullptr; }
+
+ private:
+  std::unique_ptr<Node> root_;
+};
+
+}  // namespace vgw

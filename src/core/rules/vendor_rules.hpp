@@ -1,0 +1,164 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "rules/expression.hpp"
+#include "rules/json_path.hpp"
+#include "rules/value_template.hpp"
+
+namespace vgw {
+
+// The compiled form of one vendor YAML file. Built once at config load and
+// never modified afterwards; see conf-examples/vendors/*.yaml for the
+// annotated source form and README "Vendor rules" for the reference.
+
+enum class OnUnsupported { reject, nearest };
+
+struct SecondsRule {
+  std::vector<uint32_t> supported;  // empty: any whole number of seconds
+  std::optional<uint32_t> default_value;
+  OnUnsupported unsupported = OnUnsupported::reject;
+};
+
+struct SizeRule {
+  std::vector<std::string> supported;  // "WxH"; empty: any
+  std::optional<std::string> default_value;
+  OnUnsupported unsupported = OnUnsupported::reject;
+};
+
+struct ModelRule {
+  std::string pattern;       // client-facing name, '*' globs allowed
+  std::string vendor_model;  // empty: same as the client's name
+  std::optional<SecondsRule> seconds;
+  std::optional<SizeRule> size;
+};
+
+using NamedTemplates = std::vector<std::pair<std::string, ValueTemplate>>;
+
+struct RequestRule {
+  std::string method = "GET";
+  ValueTemplate path;  // appended to the vendor base URL
+  std::optional<ValueTemplate> body;
+  NamedTemplates headers;
+};
+
+struct CreateKind {
+  std::string name;
+  Expression when;  // empty: always
+};
+
+struct ExtrasRule {
+  std::vector<std::string> allow;  // field names, "*" for any
+  std::optional<JsonPath> into;    // where in the body; root when empty
+};
+
+struct CreateRule {
+  std::vector<CreateKind> kinds;
+  RequestRule request;
+  ExtrasRule extras;
+  JsonPath task_id;
+  uint32_t max_images = 1;
+  NamedTemplates carry;  // values sealed into the id for later calls
+};
+
+enum class VideoStatus { queued, in_progress, completed, failed };
+const char* to_string(VideoStatus s);
+
+struct StatusRule {
+  JsonPath from;
+  std::map<std::string, VideoStatus> map;  // keys lower-cased
+};
+
+enum class TimeUnit { seconds, milliseconds, iso8601 };
+
+struct TimeRule {
+  JsonPath from;
+  TimeUnit unit = TimeUnit::seconds;
+};
+
+struct VariantRule {
+  std::optional<JsonPath> from;       // URL inside the status reply
+  std::optional<ValueTemplate> url;   // or a URL built from the id
+  std::string content_type;
+  bool send_auth = false;  // the download needs the vendor's credentials
+};
+
+struct RetrieveRule {
+  RequestRule request;
+  StatusRule status;
+  std::optional<JsonPath> progress;
+  uint32_t estimate_seconds = 120;
+  std::optional<JsonPath> error_message;
+  std::optional<JsonPath> error_code;
+  std::optional<TimeRule> completed_at;
+  std::optional<TimeRule> expires_at;
+  std::optional<int64_t> expires_after;  // seconds after completion
+  std::optional<JsonPath> prompt;
+  std::map<std::string, VariantRule> variants;
+};
+
+// Generic outcome classes; their HTTP status and OpenAI type/code live in
+// translate/error_mapping.cpp so vendor files only say what an error means.
+enum class ErrorClass {
+  invalid_request,
+  content_policy,
+  not_found,
+  vendor_auth,
+  vendor_permission,
+  vendor_quota,
+  rate_limited,
+  vendor_unavailable,
+  vendor_timeout,
+  vendor_error,
+};
+std::optional<ErrorClass> parse_error_class(const std::string& s);
+
+struct ErrorRule {
+  Expression when;
+  ErrorClass as = ErrorClass::vendor_error;
+  std::optional<std::string> code;
+  std::optional<std::string> message;
+};
+
+struct ErrorsRule {
+  std::optional<JsonPath> code;
+  std::optional<JsonPath> message;
+  std::optional<JsonPath> param;
+  Expression success_when;  // checked on 2xx replies; empty: always success
+  std::vector<ErrorRule> rules;
+};
+
+struct AuthRule {
+  std::string scheme = "none";
+  NamedTemplates params;
+  int line = 0;
+};
+
+struct VendorRules {
+  std::string name;
+  std::string source_file;
+  std::string description;
+  std::string default_base_url;
+  std::vector<std::string> credentials;
+  AuthRule auth;
+  NamedTemplates headers;
+  std::vector<ModelRule> models;
+  SecondsRule seconds;
+  SizeRule size;
+  CreateRule create;
+  RetrieveRule retrieve;
+  std::vector<std::string> result_hosts;
+  ErrorsRule errors;
+};
+
+// Parses and validates a vendor file. Throws RuleError with the line.
+VendorRules load_vendor_rules(const std::string& path);
+VendorRules parse_vendor_rules(const std::string& yaml_text,
+                               const std::string& source_name);
+
+}  // namespace vgw

@@ -1,0 +1,239 @@
+#include "translate/create_operation.hpp"
+
+#include "api/video_object.hpp"
+#include "rules/scope.hpp"
+#include "translate/error_mapping.hpp"
+#include "translate/image_blobs.hpp"
+#include "translate/param_normalizer.hpp"
+#include "util/strings.hpp"
+
+namespace vgw {
+namespace {
+
+bool extra_allowed(const ExtrasRule& rule, const std::string& name) {
+  for (const auto& allowed : rule.allow) {
+    if (allowed == "*" || allowed == name) return true;
+  }
+  return false;
+}
+
+ApiError unknown_argument(const std::string& param) {
+  return invalid_request("Unrecognized request argument supplied: " + param, param,
+                         "unknown_parameter");
+}
+
+class CreateOperation : public Operation {
+ public:
+  CreateOperation(Vendor& vendor, const ModelRule& model,
+                  ClientVideoRequest request, const VideoIdSealer& sealer,
+                  std::string binding)
+      : vendor_(vendor),
+        model_(model),
+        request_(std::move(request)),
+        blobs_(request_.images),
+        sealer_(sealer),
+        binding_(std::move(binding)) {
+    facts_.operation = "create";
+    facts_.vendor = vendor.name();
+    facts_.model = request_.model;
+  }
+
+  Step start(int64_t now) override {
+    const VendorRules& rules = vendor_.rules();
+    if (!vendor_.missing_credentials().empty()) {
+      ApiError e = internal_error("Vendor '" + vendor_.name() +
+                                  "' is not configured: missing credential '" +
+                                  vendor_.missing_credentials().front() + "'.");
+      e.status = 503;
+      e.code = "vendor_not_configured";
+      e.no_retry = true;
+      return finish(e);
+    }
+    if (request_.images.size() > rules.create.max_images) {
+      return finish(invalid_request(
+          rules.create.max_images == 0
+              ? "Model '" + request_.model + "' does not accept reference images."
+              : "Model '" + request_.model + "' accepts at most " +
+                    std::to_string(rules.create.max_images) + " reference image(s).",
+          request_.images.front().param, "too_many_images"));
+    }
+    const SecondsRule& seconds_rule = model_.seconds ? *model_.seconds : rules.seconds;
+    const SizeRule& size_rule = model_.size ? *model_.size : rules.size;
+    if (auto e = normalize_seconds(seconds_rule, request_.seconds, request_.model, seconds_)) {
+      return finish(*e);
+    }
+    if (auto e = normalize_size(size_rule, request_.size, request_.model, size_)) {
+      return finish(*e);
+    }
+    Json extras = Json::object();
+    for (const auto& [key, value] : request_.extra.items()) {
+      if (!extra_allowed(rules.create.extras, key)) return finish(unknown_argument(key));
+      extras[key] = value;
+    }
+    for (const auto& [key, value] : request_.metadata.items()) {
+      if (!extra_allowed(rules.create.extras, key)) {
+        return finish(unknown_argument("metadata." + key));
+      }
+      extras[key] = value;
+    }
+
+    Json scope_root = build_scope();
+    JsonScope scope(scope_root);
+    for (const auto& kind : rules.create.kinds) {
+      if (kind.when.empty() || kind.when.test(scope)) {
+        kind_ = kind.name;
+        break;
+      }
+    }
+    scope_root["kind"] = kind_;
+
+    UpstreamCall call;
+    call.method = rules.create.request.method;
+    auto path = rules.create.request.path.render_text(scope);
+    if (!path) return finish(internal_error("The vendor rules produced no create path."));
+    call.url = vendor_.url_for(*path);
+    Json body = Json::object();
+    if (rules.create.request.body) {
+      auto rendered = rules.create.request.body->render(scope);
+      if (rendered) body = std::move(*rendered);
+    }
+    if (!extras.empty()) {
+      Json* target = &body;
+      if (rules.create.extras.into) {
+        // Walk or create the object the extras belong to.
+        target = &body;
+        for (const auto& part : split(rules.create.extras.into->text(), '.')) {
+          target = &(*target)[std::string(part)];
+        }
+      }
+      if (!target->is_object() && !target->is_null()) {
+        return finish(internal_error("The vendor rules' extras target is not an object."));
+      }
+      for (const auto& [key, value] : extras.items()) (*target)[key] = value;
+    }
+    scope_root["body"] = body;
+    for (const auto& [name, tmpl] : rules.create.carry) {
+      if (auto v = tmpl.render_text(scope)) carried_.emplace_back(name, *v);
+    }
+    call.body = blobs_.expand(body.dump(-1, ' ', false, Json::error_handler_t::replace));
+    call.headers.push_back({"Content-Type", "application/json"});
+    for (const auto& [name, tmpl] : rules.create.request.headers) {
+      auto v = tmpl.render_text(scope);
+      if (v && !has_control_chars(*v)) call.headers.push_back({name, *v});
+    }
+    vendor_.sign(call, now);
+    return Step::call_vendor(std::move(call));
+  }
+
+  Step on_reply(const UpstreamReply& reply, int64_t now) override {
+    if (reply.status == 0 || reply.too_large) {
+      return finish(transport_error(vendor_, CallPhase::create, reply));
+    }
+    Json body = Json::parse(reply.body, nullptr, false);
+    if (body.is_discarded()) body = Json();
+    if (!vendor_reply_ok(vendor_, reply.status, body)) {
+      return finish(map_vendor_error(vendor_, CallPhase::create, reply.status,
+                                     body, reply.headers, now));
+    }
+    const Json* task = vendor_.rules().create.task_id.find(body);
+    std::string task_id = task ? json_text(*task) : std::string();
+    if (task_id.empty() || task_id.size() > 512) {
+      ApiError e = internal_error(
+          "Vendor '" + vendor_.name() +
+          "' accepted the request but its reply had no task id. The video may "
+          "have been created; retrying could create a duplicate.");
+      e.status = 502;
+      e.code = "vendor_bad_reply";
+      e.no_retry = true;
+      return finish(e);
+    }
+    VideoRecord record;
+    record.vendor = vendor_.name();
+    record.task_id = task_id;
+    record.kind = kind_;
+    record.model = request_.model;
+    record.seconds = seconds_;
+    record.size = size_;
+    record.created_at = now;
+    record.carried = carried_;
+    VideoView view;
+    view.id = sealer_.seal(record, binding_);
+    view.model = record.model;
+    view.status = VideoStatus::queued;
+    view.progress = 0;
+    view.created_at = now;
+    view.prompt = request_.prompt;
+    view.size = size_;
+    view.seconds = seconds_;
+    facts_.task_id = task_id;
+    facts_.video_id = view.id;
+    HttpResponse r;
+    r.body = render_video(view);
+    return finish(std::move(r));
+  }
+
+ private:
+  Json image_object(size_t index) const {
+    const ImageInput& img = request_.images[index];
+    Json o = Json::object();
+    if (!img.mime.empty()) o["mime"] = img.mime;
+    if (!img.filename.empty()) o["filename"] = img.filename;
+    if (img.kind == ImageInput::Kind::url) {
+      o["url"] = std::string(img.data);
+      o["url_or_base64"] = o["url"];
+      o["url_or_data_url"] = o["url"];
+    } else {
+      const auto& b64 = blobs_.token(index, ImageBlobs::Encoding::base64);
+      const auto& data_url = blobs_.token(index, ImageBlobs::Encoding::data_url);
+      o["base64"] = b64;
+      o["data_url"] = data_url;
+      o["url_or_base64"] = b64;
+      o["url_or_data_url"] = data_url;
+    }
+    return o;
+  }
+
+  Json build_scope() const {
+    Json s = Json::object();
+    s["model"] = request_.model;
+    s["vendor_model"] = model_.vendor_model.empty() ? request_.model : model_.vendor_model;
+    s["prompt"] = request_.prompt;
+    s["seconds"] = seconds_;
+    s["size"] = size_;
+    if (auto d = parse_size(size_)) {
+      s["width"] = d->width;
+      s["height"] = d->height;
+    }
+    Json images = Json::array();
+    for (size_t i = 0; i < request_.images.size(); ++i) images.push_back(image_object(i));
+    if (!images.empty()) s["image"] = images.front();
+    s["images"] = std::move(images);
+    s["image_count"] = request_.images.size();
+    s["metadata"] = request_.metadata;
+    return s;
+  }
+
+  Vendor& vendor_;
+  const ModelRule& model_;
+  ClientVideoRequest request_;
+  ImageBlobs blobs_;
+  const VideoIdSealer& sealer_;
+  std::string binding_;
+  std::string seconds_;
+  std::string size_;
+  std::string kind_;
+  std::vector<std::pair<std::string, std::string>> carried_;
+};
+
+}  // namespace
+
+std::unique_ptr<Operation> make_create_operation(Vendor& vendor,
+                                                 const ModelRule& model,
+                                                 ClientVideoRequest request,
+                                                 const VideoIdSealer& sealer,
+                                                 std::string binding) {
+  return std::make_unique<CreateOperation>(vendor, model, std::move(request),
+                                           sealer, std::move(binding));
+}
+
+}  // namespace vgw

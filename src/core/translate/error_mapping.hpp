@@ -1,0 +1,27 @@
+#pragma once
+
+#include "api/api_error.hpp"
+#include "rules/json_path.hpp"
+#include "translate/vendor.hpp"
+
+namespace vgw {
+
+enum class CallPhase { create, retrieve, content };
+
+// True when a vendor reply is a success: a 2xx status and, for vendors that
+// report errors inside 200 replies, the rules' `success_when`.
+bool vendor_reply_ok(const Vendor& vendor, int status, const Json& body);
+
+// Turns a vendor error reply into the OpenAI error the client sees.
+ApiError map_vendor_error(const Vendor& vendor, CallPhase phase, int status,
+                          const Json& body, const Headers& headers,
+                          int64_t now);
+
+// No usable reply at all: connection refused, reset, timeout, oversized.
+ApiError transport_error(const Vendor& vendor, CallPhase phase,
+                         const UpstreamReply& reply);
+
+// Retry-After from a vendor reply, in whole seconds (1..60), if present.
+std::optional<int> retry_after_seconds(const Headers& headers, int64_t now);
+
+}  // namespace vgw

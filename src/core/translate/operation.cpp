@@ -1,0 +1,36 @@
+#include "translate/operation.hpp"
+
+namespace vgw {
+
+Step Step::respond(HttpResponse r) {
+  Step s;
+  s.kind = Kind::respond;
+  s.response = std::move(r);
+  return s;
+}
+
+Step Step::call_vendor(UpstreamCall c) {
+  Step s;
+  s.kind = Kind::call_vendor;
+  s.call = std::move(c);
+  return s;
+}
+
+Step Step::stream(MediaFetch m) {
+  Step s;
+  s.kind = Kind::stream_media;
+  s.media = std::move(m);
+  return s;
+}
+
+Step Operation::finish(const ApiError& e) {
+  facts_.outcome = e.code.value_or(e.type);
+  return Step::fail(e);
+}
+
+Step Operation::finish(HttpResponse r) {
+  facts_.outcome = "ok";
+  return Step::respond(std::move(r));
+}
+
+}  // namespace vgw

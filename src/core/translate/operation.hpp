@@ -1,0 +1,50 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "api/api_error.hpp"
+#include "http_types.hpp"
+
+namespace vgw {
+
+// What the nginx layer must do next for a client request.
+struct Step {
+  enum class Kind { call_vendor, respond, stream_media };
+  Kind kind = Kind::respond;
+  UpstreamCall call;
+  HttpResponse response;
+  MediaFetch media;
+
+  static Step respond(HttpResponse r);
+  static Step fail(const ApiError& e) { return respond(e.to_response()); }
+  static Step call_vendor(UpstreamCall c);
+  static Step stream(MediaFetch m);
+};
+
+// Per-request facts exposed to nginx as $vgw_* variables for logs and limits.
+struct RequestFacts {
+  std::string operation;  // create | retrieve | content | route
+  std::string vendor;
+  std::string model;
+  std::string task_id;
+  std::string video_id;
+  std::string outcome;  // ok, or the error code sent to the client
+};
+
+// One client request as a small state machine: start() and then one
+// on_reply() per vendor call until it responds or streams. Pure: no I/O.
+class Operation {
+ public:
+  virtual ~Operation() = default;
+  virtual Step start(int64_t now) = 0;
+  virtual Step on_reply(const UpstreamReply& reply, int64_t now) = 0;
+  const RequestFacts& facts() const { return facts_; }
+
+ protected:
+  Step finish(const ApiError& e);
+  Step finish(HttpResponse r);
+  RequestFacts facts_;
+};
+
+}  // namespace vgw

@@ -1,0 +1,146 @@
+#include "translate/retrieve_operation.hpp"
+
+#include "api/video_object.hpp"
+#include "rules/scope.hpp"
+#include "translate/status_query.hpp"
+#include "translate/video_state.hpp"
+
+namespace vgw {
+namespace {
+
+// Shared by retrieve and content: both start with the vendor status query.
+class StatusOperation : public Operation {
+ public:
+  StatusOperation(Vendor& vendor, VideoRecord record, std::string video_id,
+                  const char* operation)
+      : vendor_(vendor), record_(std::move(record)) {
+    facts_.operation = operation;
+    facts_.vendor = vendor.name();
+    facts_.model = record_.model;
+    facts_.task_id = record_.task_id;
+    facts_.video_id = std::move(video_id);
+  }
+
+  Step start(int64_t now) override {
+    auto call = build_status_call(vendor_, record_, now);
+    if (!call) return finish(internal_error("The vendor rules produced no status path."));
+    return Step::call_vendor(std::move(*call));
+  }
+
+ protected:
+  Vendor& vendor_;
+  VideoRecord record_;
+};
+
+class RetrieveOperation : public StatusOperation {
+ public:
+  RetrieveOperation(Vendor& vendor, VideoRecord record, std::string video_id)
+      : StatusOperation(vendor, std::move(record), std::move(video_id), "retrieve") {}
+
+  Step on_reply(const UpstreamReply& reply, int64_t now) override {
+    auto status = read_status_reply(vendor_, CallPhase::retrieve, reply, now);
+    if (status.error) return finish(*status.error);
+    VideoView view = read_video_state(vendor_, status.body, record_, now);
+    view.id = facts_.video_id;
+    HttpResponse r;
+    r.body = render_video(view);
+    return finish(std::move(r));
+  }
+};
+
+class ContentOperation : public StatusOperation {
+ public:
+  ContentOperation(Vendor& vendor, VideoRecord record, std::string video_id,
+                   std::string variant)
+      : StatusOperation(vendor, std::move(record), std::move(video_id), "content"),
+        variant_(std::move(variant)) {}
+
+  Step start(int64_t now) override {
+    const auto& variants = vendor_.rules().retrieve.variants;
+    if (!variants.count(variant_)) {
+      ApiError e = not_found("Variant '" + variant_ +
+                             "' is not available for videos made by vendor '" +
+                             vendor_.name() + "'.");
+      e.param = "variant";
+      e.code = "variant_not_found";
+      return finish(e);
+    }
+    return StatusOperation::start(now);
+  }
+
+  Step on_reply(const UpstreamReply& reply, int64_t now) override {
+    auto status = read_status_reply(vendor_, CallPhase::content, reply, now);
+    if (status.error) return finish(*status.error);
+    VideoView view = read_video_state(vendor_, status.body, record_, now);
+    if (view.status == VideoStatus::failed) {
+      return finish(invalid_request(
+          "Video generation failed, so there is no content: " + view.error->message,
+          std::nullopt, "video_failed"));
+    }
+    if (view.status != VideoStatus::completed) {
+      return finish(invalid_request(
+          std::string("Video is not ready yet (status: ") + to_string(view.status) +
+              "). Poll GET /v1/videos/{id} until it is completed.",
+          std::nullopt, "video_not_ready"));
+    }
+    const VariantRule& variant = vendor_.rules().retrieve.variants.at(variant_);
+    std::optional<std::string> url;
+    if (variant.from) {
+      const Json* v = variant.from->find(status.body);
+      if (v && v->is_string() && !v->get<std::string>().empty()) url = v->get<std::string>();
+    } else {
+      Json root = call_scope(vendor_, record_, variant_);
+      JsonScope scope(root);
+      url = variant.url->render_text(scope);
+    }
+    if (!url) {
+      ApiError e = not_found("Vendor '" + vendor_.name() + "' has no '" + variant_ +
+                             "' file for this video.");
+      e.param = "variant";
+      e.code = "variant_not_found";
+      return finish(e);
+    }
+    auto parsed = parse_url(*url);
+    if (!parsed || !vendor_.result_url_allowed(*parsed)) {
+      ApiError e = internal_error("Vendor '" + vendor_.name() +
+                                  "' returned a result URL on a host its rules do "
+                                  "not allow; refusing to fetch it.");
+      e.status = 502;
+      e.code = "result_host_not_allowed";
+      return finish(e);
+    }
+    MediaFetch media;
+    media.url = *url;
+    media.content_type = variant.content_type;
+    if (variant.send_auth) {
+      UpstreamCall signing;
+      signing.url = *url;
+      vendor_.sign(signing, now);
+      media.headers = std::move(signing.headers);
+    }
+    facts_.outcome = "ok";
+    return Step::stream(std::move(media));
+  }
+
+ private:
+  std::string variant_;
+};
+
+}  // namespace
+
+std::unique_ptr<Operation> make_retrieve_operation(Vendor& vendor,
+                                                   VideoRecord record,
+                                                   std::string video_id) {
+  return std::make_unique<RetrieveOperation>(vendor, std::move(record),
+                                             std::move(video_id));
+}
+
+std::unique_ptr<Operation> make_content_operation(Vendor& vendor,
+                                                  VideoRecord record,
+                                                  std::string video_id,
+                                                  std::string variant) {
+  return std::make_unique<ContentOperation>(vendor, std::move(record),
+                                            std::move(video_id), std::move(variant));
+}
+
+}  // namespace vgw

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <optional>
+
+#include "api/api_error.hpp"
+#include "ids/video_id.hpp"
+#include "translate/error_mapping.hpp"
+#include "translate/vendor.hpp"
+
+namespace vgw {
+
+// Names a status query and a download URL may use: the sealed record plus
+// the vendor's endpoint.
+Json call_scope(const Vendor& vendor, const VideoRecord& record,
+                const std::string& variant);
+
+// The vendor call that reports a task's state (retrieve, and fresh result
+// URLs for downloads).
+std::optional<UpstreamCall> build_status_call(Vendor& vendor,
+                                              const VideoRecord& record,
+                                              int64_t now);
+
+// Parses a status reply, or explains why it is an error.
+struct StatusReply {
+  Json body;
+  std::optional<ApiError> error;
+};
+StatusReply read_status_reply(const Vendor& vendor, CallPhase phase,
+                              const UpstreamReply& reply, int64_t now);
+
+}  // namespace vgw

@@ -1,0 +1,103 @@
+#include "translate/vendor.hpp"
+
+#include <stdexcept>
+
+#include "rules/rule_error.hpp"
+#include "rules/scope.hpp"
+
+namespace vgw {
+
+Vendor::Vendor(VendorRules rules, const VendorSettings& settings)
+    : rules_(std::move(rules)) {
+  base_url_ = settings.base_url.empty() ? rules_.default_base_url : settings.base_url;
+  while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
+  auto parsed = parse_url(base_url_);
+  if (!parsed) throw RuleError("base_url '" + base_url_ + "' is not an http(s) URL");
+  base_ = *parsed;
+
+  Json cred = Json::object();
+  for (const auto& name : rules_.credentials) {
+    auto it = settings.credentials.find(name);
+    if (it == settings.credentials.end() || it->second.empty()) {
+      missing_credentials_.push_back(name);
+      continue;
+    }
+    if (has_control_chars(it->second)) {
+      throw RuleError("credential '" + name + "' contains control characters");
+    }
+    cred[name] = it->second;
+    secrets_.push_back(it->second);
+  }
+  for (const auto& [name, value] : settings.credentials) {
+    bool declared = false;
+    for (const auto& c : rules_.credentials) declared = declared || c == name;
+    if (!declared) {
+      throw RuleError("vendor '" + rules_.name + "' has no credential named '" +
+                      name + "' (its rules declare: " +
+                      [&] {
+                        std::string s;
+                        for (const auto& c : rules_.credentials) s += (s.empty() ? "" : ", ") + c;
+                        return s.empty() ? std::string("none") : s;
+                      }() +
+                      ")");
+    }
+  }
+  if (!missing_credentials_.empty()) return;  // served as "not configured"
+
+  Json root = {{"cred", cred}};
+  JsonScope scope(root);
+  for (const auto& [name, tmpl] : rules_.headers) {
+    auto v = tmpl.render_text(scope);
+    if (v) static_headers_.push_back({name, *v});
+  }
+  SignerParams params;
+  for (const auto& [name, tmpl] : rules_.auth.params) {
+    auto v = tmpl.render_text(scope);
+    if (v) params[name] = *v;
+  }
+  try {
+    signer_ = make_signer(rules_.auth.scheme, params);
+  } catch (const std::invalid_argument& e) {
+    throw RuleError(e.what(), rules_.auth.line);
+  }
+}
+
+const ModelRule* Vendor::find_model(const std::string& client_model) const {
+  for (const auto& m : rules_.models) {
+    if (glob_match(m.pattern, client_model)) return &m;
+  }
+  return nullptr;
+}
+
+std::string Vendor::url_for(const std::string& path) const {
+  return base_url_ + path;
+}
+
+void Vendor::sign(UpstreamCall& call, int64_t now) {
+  for (const auto& h : static_headers_) call.headers.push_back(h);
+  if (!signer_) return;
+  auto url = parse_url(call.url);
+  if (!url) throw std::runtime_error("unsigned call has an invalid URL");
+  signer_->sign(call, *url, now);
+}
+
+bool Vendor::result_url_allowed(const UrlParts& url) const {
+  if (url.host == base_.host) return true;
+  for (const auto& pattern : rules_.result_hosts) {
+    if (glob_match(pattern, url.host)) return true;
+  }
+  return false;
+}
+
+std::string Vendor::redact(std::string text) const {
+  for (const auto& secret : secrets_) {
+    if (secret.size() < 4) continue;
+    for (size_t pos = text.find(secret); pos != std::string::npos;
+         pos = text.find(secret, pos)) {
+      text.replace(pos, secret.size(), "[redacted]");
+    }
+  }
+  return text;
+}
+
+}  // namespace vgw

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "auth/signer.hpp"
+#include "rules/vendor_rules.hpp"
+
+namespace vgw {
+
+// What nginx.conf says about one vendor, on top of its YAML rules.
+struct VendorSettings {
+  std::string base_url;  // empty: the rules' default
+  std::map<std::string, std::string> credentials;
+};
+
+// A vendor ready to serve: rules + endpoint + credentials + signer.
+class Vendor {
+ public:
+  Vendor(VendorRules rules, const VendorSettings& settings);  // throws RuleError
+
+  const VendorRules& rules() const { return rules_; }
+  const std::string& name() const { return rules_.name; }
+  const std::string& base_url() const { return base_url_; }
+
+  // Names of credentials the rules need but nginx.conf did not provide.
+  const std::vector<std::string>& missing_credentials() const {
+    return missing_credentials_;
+  }
+
+  const ModelRule* find_model(const std::string& client_model) const;
+
+  // Absolute URL for a rule path rendered against the base URL.
+  std::string url_for(const std::string& path) const;
+
+  // Adds the vendor's static headers and its auth scheme to a call whose
+  // body is final.
+  void sign(UpstreamCall& call, int64_t now);
+
+  // Result files may only come from the vendor's own host or the hosts its
+  // rules list, so a forged or hijacked status reply cannot make the gateway
+  // fetch arbitrary URLs.
+  bool result_url_allowed(const UrlParts& url) const;
+
+  // Removes credential values from text that may reach a client or a log.
+  std::string redact(std::string text) const;
+
+ private:
+  VendorRules rules_;
+  std::string base_url_;
+  UrlParts base_;
+  std::vector<std::string> secrets_;
+  std::vector<std::string> missing_credentials_;
+  Headers static_headers_;
+  std::unique_ptr<Signer> signer_;
+};
+
+}  // namespace vgw

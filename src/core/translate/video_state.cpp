@@ -1,0 +1,124 @@
+#include "translate/video_state.hpp"
+
+#include <cmath>
+#include <ctime>
+
+#include "util/strings.hpp"
+
+namespace vgw {
+namespace {
+
+std::optional<int64_t> parse_iso8601(const std::string& s) {
+  std::tm tm{};
+  const char* rest = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (rest == nullptr) return std::nullopt;
+  if (*rest == '.') {
+    ++rest;
+    while (*rest >= '0' && *rest <= '9') ++rest;
+  }
+  int64_t offset = 0;
+  if (*rest == '+' || *rest == '-') {
+    int sign = *rest == '-' ? -1 : 1;
+    int hh = 0, mm = 0;
+    if (std::sscanf(rest + 1, "%2d:%2d", &hh, &mm) < 1) return std::nullopt;
+    offset = sign * (hh * 3600 + mm * 60);
+  }
+  return static_cast<int64_t>(timegm(&tm)) - offset;
+}
+
+int estimate_progress(int64_t elapsed, uint32_t estimate_seconds) {
+  if (elapsed <= 0) return 1;
+  double p = 95.0 * (1.0 - std::exp(-static_cast<double>(elapsed) /
+                                     static_cast<double>(estimate_seconds)));
+  return std::max(1, std::min(95, static_cast<int>(p)));
+}
+
+}  // namespace
+
+std::optional<int64_t> read_time(const TimeRule& rule, const Json& reply) {
+  const Json* v = rule.from.find(reply);
+  if (v == nullptr || v->is_null()) return std::nullopt;
+  if (rule.unit == TimeUnit::iso8601) {
+    if (!v->is_string()) return std::nullopt;
+    return parse_iso8601(v->get<std::string>());
+  }
+  auto n = json_number(*v);
+  if (!n || *n <= 0) return std::nullopt;
+  double seconds = rule.unit == TimeUnit::milliseconds ? *n / 1000.0 : *n;
+  return static_cast<int64_t>(seconds);
+}
+
+VideoView read_video_state(const Vendor& vendor, const Json& reply,
+                           const VideoRecord& record, int64_t now) {
+  const RetrieveRule& rules = vendor.rules().retrieve;
+  VideoView v;
+  v.model = record.model;
+  v.size = record.size;
+  v.seconds = record.seconds;
+  v.created_at = record.created_at;
+  v.status = VideoStatus::in_progress;
+  if (const Json* raw = rules.status.from.find(reply); raw && !raw->is_null()) {
+    auto it = rules.status.map.find(to_lower(json_text(*raw)));
+    if (it != rules.status.map.end()) v.status = it->second;
+  }
+
+  std::optional<int> vendor_progress;
+  if (rules.progress) {
+    if (const Json* p = rules.progress->find(reply)) {
+      if (auto n = json_number(*p)) {
+        vendor_progress = std::max(0, std::min(100, static_cast<int>(std::lround(*n))));
+      }
+    }
+  }
+  switch (v.status) {
+    case VideoStatus::queued:
+      v.progress = vendor_progress.value_or(0);
+      break;
+    case VideoStatus::in_progress:
+      v.progress = vendor_progress ? std::min(99, *vendor_progress)
+                                   : estimate_progress(now - record.created_at,
+                                                       rules.estimate_seconds);
+      break;
+    case VideoStatus::completed:
+      v.progress = 100;
+      break;
+    case VideoStatus::failed:
+      v.progress = vendor_progress.value_or(0);
+      break;
+  }
+
+  if (rules.prompt) {
+    if (const Json* p = rules.prompt->find(reply); p && p->is_string()) {
+      v.prompt = p->get<std::string>();
+    }
+  }
+
+  if (v.status == VideoStatus::completed) {
+    if (rules.completed_at) v.completed_at = read_time(*rules.completed_at, reply);
+    if (rules.expires_at) v.expires_at = read_time(*rules.expires_at, reply);
+    if (!v.expires_at && rules.expires_after && v.completed_at) {
+      v.expires_at = *v.completed_at + *rules.expires_after;
+    }
+  }
+
+  if (v.status == VideoStatus::failed) {
+    VideoFailure failure{"video_generation_failed",
+                         "The vendor reported that the video generation failed."};
+    if (rules.error_code) {
+      if (const Json* c = rules.error_code->find(reply); c && !c->is_null()) {
+        std::string code = json_text(*c);
+        if (!code.empty()) failure.code = vendor.redact(code);
+      }
+    }
+    if (rules.error_message) {
+      if (const Json* m = rules.error_message->find(reply); m && !m->is_null()) {
+        std::string message = json_text(*m);
+        if (!message.empty()) failure.message = vendor.redact(message);
+      }
+    }
+    v.error = std::move(failure);
+  }
+  return v;
+}
+
+}  // namespace vgw

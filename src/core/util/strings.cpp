@@ -1,0 +1,183 @@
+#include "util/strings.hpp"
+
+#include <cctype>
+
+namespace vgw {
+
+std::string to_lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string_view trim(std::string_view s) {
+  size_t b = 0;
+  size_t e = s.size();
+  while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\r' || s[b] == '\n'))
+    ++b;
+  while (e > b &&
+         (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r' ||
+          s[e - 1] == '\n'))
+    --e;
+  return s.substr(b, e - b);
+}
+
+bool starts_with(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && s.substr(0, prefix.size()) == prefix;
+}
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() &&
+         s.substr(s.size() - suffix.size()) == suffix;
+}
+
+std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  for (size_t i = 0; i <= s.size(); ++i) {
+    if (i == s.size() || s[i] == sep) {
+      out.push_back(s.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+std::optional<uint64_t> parse_uint(std::string_view s) {
+  if (s.empty() || s.size() > 19) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return v;
+}
+
+std::optional<Dimensions> parse_size(std::string_view s) {
+  auto x = s.find('x');
+  if (x == std::string_view::npos) x = s.find('X');
+  if (x == std::string_view::npos) return std::nullopt;
+  auto w = parse_uint(s.substr(0, x));
+  auto h = parse_uint(s.substr(x + 1));
+  if (!w || !h || *w == 0 || *h == 0 || *w > 16384 || *h > 16384) {
+    return std::nullopt;
+  }
+  return Dimensions{static_cast<uint32_t>(*w), static_cast<uint32_t>(*h)};
+}
+
+bool has_control_chars(std::string_view s) {
+  for (char c : s) {
+    if (c == '\r' || c == '\n' || c == '\0') return true;
+  }
+  return false;
+}
+
+std::string percent_encode(std::string_view s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 15]);
+    }
+  }
+  return out;
+}
+
+std::optional<UrlParts> parse_url(std::string_view url) {
+  UrlParts p;
+  std::string_view rest;
+  if (starts_with(url, "https://")) {
+    p.scheme = "https";
+    p.port = 443;
+    rest = url.substr(8);
+  } else if (starts_with(url, "http://")) {
+    p.scheme = "http";
+    p.port = 80;
+    rest = url.substr(7);
+  } else {
+    return std::nullopt;
+  }
+  size_t end = rest.find_first_of("/?#");
+  std::string_view authority = rest.substr(0, end);
+  rest = end == std::string_view::npos ? std::string_view() : rest.substr(end);
+  if (authority.empty() || authority.find('@') != std::string_view::npos ||
+      has_control_chars(authority)) {
+    return std::nullopt;
+  }
+  std::string_view host = authority;
+  if (authority.front() == '[') {
+    auto close = authority.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    host = authority.substr(0, close + 1);
+    auto after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return std::nullopt;
+      auto port = parse_uint(after.substr(1));
+      if (!port || *port == 0 || *port > 65535) return std::nullopt;
+      p.port = static_cast<uint16_t>(*port);
+    }
+  } else if (auto colon = authority.rfind(':');
+             colon != std::string_view::npos) {
+    host = authority.substr(0, colon);
+    auto port = parse_uint(authority.substr(colon + 1));
+    if (!port || *port == 0 || *port > 65535) return std::nullopt;
+    p.port = static_cast<uint16_t>(*port);
+  }
+  if (host.empty()) return std::nullopt;
+  p.host = to_lower(host);
+  bool default_port = (p.scheme == "https" && p.port == 443) ||
+                      (p.scheme == "http" && p.port == 80);
+  p.authority =
+      default_port ? p.host : p.host + ":" + std::to_string(p.port);
+  auto hash = rest.find('#');
+  if (hash != std::string_view::npos) rest = rest.substr(0, hash);
+  auto q = rest.find('?');
+  p.path = std::string(q == std::string_view::npos ? rest : rest.substr(0, q));
+  if (p.path.empty()) p.path = "/";
+  if (q != std::string_view::npos) p.query = std::string(rest.substr(q + 1));
+  return p;
+}
+
+bool glob_match(std::string_view pattern, std::string_view text) {
+  size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
+  auto lower = [](char c) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  };
+  while (t < text.size()) {
+    if (p < pattern.size() &&
+        (pattern[p] == '?' || lower(pattern[p]) == lower(text[t]))) {
+      ++p;
+      ++t;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+}  // namespace vgw

@@ -1,0 +1,302 @@
+#include "vgw_module.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "ngx_util.hpp"
+#include "rules/rule_error.hpp"
+#include "rules/vendor_rules.hpp"
+
+namespace vgw::ngx {
+namespace {
+
+void destroy_gateway(void* data) noexcept {
+  static_cast<Gateway*>(data)->~Gateway();
+}
+
+// Secrets in nginx.conf may be written inline, as env:NAME (read once here,
+// in the master, while the configuration loads) or as file:/path.
+bool resolve_secret(ngx_conf_t* cf, std::string_view value, std::string& out) {
+  if (value.substr(0, 4) == "env:") {
+    std::string name(value.substr(4));
+    const char* v = std::getenv(name.c_str());
+    out = v ? v : "";
+    return true;
+  }
+  if (value.substr(0, 5) == "file:") {
+    ngx_str_t path;
+    path.len = value.size() - 5;
+    path.data = reinterpret_cast<u_char*>(const_cast<char*>(value.data() + 5));
+    if (ngx_conf_full_name(cf->cycle, &path, 1) != NGX_OK) return false;
+    std::ifstream in(to_string(path), std::ios::binary);
+    if (!in) {
+      ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "vgw: cannot read secret file \"%V\"", &path);
+      return false;
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    out = ss.str();
+    while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+    return true;
+  }
+  out = std::string(value);
+  return true;
+}
+
+void* create_main_conf(ngx_conf_t* cf) noexcept {
+  return guarded(cf->log, static_cast<void*>(nullptr), [&]() -> void* {
+    auto* mcf = static_cast<MainConf*>(ngx_pcalloc(cf->pool, sizeof(MainConf)));
+    if (mcf == nullptr) return nullptr;
+    mcf->request_id_index = NGX_ERROR;
+    // The gateway dies with the configuration cycle's pool, so a reload
+    // frees the old one once the old workers are gone.
+    ngx_pool_cleanup_t* cln = ngx_pool_cleanup_add(cf->pool, sizeof(Gateway));
+    if (cln == nullptr) return nullptr;
+    mcf->gateway = new (cln->data) Gateway();
+    cln->handler = destroy_gateway;
+    return mcf;
+  });
+}
+
+char* init_main_conf(ngx_conf_t* cf, void* conf) noexcept {
+  auto* mcf = static_cast<MainConf*>(conf);
+  try {
+    mcf->gateway->finalize();
+  } catch (const std::exception& e) {
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "vgw: %s", e.what());
+    return static_cast<char*>(NGX_CONF_ERROR);
+  }
+  return NGX_CONF_OK;
+}
+
+void* create_loc_conf(ngx_conf_t* cf) noexcept {
+  auto* lcf = static_cast<LocConf*>(ngx_pcalloc(cf->pool, sizeof(LocConf)));
+  if (lcf == nullptr) return nullptr;
+  lcf->api = NGX_CONF_UNSET;
+  return lcf;
+}
+
+char* merge_loc_conf(ngx_conf_t* cf, void* parent, void* child) noexcept {
+  auto* prev = static_cast<LocConf*>(parent);
+  auto* conf = static_cast<LocConf*>(child);
+  // `vgw_api` marks one location; it is deliberately not inherited so the
+  // internal call/media locations nested under it never loop back.
+  if (conf->api == NGX_CONF_UNSET) conf->api = 0;
+  ngx_conf_merge_str_value(conf->call_location, prev->call_location, "/_vgw/call");
+  ngx_conf_merge_str_value(conf->media_location, prev->media_location, "/_vgw/media");
+  if (!conf->binding_set) {
+    conf->binding = prev->binding;
+    conf->binding_off = prev->binding_off;
+    conf->binding_set = prev->binding_set;
+  }
+  if (!conf->binding_set && !conf->binding_off) {
+    // Default: ids are bound to the caller's Authorization header.
+    ngx_http_compile_complex_value_t ccv;
+    static ngx_str_t default_binding = ngx_string("$http_authorization");
+    conf->binding = static_cast<ngx_http_complex_value_t*>(
+        ngx_pcalloc(cf->pool, sizeof(ngx_http_complex_value_t)));
+    if (conf->binding == nullptr) return static_cast<char*>(NGX_CONF_ERROR);
+    ngx_memzero(&ccv, sizeof(ccv));
+    ccv.cf = cf;
+    ccv.value = &default_binding;
+    ccv.complex_value = conf->binding;
+    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+      return static_cast<char*>(NGX_CONF_ERROR);
+    }
+    conf->binding_set = 1;
+  }
+  return NGX_CONF_OK;
+}
+
+char* set_vendor(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
+  auto* mcf = static_cast<MainConf*>(conf);
+  auto* args = static_cast<ngx_str_t*>(cf->args->elts);
+  ngx_str_t path = args[1];
+  if (ngx_conf_full_name(cf->cycle, &path, 1) != NGX_OK) {
+    return static_cast<char*>(NGX_CONF_ERROR);
+  }
+  std::string file = to_string(path);
+  try {
+    VendorRules rules = load_vendor_rules(file);
+    VendorSettings settings;
+    for (ngx_uint_t i = 2; i < cf->args->nelts; ++i) {
+      std::string_view arg = view(args[i]);
+      auto eq = arg.find('=');
+      if (eq == std::string_view::npos || eq == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "vgw: expected name=value, got \"%V\"", &args[i]);
+        return static_cast<char*>(NGX_CONF_ERROR);
+      }
+      std::string name(arg.substr(0, eq));
+      std::string value;
+      if (!resolve_secret(cf, arg.substr(eq + 1), value)) {
+        return static_cast<char*>(NGX_CONF_ERROR);
+      }
+      if (name == "base_url") {
+        settings.base_url = value;  // empty (unset env) keeps the default
+      } else {
+        settings.credentials[name] = value;
+      }
+    }
+    for (auto it = settings.credentials.begin(); it != settings.credentials.end();) {
+      it = it->second.empty() ? settings.credentials.erase(it) : std::next(it);
+    }
+    std::string vendor = rules.name;
+    mcf->gateway->add_vendor(std::move(rules), settings);
+    for (const auto& v : mcf->gateway->vendors()) {
+      if (v->name() == vendor && !v->missing_credentials().empty()) {
+        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                           "vgw: vendor \"%s\" has no \"%s\" credential; its "
+                           "models will answer 503 until one is configured",
+                           vendor.c_str(), v->missing_credentials().front().c_str());
+      }
+    }
+  } catch (const RuleError& e) {
+    if (e.line() > 0) {
+      ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "vgw: %s:%d: %s", file.c_str(),
+                         e.line(), e.what());
+    } else {
+      ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "vgw: %s: %s", file.c_str(), e.what());
+    }
+    return static_cast<char*>(NGX_CONF_ERROR);
+  } catch (const std::exception& e) {
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "vgw: %s: %s", file.c_str(), e.what());
+    return static_cast<char*>(NGX_CONF_ERROR);
+  }
+  return NGX_CONF_OK;
+}
+
+char* set_id_key(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
+  auto* mcf = static_cast<MainConf*>(conf);
+  auto* args = static_cast<ngx_str_t*>(cf->args->elts);
+  return guarded(cf->log, static_cast<char*>(NGX_CONF_ERROR), [&]() -> char* {
+    std::string secret;
+    if (!resolve_secret(cf, view(args[1]), secret)) {
+      return static_cast<char*>(NGX_CONF_ERROR);
+    }
+    if (secret.size() < 16) {
+      ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                         "vgw: vgw_id_key needs a secret of at least 16 "
+                         "characters (is the environment variable set?)");
+      return static_cast<char*>(NGX_CONF_ERROR);
+    }
+    mcf->gateway->add_id_key(secret);
+    return NGX_CONF_OK;
+  });
+}
+
+char* set_default_model(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
+  auto* mcf = static_cast<MainConf*>(conf);
+  auto* args = static_cast<ngx_str_t*>(cf->args->elts);
+  return guarded(cf->log, static_cast<char*>(NGX_CONF_ERROR), [&]() -> char* {
+    mcf->gateway->set_default_model(to_string(args[1]));
+    return NGX_CONF_OK;
+  });
+}
+
+char* set_binding(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
+  auto* lcf = static_cast<LocConf*>(conf);
+  auto* args = static_cast<ngx_str_t*>(cf->args->elts);
+  if (lcf->binding_set || lcf->binding_off) return const_cast<char*>("is duplicate");
+  if (view(args[1]) == "off") {
+    lcf->binding_off = 1;
+    return NGX_CONF_OK;
+  }
+  lcf->binding = static_cast<ngx_http_complex_value_t*>(
+      ngx_pcalloc(cf->pool, sizeof(ngx_http_complex_value_t)));
+  if (lcf->binding == nullptr) return static_cast<char*>(NGX_CONF_ERROR);
+  ngx_http_compile_complex_value_t ccv;
+  ngx_memzero(&ccv, sizeof(ccv));
+  ccv.cf = cf;
+  ccv.value = &args[1];
+  ccv.complex_value = lcf->binding;
+  if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+    return static_cast<char*>(NGX_CONF_ERROR);
+  }
+  lcf->binding_set = 1;
+  return NGX_CONF_OK;
+}
+
+char* set_api(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
+  auto* lcf = static_cast<LocConf*>(conf);
+  if (lcf->api != NGX_CONF_UNSET) return const_cast<char*>("is duplicate");
+  lcf->api = 1;
+  auto* clcf = static_cast<ngx_http_core_loc_conf_t*>(
+      ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module));
+  clcf->handler = content_handler;
+  return NGX_CONF_OK;
+}
+
+ngx_int_t postconfiguration(ngx_conf_t* cf) noexcept {
+  auto* mcf = static_cast<MainConf*>(
+      ngx_http_conf_get_module_main_conf(cf, ngx_http_vgw_module));
+  static ngx_str_t request_id = ngx_string("request_id");
+  mcf->request_id_index = ngx_http_get_variable_index(cf, &request_id);
+  if (mcf->request_id_index == NGX_ERROR) return NGX_ERROR;
+  return install_filters(cf);
+}
+
+ngx_int_t preconfiguration(ngx_conf_t* cf) noexcept { return add_variables(cf); }
+
+// clang-format off
+ngx_command_t commands[] = {
+    {ngx_string("vgw_vendor"),
+     NGX_HTTP_MAIN_CONF | NGX_CONF_1MORE,
+     set_vendor, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
+    {ngx_string("vgw_id_key"),
+     NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
+     set_id_key, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
+    {ngx_string("vgw_default_model"),
+     NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
+     set_default_model, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
+    {ngx_string("vgw_api"),
+     NGX_HTTP_LOC_CONF | NGX_CONF_NOARGS,
+     set_api, NGX_HTTP_LOC_CONF_OFFSET, 0, nullptr},
+    {ngx_string("vgw_id_binding"),
+     NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1,
+     set_binding, NGX_HTTP_LOC_CONF_OFFSET, 0, nullptr},
+    {ngx_string("vgw_call_location"),
+     NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1,
+     ngx_conf_set_str_slot, NGX_HTTP_LOC_CONF_OFFSET,
+     offsetof(LocConf, call_location), nullptr},
+    {ngx_string("vgw_media_location"),
+     NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1,
+     ngx_conf_set_str_slot, NGX_HTTP_LOC_CONF_OFFSET,
+     offsetof(LocConf, media_location), nullptr},
+    ngx_null_command};
+
+ngx_http_module_t module_ctx = {
+    preconfiguration,
+    postconfiguration,
+    create_main_conf,
+    init_main_conf,
+    nullptr,
+    nullptr,
+    create_loc_conf,
+    merge_loc_conf};
+// clang-format on
+
+}  // namespace
+
+MainConf* main_conf(ngx_http_request_t* r) {
+  return static_cast<MainConf*>(ngx_http_get_module_main_conf(r, ngx_http_vgw_module));
+}
+
+LocConf* loc_conf(ngx_http_request_t* r) {
+  return static_cast<LocConf*>(ngx_http_get_module_loc_conf(r, ngx_http_vgw_module));
+}
+
+}  // namespace vgw::ngx
+
+// clang-format off
+extern "C" {
+ngx_module_t ngx_http_vgw_module = {
+    NGX_MODULE_V1,
+    &vgw::ngx::module_ctx,
+    vgw::ngx::commands,
+    NGX_HTTP_MODULE,
+    nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
+    NGX_MODULE_V1_PADDING};
+}
+// clang-format on

@@ -1,0 +1,45 @@
+#pragma once
+
+#include "ngx_headers.hpp"
+
+#include <exception>
+#include <string>
+#include <string_view>
+
+namespace vgw::ngx {
+
+inline std::string_view view(const ngx_str_t& s) {
+  return {reinterpret_cast<const char*>(s.data), s.len};
+}
+
+inline std::string to_string(const ngx_str_t& s) { return std::string(view(s)); }
+
+// Copies into the request pool; nginx keeps pointers to header and variable
+// values after our C++ objects may be gone.
+inline bool pool_copy(ngx_pool_t* pool, std::string_view from, ngx_str_t& to) {
+  to.len = from.size();
+  if (from.empty()) {
+    to.data = nullptr;
+    return true;
+  }
+  to.data = static_cast<u_char*>(ngx_pnalloc(pool, from.size()));
+  if (to.data == nullptr) return false;
+  ngx_memcpy(to.data, from.data(), from.size());
+  return true;
+}
+
+// Runs `body` and turns any C++ exception into `fallback`: exceptions must
+// never unwind through nginx's C frames.
+template <class F, class R>
+R guarded(ngx_log_t* log, R fallback, F&& body) noexcept {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    ngx_log_error(NGX_LOG_ERR, log, 0, "vgw: %s", e.what());
+  } catch (...) {
+    ngx_log_error(NGX_LOG_ERR, log, 0, "vgw: unknown exception");
+  }
+  return fallback;
+}
+
+}  // namespace vgw::ngx

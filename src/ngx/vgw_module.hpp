@@ -1,0 +1,40 @@
+#pragma once
+
+#include "ngx_headers.hpp"
+
+#include <memory>
+#include <string>
+
+#include "gateway.hpp"
+
+extern "C" {
+extern ngx_module_t ngx_http_vgw_module;
+}
+
+namespace vgw::ngx {
+
+// http{} level: the compiled gateway (vendors, id keys). Built while nginx
+// parses its configuration in the master and inherited by workers on fork.
+struct MainConf {
+  Gateway* gateway = nullptr;
+  ngx_int_t request_id_index = NGX_ERROR;
+};
+
+struct LocConf {
+  ngx_flag_t api = NGX_CONF_UNSET;
+  ngx_str_t call_location = ngx_null_string;
+  ngx_str_t media_location = ngx_null_string;
+  ngx_http_complex_value_t* binding = nullptr;  // nullptr: not bound
+  ngx_flag_t binding_set = 0;
+  ngx_flag_t binding_off = 0;
+};
+
+MainConf* main_conf(ngx_http_request_t* r);
+LocConf* loc_conf(ngx_http_request_t* r);
+
+// Registration hooks implemented by the handler and filter files.
+ngx_int_t install_filters(ngx_conf_t* cf);
+ngx_int_t add_variables(ngx_conf_t* cf);
+ngx_int_t content_handler(ngx_http_request_t* r);
+
+}  // namespace vgw::ngx

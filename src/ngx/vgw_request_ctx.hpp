@@ -1,0 +1,42 @@
+#pragma once
+
+#include "ngx_headers.hpp"
+
+#include <memory>
+#include <string>
+
+#include "http_types.hpp"
+#include "translate/operation.hpp"
+
+namespace vgw::ngx {
+
+// Per-request state. It lives in the request pool (placement-new into a pool
+// cleanup whose handler runs the destructor), so it is freed with the
+// request and can be found again after an internal redirect, which wipes
+// r->ctx (the same trick as nginx's realip module).
+struct RequestCtx {
+  std::string body;       // request body captured by the body filter
+  bool capturing = false;
+  std::unique_ptr<Operation> op;
+  std::string binding;
+
+  // The vendor call in flight (the subrequest reads these through the
+  // $vgw_upstream_url variable and its request body).
+  UpstreamCall call;
+  bool call_done = false;
+  UpstreamReply reply;
+
+  // Result download handed to the media location.
+  MediaFetch media;
+  bool streaming = false;
+
+  // Output control for the response filters.
+  bool own_response = false;
+  ngx_str_t replacement = ngx_null_string;  // error envelope to send instead
+  bool replacement_sent = false;
+};
+
+// Finds (or with `create`, makes) the context of a main request.
+RequestCtx* request_ctx(ngx_http_request_t* r, bool create);
+
+}  // namespace vgw::ngx

@@ -1,0 +1,100 @@
+#include "vgw_module.hpp"
+#include "vgw_request_ctx.hpp"
+
+#include <string>
+
+#include "ngx_util.hpp"
+
+namespace vgw::ngx {
+namespace {
+
+enum class Field {
+  upstream_url,
+  media_url,
+  vendor,
+  model,
+  task_id,
+  video_id,
+  operation,
+  outcome,
+};
+
+const std::string* field_value(RequestCtx& ctx, Field f) {
+  switch (f) {
+    case Field::upstream_url:
+      return &ctx.call.url;
+    case Field::media_url:
+      return &ctx.media.url;
+    default:
+      break;
+  }
+  if (!ctx.op) return nullptr;
+  const RequestFacts& facts = ctx.op->facts();
+  switch (f) {
+    case Field::vendor:
+      return &facts.vendor;
+    case Field::model:
+      return &facts.model;
+    case Field::task_id:
+      return &facts.task_id;
+    case Field::video_id:
+      return &facts.video_id;
+    case Field::operation:
+      return &facts.operation;
+    case Field::outcome:
+      return &facts.outcome;
+    default:
+      return nullptr;
+  }
+}
+
+// Values come from the main request's context, so they are the same in the
+// vendor subrequest, after the media redirect and in the access log.
+ngx_int_t get_variable(ngx_http_request_t* r, ngx_http_variable_value_t* v,
+                       uintptr_t data) noexcept {
+  v->not_found = 1;
+  RequestCtx* ctx = request_ctx(r->main, false);
+  if (ctx == nullptr) return NGX_OK;
+  const std::string* value = field_value(*ctx, static_cast<Field>(data));
+  if (value == nullptr || value->empty()) return NGX_OK;
+  v->data = reinterpret_cast<u_char*>(const_cast<char*>(value->data()));
+  v->len = value->size();
+  v->valid = 1;
+  v->no_cacheable = 1;
+  v->not_found = 0;
+  return NGX_OK;
+}
+
+struct VariableSpec {
+  const char* name;
+  Field field;
+};
+
+constexpr VariableSpec kVariables[] = {
+    {"vgw_upstream_url", Field::upstream_url},
+    {"vgw_media_url", Field::media_url},
+    {"vgw_vendor", Field::vendor},
+    {"vgw_model", Field::model},
+    {"vgw_task_id", Field::task_id},
+    {"vgw_video_id", Field::video_id},
+    {"vgw_operation", Field::operation},
+    {"vgw_outcome", Field::outcome},
+};
+
+}  // namespace
+
+ngx_int_t add_variables(ngx_conf_t* cf) {
+  for (const auto& spec : kVariables) {
+    ngx_str_t name;
+    name.data = reinterpret_cast<u_char*>(const_cast<char*>(spec.name));
+    name.len = ngx_strlen(spec.name);
+    ngx_http_variable_t* var =
+        ngx_http_add_variable(cf, &name, NGX_HTTP_VAR_NOCACHEABLE);
+    if (var == nullptr) return NGX_ERROR;
+    var->get_handler = get_variable;
+    var->data = static_cast<uintptr_t>(spec.field);
+  }
+  return NGX_OK;
+}
+
+}  // namespace vgw::ngx

@@ -1,0 +1,396 @@
+// Kling (api-singapore.klingai.com) video API mock: JWT auth, text2video and
+// image2video tasks with strict field validation, time-driven task lifecycle
+// and result videos on a signed-URL CDN.
+
+import { createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import { startCdn } from './cdn.mjs';
+import {
+  BodyTooLargeError,
+  FaultQueue,
+  abandonResponse,
+  isPlainObject,
+  listenEphemeral,
+  mediaType,
+  parseJsonOrUndefined,
+  readBody,
+  sendFaultResponse,
+  sendJson,
+} from './http-kit.mjs';
+import { largeVideoSha256, mp4Bytes, sha256Hex, sniffImage } from './media.mjs';
+import { promptMarkers } from './prompt-markers.mjs';
+
+const DEFAULT_VIDEO_BYTES = 48 * 1024;
+const RESULT_URL_TTL_SECONDS = 3600;
+const MAX_TOKEN_LIFETIME_SECONDS = 1800;
+const CLOCK_SKEW_SECONDS = 1;
+const FAILURE_MESSAGE = 'Failure to pass the risk control system';
+
+const MODEL_NAMES = [
+  'kling-v1',
+  'kling-v1-5',
+  'kling-v1-6',
+  'kling-v2-master',
+  'kling-v2-1',
+  'kling-v2-1-master',
+  'kling-v2-5-turbo',
+  'kling-v2-6',
+  'kling-v3',
+];
+const CAMERA_CONTROL_TYPES = ['simple', 'down_back', 'forward_up', 'right_turn_forward', 'left_turn_forward'];
+const SHARED_KEYS = [
+  'model_name',
+  'prompt',
+  'negative_prompt',
+  'cfg_scale',
+  'mode',
+  'duration',
+  'camera_control',
+  'callback_url',
+  'external_task_id',
+  'sound',
+  'watermark_info',
+];
+// `model` (legacy) is deliberately absent: a gateway must send model_name.
+const ALLOWED_KEYS = {
+  text2video: new Set([...SHARED_KEYS, 'aspect_ratio']),
+  // No aspect_ratio: image-to-video output follows the input image.
+  image2video: new Set([...SHARED_KEYS, 'image', 'image_tail', 'static_mask', 'dynamic_masks']),
+};
+
+const base64url = (input) => Buffer.from(input).toString('base64url');
+
+// Mints a Kling API token the way the official sample does. Overrides let
+// tests produce every kind of broken token.
+export function mintKlingToken({
+  accessKey,
+  secretKey,
+  nowSeconds = Math.floor(Date.now() / 1000),
+  lifetimeSeconds = MAX_TOKEN_LIFETIME_SECONDS,
+  notBeforeSkewSeconds = 5,
+  header = { alg: 'HS256', typ: 'JWT' },
+  claims = {},
+}) {
+  const payload = {
+    iss: accessKey,
+    exp: nowSeconds + lifetimeSeconds,
+    nbf: nowSeconds - notBeforeSkewSeconds,
+    ...claims,
+  };
+  const signingInput = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}`;
+  return `${signingInput}.${createHmac('sha256', secretKey).update(signingInput).digest('base64url')}`;
+}
+
+function decodeJsonSegment(segment) {
+  if (!/^[A-Za-z0-9_-]+$/.test(segment)) return undefined; // base64url, no padding
+  return parseJsonOrUndefined(Buffer.from(segment, 'base64url').toString('utf8'));
+}
+
+// Returns {claims} for an acceptable Authorization header, else {code, message}.
+function verifyAuthorization(headerValue, { accessKey, secretKey }) {
+  if (headerValue === undefined || headerValue.trim() === '' || headerValue.trim() === 'Bearer') {
+    return { code: 1001, message: 'Authorization is empty' };
+  }
+  const match = /^Bearer ([^ ]+)$/.exec(headerValue);
+  if (!match) return { code: 1002, message: "Authorization is invalid: expected 'Bearer <token>' with one space" };
+  const segments = match[1].split('.');
+  if (segments.length !== 3) return { code: 1002, message: 'Authorization is invalid: not a JWT' };
+  const [headerSegment, payloadSegment, signatureSegment] = segments;
+
+  const header = decodeJsonSegment(headerSegment);
+  const headerKeys = isPlainObject(header) ? Object.keys(header).sort().join(',') : '';
+  if (headerKeys !== 'alg,typ' || header.alg !== 'HS256' || header.typ !== 'JWT') {
+    return { code: 1002, message: 'Authorization is invalid: JWT header must be {"alg":"HS256","typ":"JWT"}' };
+  }
+  const expected = createHmac('sha256', secretKey).update(`${headerSegment}.${payloadSegment}`).digest();
+  const provided = Buffer.from(/^[A-Za-z0-9_-]+$/.test(signatureSegment) ? signatureSegment : '', 'base64url');
+  if (provided.length !== expected.length || !timingSafeEqual(provided, expected)) {
+    return { code: 1002, message: 'Authorization is invalid: signature mismatch' };
+  }
+  const claims = decodeJsonSegment(payloadSegment);
+  if (!isPlainObject(claims)) return { code: 1002, message: 'Authorization is invalid: payload is not a JSON object' };
+  if (claims.iss !== accessKey) return { code: 1002, message: 'Authorization is invalid: unknown access key (iss)' };
+  if (!Number.isInteger(claims.exp) || !Number.isInteger(claims.nbf)) {
+    return { code: 1002, message: 'Authorization is invalid: exp and nbf must be integer seconds' };
+  }
+  const now = Date.now() / 1000;
+  if (claims.exp - now > MAX_TOKEN_LIFETIME_SECONDS + 5) {
+    return { code: 1002, message: 'Authorization is invalid: token lifetime exceeds 30 minutes' };
+  }
+  if (now >= claims.exp) return { code: 1004, message: 'Authorization has expired' };
+  if (claims.nbf > now + CLOCK_SKEW_SECONDS) return { code: 1003, message: 'Authorization is not yet valid' };
+  return { claims };
+}
+
+function checkImage(name, value) {
+  if (typeof value !== 'string' || value === '') return `${name} must be a non-empty string`;
+  if (value.startsWith('data:')) return `${name} must be a URL or raw Base64 without a data: prefix`;
+  if (/^https?:\/\//i.test(value)) {
+    return URL.canParse(value) ? null : `${name} is not a valid URL`;
+  }
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value) || value.length % 4 !== 0) {
+    return `${name} must be an http(s) URL or Base64 image data`;
+  }
+  const mime = sniffImage(Buffer.from(value, 'base64'));
+  return mime === 'image/png' || mime === 'image/jpeg' ? null : `${name} must be a JPG/JPEG or PNG image`;
+}
+
+function checkEnum(name, value, allowed) {
+  return allowed.includes(value) ? null : `${name} must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`;
+}
+
+function checkText(name, value, { required }) {
+  if (value === undefined && !required) return null;
+  if (typeof value !== 'string') return `${name} must be a string`;
+  if (required && value.trim() === '') return `${name} is required`;
+  if (value.length > 2500) return `${name} must be at most 2500 characters`;
+  return null;
+}
+
+function checkCameraControl(value) {
+  if (!isPlainObject(value)) return 'camera_control must be an object';
+  const typeError = checkEnum('camera_control.type', value.type, CAMERA_CONTROL_TYPES);
+  if (typeError) return typeError;
+  if (value.type === 'simple' && !isPlainObject(value.config)) {
+    return 'camera_control.config is required for type simple';
+  }
+  if (value.type !== 'simple' && value.config !== undefined) {
+    return 'camera_control.config is only allowed for type simple';
+  }
+  return null;
+}
+
+// Returns an error message (code 1201) or null.
+function validateCreateBody(kind, body) {
+  for (const key of Object.keys(body)) {
+    if (!ALLOWED_KEYS[kind].has(key)) return `Invalid key: ${key}`;
+  }
+  const checks = {
+    model_name: (v) => checkEnum('model_name', v, MODEL_NAMES),
+    negative_prompt: (v) => checkText('negative_prompt', v, { required: false }),
+    cfg_scale: (v) => (typeof v === 'number' && v >= 0 && v <= 1 ? null : 'cfg_scale must be a number between 0 and 1'),
+    mode: (v) => checkEnum('mode', v, ['std', 'pro']),
+    aspect_ratio: (v) => checkEnum('aspect_ratio', v, ['16:9', '9:16', '1:1']),
+    duration: (v) =>
+      typeof v === 'string' ? checkEnum('duration', v, ['5', '10']) : 'duration must be a string: "5" or "10"',
+    image: (v) => checkImage('image', v),
+    image_tail: (v) => checkImage('image_tail', v),
+    static_mask: (v) => checkImage('static_mask', v),
+    dynamic_masks: (v) =>
+      Array.isArray(v) && v.length <= 6 && v.every(isPlainObject)
+        ? null
+        : 'dynamic_masks must be an array of at most 6 objects',
+    camera_control: checkCameraControl,
+    callback_url: (v) =>
+      typeof v === 'string' && /^https?:\/\//.test(v) && URL.canParse(v) ? null : 'callback_url must be an http(s) URL',
+    external_task_id: (v) => (typeof v === 'string' && v !== '' ? null : 'external_task_id must be a non-empty string'),
+    sound: (v) => checkEnum('sound', v, ['on', 'off']),
+    watermark_info: (v) => (isPlainObject(v) ? null : 'watermark_info must be an object'),
+  };
+  const promptError = checkText('prompt', body.prompt, { required: kind === 'text2video' });
+  if (promptError) return promptError;
+  for (const [key, value] of Object.entries(body)) {
+    const error = checks[key]?.(value);
+    if (error) return error;
+  }
+  if (kind === 'image2video') {
+    if (body.image === undefined && body.image_tail === undefined) return 'image or image_tail is required';
+    const exclusiveWithTail = ['static_mask', 'dynamic_masks', 'camera_control'].filter((key) => key in body);
+    if (body.image_tail !== undefined && exclusiveWithTail.length > 0) {
+      return `image_tail cannot be combined with ${exclusiveWithTail.join(', ')}`;
+    }
+  }
+  return null;
+}
+
+function newTaskId(existing) {
+  let id;
+  do {
+    id = String(randomInt(1, 10)) + Array.from({ length: 18 }, () => randomInt(0, 10)).join('');
+  } while (existing.has(id));
+  return id;
+}
+
+export async function startKlingMock({
+  accessKey = 'ak-test',
+  secretKey = 'sk-test',
+  processingAfterMs = 150,
+  doneAfterMs = 500,
+  cdn,
+} = {}) {
+  if (processingAfterMs > doneAfterMs) throw new RangeError('processingAfterMs must not exceed doneAfterMs');
+  const ownsCdn = !cdn;
+  const mediaCdn = cdn ?? (await startCdn());
+  const requests = [];
+  const tasks = new Map();
+  const faults = new FaultQueue(['create', 'query']);
+
+  const envelope = (data) => ({ code: 0, message: 'SUCCEED', request_id: randomUUID(), data });
+  const errorBody = (code, message) => ({ code, message, request_id: randomUUID() });
+  const defaultFaultBody = (status) =>
+    status === 429
+      ? errorBody(1302, 'The API request rate is too high')
+      : errorBody(status >= 500 ? 5000 : 1200, `mock fault: HTTP ${status}`);
+
+  function taskState(task, now = Date.now()) {
+    const elapsed = now - task.createdAt;
+    if (elapsed >= doneAfterMs) {
+      return { status: task.fails ? 'failed' : 'succeed', updatedAt: task.createdAt + doneAfterMs };
+    }
+    if (elapsed >= processingAfterMs) return { status: 'processing', updatedAt: task.createdAt + processingAfterMs };
+    return { status: 'submitted', updatedAt: task.createdAt };
+  }
+
+  function createTask(kind, body) {
+    const id = newTaskId(tasks);
+    const { fails, largeBytes } = promptMarkers(body.prompt);
+    const task = {
+      id,
+      kind,
+      request: body,
+      createdAt: Date.now(),
+      fails,
+      videoId: randomUUID(),
+      videoPath: `/kling/${id}.mp4`,
+      videoSize: largeBytes ?? DEFAULT_VIDEO_BYTES,
+      large: largeBytes !== null,
+      duration: body.duration ?? '5',
+    };
+    tasks.set(id, task);
+    if (!task.fails) {
+      const media = task.large ? { size: task.videoSize, seed: id } : { bytes: mp4Bytes(id, task.videoSize) };
+      mediaCdn.register(task.videoPath, { ...media, contentType: 'video/mp4' });
+    }
+    return task;
+  }
+
+  function taskView(task, { includeResult }) {
+    const state = taskState(task);
+    const view = {
+      task_id: task.id,
+      task_status: state.status,
+      ...(includeResult && { task_status_msg: state.status === 'failed' ? FAILURE_MESSAGE : '' }),
+      task_info: task.request.external_task_id === undefined ? {} : { external_task_id: task.request.external_task_id },
+      created_at: task.createdAt,
+      updated_at: state.updatedAt,
+    };
+    if (includeResult && state.status === 'succeed') {
+      view.task_result = {
+        videos: [
+          {
+            id: task.videoId,
+            // Signed afresh on every query, like Kling's own expiring URLs.
+            url: mediaCdn.signUrl(task.videoPath, RESULT_URL_TTL_SECONDS),
+            duration: task.duration,
+          },
+        ],
+      };
+    }
+    return view;
+  }
+
+  function classify(method, path) {
+    const create = /^\/v1\/videos\/(text2video|image2video)$/.exec(path);
+    if (create && method === 'POST') return { kind: 'create', videoKind: create[1] };
+    const query = /^\/v1\/videos\/(text2video|image2video)\/([^/]+)$/.exec(path);
+    if (query && method === 'GET') return { kind: 'query', videoKind: query[1], taskId: query[2] };
+    return { kind: 'other' };
+  }
+
+  async function handle(req, res) {
+    const target = new URL(req.url, 'http://kling.invalid');
+    const entry = {
+      method: req.method,
+      path: target.pathname,
+      query: Object.fromEntries(target.searchParams),
+      headers: { ...req.headers },
+      body: null,
+      status: null,
+      code: null,
+      tokenClaims: null,
+      fault: null,
+    };
+    requests.push(entry);
+    const reply = (status, payload) => {
+      entry.status = status;
+      entry.code = payload.code;
+      sendJson(res, status, payload);
+    };
+
+    let rawBody;
+    try {
+      rawBody = await readBody(req);
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) throw error;
+      return reply(413, errorBody(1200, error.message));
+    }
+    const parsedBody = rawBody.length > 0 ? parseJsonOrUndefined(rawBody.toString('utf8')) : undefined;
+    entry.body = parsedBody ?? null;
+
+    const route = classify(req.method, target.pathname);
+    const fault = faults.take(route.kind);
+    entry.fault = fault;
+    if (fault?.status !== undefined) return (entry.status = sendFaultResponse(res, fault, defaultFaultBody));
+    if (fault?.hang) return abandonResponse(res, 'hang');
+    if (fault?.reset) return abandonResponse(res, 'reset');
+
+    const auth = verifyAuthorization(req.headers.authorization, { accessKey, secretKey });
+    if (!auth.claims) return reply(401, errorBody(auth.code, auth.message));
+    entry.tokenClaims = auth.claims;
+
+    if (route.kind === 'query') {
+      const task = tasks.get(route.taskId);
+      if (!task || task.kind !== route.videoKind) return reply(404, errorBody(1203, 'task not found'));
+      return reply(200, envelope(taskView(task, { includeResult: true })));
+    }
+    if (route.kind !== 'create') {
+      return reply(404, errorBody(1202, `Invalid request method or path: ${req.method} ${target.pathname}`));
+    }
+
+    if (mediaType(req.headers['content-type']) !== 'application/json') {
+      return reply(400, errorBody(1200, 'Invalid request parameters: Content-Type must be application/json'));
+    }
+    if (!isPlainObject(parsedBody)) {
+      return reply(400, errorBody(1200, 'Invalid request parameters: body must be a JSON object'));
+    }
+    const validationError = validateCreateBody(route.videoKind, parsedBody);
+    if (validationError) return reply(400, errorBody(1201, validationError));
+
+    const task = createTask(route.videoKind, parsedBody);
+    if (fault?.afterCreate) return abandonResponse(res, fault.afterCreate);
+    return reply(200, envelope(taskView(task, { includeResult: false })));
+  }
+
+  const server = await listenEphemeral(handle);
+
+  function requireTask(taskId) {
+    const task = tasks.get(taskId);
+    if (!task) throw new Error(`no Kling task ${taskId}`);
+    return task;
+  }
+
+  return {
+    url: server.url,
+    cdn: mediaCdn,
+    accessKey,
+    secretKey,
+    requests,
+    tasks,
+    createCount: () => tasks.size,
+    // Exact result bytes; null for [mock:large] tasks (use videoSha256 instead).
+    videoBytes(taskId) {
+      const task = requireTask(taskId);
+      return task.large ? null : mp4Bytes(taskId, task.videoSize);
+    },
+    videoSha256(taskId) {
+      const task = requireTask(taskId);
+      return task.large ? largeVideoSha256(taskId, task.videoSize) : sha256Hex(mp4Bytes(taskId, task.videoSize));
+    },
+    taskStatus: (taskId) => taskState(requireTask(taskId)).status,
+    token: (options = {}) => mintKlingToken({ accessKey, secretKey, ...options }),
+    failNext: (fault) => faults.add(fault),
+    async close() {
+      await server.close();
+      if (ownsCdn) await mediaCdn.close();
+    },
+  };
+}
