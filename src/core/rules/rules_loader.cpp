@@ -189,8 +189,18 @@ NamedTemplates named_templates(const YAML::Node& y, const Roots& roots,
 
 RequestRule parse_request(const YAML::Node& y, const Roots& roots,
                           const std::string& section) {
-  only_keys(y, {"method", "path", "body", "headers"}, section);
+  only_keys(y, {"method", "path", "format", "body", "headers"}, section);
   RequestRule r;
+  if (y["format"]) {
+    std::string f = yaml_string(y["format"], "format");
+    if (f == "json") {
+      r.format = BodyFormat::json;
+    } else if (f == "multipart") {
+      r.format = BodyFormat::multipart;
+    } else {
+      throw RuleError("format must be json or multipart", yaml_line(y["format"]));
+    }
+  }
   if (y["method"]) {
     r.method = yaml_string(y["method"], "method");
     if (r.method != "GET" && r.method != "POST" && r.method != "DELETE" &&

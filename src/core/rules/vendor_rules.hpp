@@ -40,8 +40,11 @@ struct ModelRule {
 
 using NamedTemplates = std::vector<std::pair<std::string, ValueTemplate>>;
 
+enum class BodyFormat { json, multipart };
+
 struct RequestRule {
   std::string method = "GET";
+  BodyFormat format = BodyFormat::json;
   ValueTemplate path;  // appended to the vendor base URL
   std::optional<ValueTemplate> body;
   NamedTemplates headers;

@@ -3,6 +3,7 @@
 #include "api/video_object.hpp"
 #include "rules/scope.hpp"
 #include "translate/error_mapping.hpp"
+#include "translate/body_encoding.hpp"
 #include "translate/image_blobs.hpp"
 #include "translate/param_normalizer.hpp"
 #include "util/strings.hpp"
@@ -115,8 +116,9 @@ class CreateOperation : public Operation {
     for (const auto& [name, tmpl] : rules.create.carry) {
       if (auto v = tmpl.render_text(scope)) carried_.emplace_back(name, *v);
     }
-    call.body = blobs_.expand(body.dump(-1, ' ', false, Json::error_handler_t::replace));
-    call.headers.push_back({"Content-Type", "application/json"});
+    EncodedBody encoded = encode_body(rules.create.request.format, body, blobs_);
+    call.body = std::move(encoded.bytes);
+    call.headers.push_back({"Content-Type", std::move(encoded.content_type)});
     for (const auto& [name, tmpl] : rules.create.request.headers) {
       auto v = tmpl.render_text(scope);
       if (v && !has_control_chars(*v)) call.headers.push_back({name, *v});
@@ -187,6 +189,7 @@ class CreateOperation : public Operation {
       const auto& data_url = blobs_.token(index, ImageBlobs::Encoding::data_url);
       o["base64"] = b64;
       o["data_url"] = data_url;
+      o["file"] = blobs_.token(index, ImageBlobs::Encoding::file);
       o["url_or_base64"] = b64;
       o["url_or_data_url"] = data_url;
     }

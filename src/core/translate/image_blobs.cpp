@@ -35,11 +35,19 @@ ImageBlobs::ImageBlobs(const std::vector<ImageInput>& images)
   for (size_t i = 0; i < images.size(); ++i) {
     tokens_.push_back(prefix_ + std::to_string(i) + "-b64");
     tokens_.push_back(prefix_ + std::to_string(i) + "-url");
+    tokens_.push_back(prefix_ + std::to_string(i) + "-file");
   }
 }
 
 const std::string& ImageBlobs::token(size_t index, Encoding encoding) const {
-  return tokens_[index * 2 + (encoding == Encoding::data_url ? 1 : 0)];
+  return tokens_[index * 3 + static_cast<size_t>(encoding)];
+}
+
+const ImageInput* ImageBlobs::file_for(const std::string& value) const {
+  for (size_t i = 0; i < images_.size(); ++i) {
+    if (value == tokens_[i * 3 + 2]) return &images_[i];
+  }
+  return nullptr;
 }
 
 std::string ImageBlobs::expand(const std::string& serialized) const {
@@ -57,9 +65,10 @@ std::string ImageBlobs::expand(const std::string& serialized) const {
   for (size_t pos = serialized.find(prefix_); pos != std::string::npos;
        pos = serialized.find(prefix_, pos + 1)) {
     for (size_t t = 0; t < tokens_.size(); ++t) {
+      if (t % 3 == 2) continue;  // file parts only exist in multipart bodies
       if (serialized.compare(pos, tokens_[t].size(), tokens_[t]) == 0) {
-        Hit h{pos, tokens_[t].size(), t / 2,
-              t % 2 ? Encoding::data_url : Encoding::base64};
+        Hit h{pos, tokens_[t].size(), t / 3,
+              t % 3 ? Encoding::data_url : Encoding::base64};
         total += encoded_size(images_[h.image], h.enc) - h.token_len;
         hits.push_back(h);
         break;

@@ -13,7 +13,7 @@ namespace vgw {
 // upload is therefore encoded once, not copied through nlohmann values.
 class ImageBlobs {
  public:
-  enum class Encoding { base64, data_url };
+  enum class Encoding { base64, data_url, file };
 
   explicit ImageBlobs(const std::vector<ImageInput>& images);
 
@@ -23,10 +23,13 @@ class ImageBlobs {
   // Replaces every placeholder in `serialized` with the image data.
   std::string expand(const std::string& serialized) const;
 
+  // The image behind a `file` placeholder, or nullptr for any other text.
+  const ImageInput* file_for(const std::string& value) const;
+
  private:
   const std::vector<ImageInput>& images_;
   std::string prefix_;
-  std::vector<std::string> tokens_;  // 2 per image: base64, data_url
+  std::vector<std::string> tokens_;  // 3 per image: base64, data_url, file
 };
 
 }  // namespace vgw

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <string>
+
+#include "rules/json_path.hpp"
+#include "rules/vendor_rules.hpp"
+#include "translate/image_blobs.hpp"
+
+namespace vgw {
+
+struct EncodedBody {
+  std::string content_type;
+  std::string bytes;
+};
+
+// Serialises a rendered vendor body. JSON bodies get their image
+// placeholders expanded in place; multipart bodies turn each top-level key
+// into a part (objects flattened as `a[b]`, the way the OpenAI SDKs send
+// them) and `${image.file}` placeholders into binary file parts.
+EncodedBody encode_body(BodyFormat format, const Json& body,
+                        const ImageBlobs& blobs);
+
+}  // namespace vgw
