@@ -55,7 +55,7 @@ export function runtimeDir(name) {
   return dir;
 }
 
-export function renderConfig({ dir, port, http = '', server = '', location = '', workers = 1, idKeys, globals = '' }) {
+export function renderConfig({ dir, port, http = '', server = '', location = '', workers = 1, idKeys, globals = '', maxBody = '40m' }) {
   const keys = (idKeys ?? ['test-id-key-0123456789abcdef']).map((k) => `vgw_id_key ${k};`).join('\n    ');
   return `
 load_module ${MODULE};
@@ -75,7 +75,7 @@ http {
     ${http}
     server {
         listen 127.0.0.1:${port};
-        client_max_body_size 40m;
+        client_max_body_size ${maxBody};
         ${server}
         location /v1/ {
             vgw_api;
@@ -123,6 +123,8 @@ export async function startGateway(options = {}) {
     port,
     dir,
     conf,
+    // What nginx printed before its error log opened (config warnings).
+    startupOutput: () => output,
     errorLog: () => (existsSync(join(dir, 'logs/error.log')) ? readFileSync(join(dir, 'logs/error.log'), 'utf8') : ''),
     accessLog: () => (existsSync(join(dir, 'logs/access.log')) ? readFileSync(join(dir, 'logs/access.log'), 'utf8') : ''),
     masterPid: () => Number(readFileSync(join(dir, 'nginx.pid'), 'utf8').trim()),
