@@ -85,7 +85,7 @@ char* merge_loc_conf(ngx_conf_t* cf, void* parent, void* child) noexcept {
   if (conf->api == NGX_CONF_UNSET) conf->api = 0;
   ngx_conf_merge_str_value(conf->call_location, prev->call_location, "/_vgw/call");
   ngx_conf_merge_str_value(conf->media_location, prev->media_location, "/_vgw/media");
-  if (!conf->binding_set) {
+  if (!conf->binding_set && !conf->binding_off) {
     conf->binding = prev->binding;
     conf->binding_off = prev->binding_off;
     conf->binding_set = prev->binding_set;
