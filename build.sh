@@ -35,7 +35,11 @@ install_build_deps() {
 
 install_test_deps() {
   install_build_deps
-  need_packages libgtest-dev clang nodejs npm curl ca-certificates
+  need_packages libgtest-dev curl ca-certificates
+  # Node may come from Debian or from NodeSource (which bundles npm and
+  # conflicts with Debian's npm package): only install what is missing.
+  command -v node >/dev/null || need_packages nodejs
+  command -v npm >/dev/null || need_packages npm
   if [[ ! -d "$ROOT/t/node_modules/openai-6.49" || "$ROOT/t/package-lock.json" -nt "$ROOT/t/node_modules" ]]; then
     log "installing pinned npm packages (t/package-lock.json)"
     (cd "$ROOT/t" && npm ci --no-audit --no-fund --loglevel=error)

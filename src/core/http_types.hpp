@@ -39,6 +39,9 @@ struct UpstreamReply {
   bool timed_out = false;      // no (complete) reply within the deadline
   bool request_sent = false;   // some bytes of the request reached the vendor
   bool too_large = false;      // reply exceeded the in-memory limit
+  // nginx itself refused the call before contacting the vendor (limit_req,
+  // access rules in the call location): that HTTP status, else 0.
+  int local_status = 0;
   std::string_view body;
   Headers headers;
 };

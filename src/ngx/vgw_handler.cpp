@@ -88,6 +88,8 @@ ngx_int_t call_finished(ngx_http_request_t* sr, void* data, ngx_int_t rc) noexce
       // An error after the headers means the body was cut off or did not
       // fit subrequest_output_buffer_size.
       reply.too_large = rc == NGX_ERROR || rc >= NGX_HTTP_SPECIAL_RESPONSE;
+    } else if (u == nullptr && rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+      reply.local_status = static_cast<int>(rc);
     } else {
       reply.timed_out = rc == NGX_HTTP_GATEWAY_TIME_OUT;
     }

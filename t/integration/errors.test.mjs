@@ -217,3 +217,30 @@ test('every error carries x-request-id and JSON content type, and the worker sta
   }
   assert.deepEqual(gw.workerPids(), pids, 'no worker restarted');
 });
+
+test('limit_req in the call location rate-limits per vendor with a 429 envelope', async () => {
+  const g = await startGateway({
+    name: 'limited',
+    http: `${vendorLines({ kling, openai })}
+    limit_req_zone $vgw_vendor zone=per_vendor:1m rate=1r/m;`,
+    server: `
+        location = /_vgw/limited {
+            internal;
+            limit_req zone=per_vendor nodelay;
+            limit_req_status 429;
+            proxy_pass $vgw_upstream_url;
+            subrequest_output_buffer_size 64k;
+        }`,
+    location: 'vgw_call_location /_vgw/limited;',
+  });
+  gateways.push(g);
+  const before = kling.createCount();
+  const first = await postJson(g.url, '/v1/videos', { model: 'kling-v1', prompt: 'first' });
+  assert.equal(first.status, 200, first.text);
+  const second = await postJson(g.url, '/v1/videos', { model: 'kling-v1', prompt: 'second' });
+  assertError(second, 429, { code: 'rate_limit_exceeded' });
+  assert.ok(Number(second.headers['retry-after']) >= 1);
+  assert.equal(kling.createCount(), before + 1);
+  const otherVendor = await postJson(g.url, '/v1/videos', { model: 'sora-2', prompt: 'separate bucket' });
+  assert.equal(otherVendor.status, 200, 'the limit is keyed by $vgw_vendor');
+});

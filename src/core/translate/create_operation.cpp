@@ -128,7 +128,7 @@ class CreateOperation : public Operation {
   }
 
   Step on_reply(const UpstreamReply& reply, int64_t now) override {
-    if (reply.status == 0 || reply.too_large) {
+    if (reply.status == 0 || reply.too_large || reply.local_status != 0) {
       return finish(transport_error(vendor_, CallPhase::create, reply));
     }
     Json body = Json::parse(reply.body, nullptr, false);

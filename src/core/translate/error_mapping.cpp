@@ -204,6 +204,22 @@ ApiError transport_error(const Vendor& vendor, CallPhase phase,
   ApiError e;
   e.type = "server_error";
   const std::string& name = vendor.name();
+  if (reply.local_status == 429 || reply.local_status == 503) {
+    e.status = 429;
+    e.type = "rate_limit_error";
+    e.code = "rate_limit_exceeded";
+    e.message = "Too many requests for vendor '" + name +
+                "' through this gateway; retry after the delay in Retry-After.";
+    e.retry_after_seconds = 1;
+    return e;
+  }
+  if (reply.local_status != 0) {
+    e.status = 502;
+    e.code = "gateway_refused_call";
+    e.message = "The gateway's configuration refused the call to vendor '" + name +
+                "' (HTTP " + std::to_string(reply.local_status) + ").";
+    return e;
+  }
   if (reply.too_large) {
     e.status = 502;
     e.code = "vendor_reply_too_large";

@@ -48,7 +48,7 @@ std::optional<UpstreamCall> build_status_call(Vendor& vendor,
 StatusReply read_status_reply(const Vendor& vendor, CallPhase phase,
                               const UpstreamReply& reply, int64_t now) {
   StatusReply out;
-  if (reply.status == 0 || reply.too_large) {
+  if (reply.status == 0 || reply.too_large || reply.local_status != 0) {
     out.error = transport_error(vendor, phase, reply);
     return out;
   }
