@@ -101,6 +101,7 @@ case "$cmd" in
     log "unit tests"
     (cd "$BUILD/unit" && ctest --output-on-failure -j"$JOBS")
     log "integration and SDK tests against nginx $(nginx -v 2>&1 | sed 's/.*\///')"
+    rm -rf "$ROOT/t/.runtime"
     cd "$ROOT/t"
     exec node --test --test-concurrency=1 --test-reporter=spec integration/
     ;;

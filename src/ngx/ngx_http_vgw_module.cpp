@@ -7,6 +7,7 @@
 #include "ngx_util.hpp"
 #include "rules/rule_error.hpp"
 #include "rules/vendor_rules.hpp"
+#include "util/strings.hpp"
 
 namespace vgw::ngx {
 namespace {
@@ -135,6 +136,10 @@ char* set_vendor(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
       }
       if (name == "base_url") {
         settings.base_url = value;  // empty (unset env) keeps the default
+      } else if (name == "models") {
+        for (auto part : split(value, ',')) {
+          if (!part.empty()) settings.extra_models.emplace_back(part);
+        }
       } else {
         settings.credentials[name] = value;
       }

@@ -166,3 +166,41 @@ test('the JWT is cached between calls and stays valid', async () => {
   assert.equal(b.status, 200);
   assert.equal(a.headers.authorization, b.headers.authorization, 'one token per worker until it nears expiry');
 });
+
+test('result URLs on hosts the rules do not allow are refused, not fetched', async () => {
+  // The vendor is reached through an upstream{} block named "klingapi"; its
+  // CDN answers on 127.0.0.1: not the vendor's host and not in result_hosts.
+  const port = new URL(kling.url).port;
+  const g = await startGateway({
+    name: 'kling-hosts',
+    http: `upstream klingapi { server 127.0.0.1:${port}; keepalive 4; }
+    ${vendorLines({ kling: { ...kling, url: 'http://klingapi' } })}`,
+  });
+  try {
+    const created = await postJson(g.url, '/v1/videos', { model: 'kling-v1', prompt: 'foreign cdn' });
+    assert.equal(created.status, 200, created.text);
+    await pollUntil(g.url, created.json.id);
+    const cdnBefore = kling.cdn.requests.length;
+    assertError(await get(g.url, `/v1/videos/${created.json.id}/content`), 502, { code: 'result_host_not_allowed' });
+    assert.equal(kling.cdn.requests.length, cdnBefore, 'the CDN was never contacted');
+    assertError(await get(g.url, `/v1/videos/${created.json.id}/content?variant=thumbnail`), 404, { code: 'variant_not_found' });
+  } finally {
+    await g.stop();
+  }
+});
+
+test('nginx.conf can route extra model names to a vendor', async () => {
+  const line = vendorLines({ kling }).replace(/;$/, ' models=kling,video-fast:kling-v2-5-turbo;');
+  const g = await startGateway({ name: 'kling-alias', http: line });
+  try {
+    const r = await postJson(g.url, '/v1/videos', { model: 'video-fast', prompt: 'alias' });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.model, 'video-fast', 'the client keeps its own name');
+    assert.equal(creates().at(-1).body.model_name, 'kling-v2-5-turbo');
+    const plain = await postJson(g.url, '/v1/videos', { model: 'kling', prompt: 'alias' });
+    assert.equal(plain.status, 400, 'the vendor refuses an unknown model_name');
+    assert.equal(creates().at(-1).body.model_name, 'kling');
+  } finally {
+    await g.stop();
+  }
+});

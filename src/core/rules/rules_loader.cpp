@@ -369,7 +369,7 @@ ErrorsRule parse_errors(const YAML::Node& y) {
   if (y["success_when"]) e.success_when = expression_at(y["success_when"], nullptr);
   if (y["rules"]) {
     for (const auto& item : y["rules"]) {
-      only_keys(item, {"when", "as", "code", "message"}, "errors.rules[]");
+      only_keys(item, {"when", "as", "code", "message", "status"}, "errors.rules[]");
       ErrorRule rule;
       rule.when = expression_at(required(item, "when", "errors.rules[]"), nullptr);
       std::string as = yaml_string(required(item, "as", "errors.rules[]"), "as");
@@ -385,6 +385,14 @@ ErrorsRule parse_errors(const YAML::Node& y) {
       rule.as = *cls;
       if (item["code"]) rule.code = yaml_string(item["code"], "code");
       if (item["message"]) rule.message = yaml_string(item["message"], "message");
+      if (item["status"]) {
+        Json st = yaml_to_json(item["status"]);
+        if (!st.is_number_integer() || st.get<int64_t>() < 400 || st.get<int64_t>() > 599) {
+          throw RuleError("status must be an HTTP error status (400-599)",
+                          yaml_line(item["status"]));
+        }
+        rule.status = static_cast<int>(st.get<int64_t>());
+      }
       e.rules.push_back(std::move(rule));
     }
   }

@@ -126,6 +126,7 @@ struct ErrorRule {
   ErrorClass as = ErrorClass::vendor_error;
   std::optional<std::string> code;
   std::optional<std::string> message;
+  std::optional<int> status;  // overrides the class's HTTP status
 };
 
 struct ErrorsRule {

@@ -196,6 +196,7 @@ ApiError map_vendor_error(const Vendor& vendor, CallPhase phase, int status,
   }
   if (matched && matched->code) e.code = *matched->code;
   if (matched && matched->message) e.message = *matched->message;
+  if (matched && matched->status) e.status = *matched->status;
   return e;
 }
 

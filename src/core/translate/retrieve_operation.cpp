@@ -100,8 +100,9 @@ class ContentOperation : public StatusOperation {
       e.code = "variant_not_found";
       return finish(e);
     }
+    bool clean = url->find_first_of(std::string("\r\n\t \0", 5)) == std::string::npos;
     auto parsed = parse_url(*url);
-    if (!parsed || !vendor_.result_url_allowed(*parsed)) {
+    if (!clean || !parsed || !vendor_.result_url_allowed(*parsed)) {
       ApiError e = internal_error("Vendor '" + vendor_.name() +
                                   "' returned a result URL on a host its rules do "
                                   "not allow; refusing to fetch it.");

@@ -15,6 +15,19 @@ Vendor::Vendor(VendorRules rules, const VendorSettings& settings)
   if (!parsed) throw RuleError("base_url '" + base_url_ + "' is not an http(s) URL");
   base_ = *parsed;
 
+  std::vector<ModelRule> extra;
+  for (const auto& spec : settings.extra_models) {
+    ModelRule m;
+    auto colon = spec.find(':');
+    m.pattern = spec.substr(0, colon);
+    if (colon != std::string::npos) m.vendor_model = spec.substr(colon + 1);
+    if (m.pattern.empty() || has_control_chars(spec)) {
+      throw RuleError("bad model alias '" + spec + "'");
+    }
+    extra.push_back(std::move(m));
+  }
+  rules_.models.insert(rules_.models.begin(), extra.begin(), extra.end());
+
   Json cred = Json::object();
   for (const auto& name : rules_.credentials) {
     auto it = settings.credentials.find(name);
@@ -70,6 +83,13 @@ const ModelRule* Vendor::find_model(const std::string& client_model) const {
 }
 
 std::string Vendor::url_for(const std::string& path) const {
+  // Paths can carry vendor-supplied values (task ids): never let them split
+  // the request line.
+  for (char c : path) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
+      throw std::runtime_error("refusing a vendor URL with control characters or spaces");
+    }
+  }
   return base_url_ + path;
 }
 

@@ -16,6 +16,9 @@ namespace vgw {
 struct VendorSettings {
   std::string base_url;  // empty: the rules' default
   std::map<std::string, std::string> credentials;
+  // Extra client model names routed to this vendor, checked before the
+  // rules' own list: "alias" or "alias:vendor_model".
+  std::vector<std::string> extra_models;
 };
 
 // A vendor ready to serve: rules + endpoint + credentials + signer.
