@@ -45,6 +45,18 @@ bool resolve_secret(ngx_conf_t* cf, std::string_view value, std::string& out) {
   return true;
 }
 
+ngx_http_complex_value_t* compile_complex(ngx_conf_t* cf, ngx_str_t* value) {
+  auto* cv = static_cast<ngx_http_complex_value_t*>(
+      ngx_pcalloc(cf->pool, sizeof(ngx_http_complex_value_t)));
+  if (cv == nullptr) return nullptr;
+  ngx_http_compile_complex_value_t ccv;
+  ngx_memzero(&ccv, sizeof(ccv));
+  ccv.cf = cf;
+  ccv.value = value;
+  ccv.complex_value = cv;
+  return ngx_http_compile_complex_value(&ccv) == NGX_OK ? cv : nullptr;
+}
+
 void* create_main_conf(ngx_conf_t* cf) noexcept {
   return guarded(cf->log, static_cast<void*>(nullptr), [&]() -> void* {
     auto* mcf = static_cast<MainConf*>(ngx_pcalloc(cf->pool, sizeof(MainConf)));
@@ -93,18 +105,9 @@ char* merge_loc_conf(ngx_conf_t* cf, void* parent, void* child) noexcept {
   }
   if (!conf->binding_set && !conf->binding_off) {
     // Default: ids are bound to the caller's Authorization header.
-    ngx_http_compile_complex_value_t ccv;
     static ngx_str_t default_binding = ngx_string("$http_authorization");
-    conf->binding = static_cast<ngx_http_complex_value_t*>(
-        ngx_pcalloc(cf->pool, sizeof(ngx_http_complex_value_t)));
+    conf->binding = compile_complex(cf, &default_binding);
     if (conf->binding == nullptr) return static_cast<char*>(NGX_CONF_ERROR);
-    ngx_memzero(&ccv, sizeof(ccv));
-    ccv.cf = cf;
-    ccv.value = &default_binding;
-    ccv.complex_value = conf->binding;
-    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
-      return static_cast<char*>(NGX_CONF_ERROR);
-    }
     conf->binding_set = 1;
   }
   return NGX_CONF_OK;
@@ -208,17 +211,8 @@ char* set_binding(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
     lcf->binding_off = 1;
     return NGX_CONF_OK;
   }
-  lcf->binding = static_cast<ngx_http_complex_value_t*>(
-      ngx_pcalloc(cf->pool, sizeof(ngx_http_complex_value_t)));
+  lcf->binding = compile_complex(cf, &args[1]);
   if (lcf->binding == nullptr) return static_cast<char*>(NGX_CONF_ERROR);
-  ngx_http_compile_complex_value_t ccv;
-  ngx_memzero(&ccv, sizeof(ccv));
-  ccv.cf = cf;
-  ccv.value = &args[1];
-  ccv.complex_value = lcf->binding;
-  if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
-    return static_cast<char*>(NGX_CONF_ERROR);
-  }
   lcf->binding_set = 1;
   return NGX_CONF_OK;
 }

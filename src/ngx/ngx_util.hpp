@@ -28,6 +28,15 @@ inline bool pool_copy(ngx_pool_t* pool, std::string_view from, ngx_str_t& to) {
   return true;
 }
 
+// Calls `fn(ngx_table_elt_t&)` for every header of an nginx header list.
+template <class F>
+void for_each_header(ngx_list_t& list, F&& fn) {
+  for (ngx_list_part_t* part = &list.part; part; part = part->next) {
+    auto* h = static_cast<ngx_table_elt_t*>(part->elts);
+    for (ngx_uint_t i = 0; i < part->nelts; ++i) fn(h[i]);
+  }
+}
+
 // Runs `body` and turns any C++ exception into `fallback`: exceptions must
 // never unwind through nginx's C frames.
 template <class F, class R>

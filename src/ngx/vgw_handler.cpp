@@ -1,9 +1,8 @@
 #include "vgw_module.hpp"
 #include "vgw_request_ctx.hpp"
 
-#include <cstring>
-
 #include "ngx_util.hpp"
+#include "util/strings.hpp"
 #include "vgw_response.hpp"
 
 // Request lifecycle (content phase of a `vgw_api` location):
@@ -53,18 +52,9 @@ bool replace_headers(ngx_http_request_t* r, ngx_http_request_t* target,
 }
 
 void copy_reply_headers(ngx_http_request_t* sr, Headers& out) {
-  ngx_list_part_t* part = &sr->headers_out.headers.part;
-  auto* h = static_cast<ngx_table_elt_t*>(part->elts);
-  for (ngx_uint_t i = 0;; ++i) {
-    if (i >= part->nelts) {
-      if (part->next == nullptr) break;
-      part = part->next;
-      h = static_cast<ngx_table_elt_t*>(part->elts);
-      i = 0;
-    }
-    if (h[i].hash == 0) continue;
-    out.push_back({to_string(h[i].key), to_string(h[i].value)});
-  }
+  for_each_header(sr->headers_out.headers, [&](ngx_table_elt_t& h) {
+    if (h.hash != 0) out.push_back({to_string(h.key), to_string(h.value)});
+  });
 }
 
 // Post-subrequest handler. nginx may call it twice for one subrequest (once
@@ -173,26 +163,12 @@ bool start_media(ngx_http_request_t* r, RequestCtx* ctx, MediaFetch media) {
   ctx->streaming = true;
   // Range requests are passed through; credentials never are.
   Headers forward = ctx->media.headers;
-  for (const char* name : {"Range", "If-Range"}) {
-    ngx_str_t key;
-    key.data = reinterpret_cast<u_char*>(const_cast<char*>(name));
-    key.len = std::strlen(name);
-    ngx_list_part_t* part = &r->headers_in.headers.part;
-    auto* h = static_cast<ngx_table_elt_t*>(part->elts);
-    for (ngx_uint_t i = 0;; ++i) {
-      if (i >= part->nelts) {
-        if (part->next == nullptr) break;
-        part = part->next;
-        h = static_cast<ngx_table_elt_t*>(part->elts);
-        i = 0;
-      }
-      if (h[i].key.len == key.len &&
-          ngx_strncasecmp(h[i].key.data, key.data, key.len) == 0) {
-        forward.push_back({name, to_string(h[i].value)});
-        break;
-      }
+  for_each_header(r->headers_in.headers, [&](ngx_table_elt_t& h) {
+    std::string_view name = view(h.key);
+    if (iequals(name, "Range") || iequals(name, "If-Range")) {
+      forward.push_back({std::string(name), to_string(h.value)});
     }
-  }
+  });
   if (!replace_headers(r, r, forward)) return false;
   ngx_str_t uri = loc_conf(r)->media_location;
   ngx_http_internal_redirect(r, &uri, nullptr);

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { startKlingMock, startOpenAIMock } from '../mocks/index.mjs';
-import { startGateway, vendorLines, freePort, CONF_EXAMPLES } from '../lib/gateway.mjs';
+import { startGateway, stopAll, vendorLines, freePort, CONF_EXAMPLES } from '../lib/gateway.mjs';
 import { get, postJson, rawRequest, pollUntil, TENANT_A, TENANT_B } from '../lib/http.mjs';
 import { assertError } from '../lib/assertions.mjs';
 
@@ -39,10 +39,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const g of gateways) {
-    await g.stop();
-    assert.deepEqual(g.seriousLogLines(), [], `serious log lines in ${g.dir}`);
-  }
+  assert.deepEqual(await stopAll(gateways), []);
   await kling?.close();
   await openai?.close();
 });

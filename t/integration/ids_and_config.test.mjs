@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { startKlingMock, startOpenAIMock } from '../mocks/index.mjs';
-import { startGateway, vendorLines, nginxTest, MODULE, CONF_EXAMPLES } from '../lib/gateway.mjs';
+import { startGateway, stopAll, vendorLines, nginxTest, MODULE, CONF_EXAMPLES } from '../lib/gateway.mjs';
 import { get, postJson, pollUntil, TENANT_A } from '../lib/http.mjs';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,10 +21,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const g of gateways) {
-    await g.stop();
-    assert.deepEqual(g.seriousLogLines(), [], `serious log lines in ${g.dir}`);
-  }
+  assert.deepEqual(await stopAll(gateways), []);
   await kling?.close();
   await openai?.close();
 });

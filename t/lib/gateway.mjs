@@ -160,3 +160,14 @@ export async function startGateway(options = {}) {
   };
   return gw;
 }
+
+// Stops gateways and returns the [alert]/[crit]/[emerg] lines they logged,
+// which every test file requires to be none.
+export async function stopAll(gateways) {
+  const serious = [];
+  for (const g of gateways) {
+    await g.stop();
+    serious.push(...g.seriousLogLines().map((l) => `${g.dir}: ${l}`));
+  }
+  return serious;
+}
