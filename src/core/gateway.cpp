@@ -19,7 +19,9 @@ class FixedOperation : public Operation {
     facts_ = std::move(facts);
   }
   Step start(int64_t) override { return finish(error_); }
-  Step on_reply(const UpstreamReply&, int64_t) override { return finish(error_); }
+  Step on_reply(const UpstreamReply&, int64_t) override {
+    return finish(error_);
+  }
 
  private:
   ApiError error_;
@@ -44,9 +46,11 @@ ApiError unknown_video(std::string_view id) {
 std::string url_decode(std::string_view s) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+    if (s[i] == '%' && i + 2 < s.size() &&
+        std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
         std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      out.push_back(static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16)));
+      out.push_back(static_cast<char>(
+          std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16)));
       i += 2;
     } else if (s[i] == '+') {
       out.push_back(' ');
@@ -57,11 +61,13 @@ std::string url_decode(std::string_view s) {
   return out;
 }
 
-std::optional<std::string> query_arg(std::string_view args, std::string_view name) {
+std::optional<std::string> query_arg(std::string_view args,
+                                     std::string_view name) {
   for (auto pair : split(args, '&')) {
     auto eq = pair.find('=');
     if (pair.substr(0, eq) == name) {
-      return eq == std::string_view::npos ? std::string() : url_decode(pair.substr(eq + 1));
+      return eq == std::string_view::npos ? std::string()
+                                          : url_decode(pair.substr(eq + 1));
     }
   }
   return std::nullopt;
@@ -120,20 +126,21 @@ std::unique_ptr<Operation> Gateway::begin(const ClientCall& call) const {
   }
   size_t rest = at == segments.size() ? 99 : segments.size() - at - 1;
   auto method_not_allowed = [&](const char* allowed) {
-    ApiError e = invalid_request(std::string("Method ") + std::string(call.method) +
-                                     " is not allowed here; use " + allowed + ".",
-                                 std::nullopt, "method_not_allowed");
+    ApiError e =
+        invalid_request(std::string("Method ") + std::string(call.method) +
+                            " is not allowed here; use " + allowed + ".",
+                        std::nullopt, "method_not_allowed");
     e.status = 405;
     return answer(e, "route");
   };
   if (rest == 0) {
     if (call.method == "POST") return begin_create(call);
     if (call.method == "GET") {
-      return answer(invalid_request(
-                        "Listing videos is not supported: this gateway keeps "
-                        "no record of videos; keep the ids you created.",
-                        std::nullopt, "unsupported_endpoint"),
-                    "route");
+      return answer(
+          invalid_request("Listing videos is not supported: this gateway keeps "
+                          "no record of videos; keep the ids you created.",
+                          std::nullopt, "unsupported_endpoint"),
+          "route");
     }
     return method_not_allowed("POST");
   }
@@ -185,11 +192,14 @@ std::unique_ptr<Operation> Gateway::begin_by_id(const ClientCall& call,
     e.message += " The vendor that made it is no longer configured.";
     return answer(e, operation, record->model);
   }
-  if (!content) return make_retrieve_operation(*vendor, std::move(*record), video_id);
+  if (!content)
+    return make_retrieve_operation(*vendor, std::move(*record), video_id);
   std::string variant = query_arg(call.args, "variant").value_or("video");
   if (variant.empty()) variant = "video";
-  if (variant != "video" && variant != "thumbnail" && variant != "spritesheet") {
-    return answer(invalid_request("Invalid value for 'variant': '" + variant.substr(0, 50) +
+  if (variant != "video" && variant != "thumbnail" &&
+      variant != "spritesheet") {
+    return answer(invalid_request("Invalid value for 'variant': '" +
+                                      variant.substr(0, 50) +
                                       "'. Supported values are: 'video', "
                                       "'thumbnail', and 'spritesheet'.",
                                   "variant", "invalid_value"),

@@ -30,11 +30,15 @@ class Gateway {
   // Throws RuleError (with the YAML line) for bad rules or settings.
   void add_vendor(VendorRules rules, const VendorSettings& settings);
   void add_id_key(const std::string& secret);
-  void set_default_model(std::string model) { default_model_ = std::move(model); }
+  void set_default_model(std::string model) {
+    default_model_ = std::move(model);
+  }
   // Throws std::invalid_argument when the configuration is incomplete.
   void finalize();
 
-  const std::vector<std::unique_ptr<Vendor>>& vendors() const { return vendors_; }
+  const std::vector<std::unique_ptr<Vendor>>& vendors() const {
+    return vendors_;
+  }
   bool has_vendor(const std::string& name) const;
 
   // Routes a request and returns its operation. Never throws for bad

@@ -20,8 +20,8 @@ std::optional<std::string_view> find_header(const Headers& headers,
 // What the gateway answers to its client.
 struct HttpResponse {
   int status = 200;
-  std::string body;           // always JSON for responses built by the core
-  Headers headers;            // extra headers (Retry-After, x-should-retry...)
+  std::string body;  // always JSON for responses built by the core
+  Headers headers;   // extra headers (Retry-After, x-should-retry...)
 };
 
 // One call to a vendor, executed by the nginx layer through proxy_pass.
@@ -35,10 +35,10 @@ struct UpstreamCall {
 
 // What came back from that call.
 struct UpstreamReply {
-  int status = 0;              // vendor HTTP status; 0 when none arrived
-  bool timed_out = false;      // no (complete) reply within the deadline
-  bool request_sent = false;   // some bytes of the request reached the vendor
-  bool too_large = false;      // reply exceeded the in-memory limit
+  int status = 0;             // vendor HTTP status; 0 when none arrived
+  bool timed_out = false;     // no (complete) reply within the deadline
+  bool request_sent = false;  // some bytes of the request reached the vendor
+  bool too_large = false;     // reply exceeded the in-memory limit
   // nginx itself refused the call before contacting the vendor (limit_req,
   // access rules in the call location): that HTTP status, else 0.
   int local_status = 0;
@@ -49,8 +49,8 @@ struct UpstreamReply {
 // Hands the client connection to nginx's streaming proxy for a result file.
 struct MediaFetch {
   std::string url;
-  Headers headers;             // vendor credentials only where required
-  std::string content_type;    // used when the CDN sends a generic type
+  Headers headers;           // vendor credentials only where required
+  std::string content_type;  // used when the CDN sends a generic type
 };
 
 }  // namespace vgw

@@ -32,13 +32,15 @@ bool resolve_secret(ngx_conf_t* cf, std::string_view value, std::string& out) {
     if (ngx_conf_full_name(cf->cycle, &path, 1) != NGX_OK) return false;
     std::ifstream in(to_string(path), std::ios::binary);
     if (!in) {
-      ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "vgw: cannot read secret file \"%V\"", &path);
+      ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                         "vgw: cannot read secret file \"%V\"", &path);
       return false;
     }
     std::stringstream ss;
     ss << in.rdbuf();
     out = ss.str();
-    while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+    while (!out.empty() && (out.back() == '\n' || out.back() == '\r'))
+      out.pop_back();
     return true;
   }
   out = std::string(value);
@@ -96,8 +98,10 @@ char* merge_loc_conf(ngx_conf_t* cf, void* parent, void* child) noexcept {
   // `vgw_api` marks one location; it is deliberately not inherited so the
   // internal call/media locations nested under it never loop back.
   if (conf->api == NGX_CONF_UNSET) conf->api = 0;
-  ngx_conf_merge_str_value(conf->call_location, prev->call_location, "/_vgw/call");
-  ngx_conf_merge_str_value(conf->media_location, prev->media_location, "/_vgw/media");
+  ngx_conf_merge_str_value(conf->call_location, prev->call_location,
+                           "/_vgw/call");
+  ngx_conf_merge_str_value(conf->media_location, prev->media_location,
+                           "/_vgw/media");
   if (!conf->binding_set && !conf->binding_off) {
     conf->binding = prev->binding;
     conf->binding_off = prev->binding_off;
@@ -147,7 +151,8 @@ char* set_vendor(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
         settings.credentials[name] = value;
       }
     }
-    for (auto it = settings.credentials.begin(); it != settings.credentials.end();) {
+    for (auto it = settings.credentials.begin();
+         it != settings.credentials.end();) {
       it = it->second.empty() ? settings.credentials.erase(it) : std::next(it);
     }
     std::string vendor = rules.name;
@@ -157,7 +162,8 @@ char* set_vendor(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
         ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
                            "vgw: vendor \"%s\" has no \"%s\" credential; its "
                            "models will answer 503 until one is configured",
-                           vendor.c_str(), v->missing_credentials().front().c_str());
+                           vendor.c_str(),
+                           v->missing_credentials().front().c_str());
       }
     }
   } catch (const RuleError& e) {
@@ -165,11 +171,13 @@ char* set_vendor(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
       ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "vgw: %s:%d: %s", file.c_str(),
                          e.line(), e.what());
     } else {
-      ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "vgw: %s: %s", file.c_str(), e.what());
+      ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "vgw: %s: %s", file.c_str(),
+                         e.what());
     }
     return static_cast<char*>(NGX_CONF_ERROR);
   } catch (const std::exception& e) {
-    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "vgw: %s: %s", file.c_str(), e.what());
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "vgw: %s: %s", file.c_str(),
+                       e.what());
     return static_cast<char*>(NGX_CONF_ERROR);
   }
   return NGX_CONF_OK;
@@ -206,7 +214,8 @@ char* set_default_model(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
 char* set_binding(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   auto* lcf = static_cast<LocConf*>(conf);
   auto* args = static_cast<ngx_str_t*>(cf->args->elts);
-  if (lcf->binding_set || lcf->binding_off) return const_cast<char*>("is duplicate");
+  if (lcf->binding_set || lcf->binding_off)
+    return const_cast<char*>("is duplicate");
   if (view(args[1]) == "off") {
     lcf->binding_off = 1;
     return NGX_CONF_OK;
@@ -236,7 +245,9 @@ ngx_int_t postconfiguration(ngx_conf_t* cf) noexcept {
   return install_filters(cf);
 }
 
-ngx_int_t preconfiguration(ngx_conf_t* cf) noexcept { return add_variables(cf); }
+ngx_int_t preconfiguration(ngx_conf_t* cf) noexcept {
+  return add_variables(cf);
+}
 
 // clang-format off
 ngx_command_t commands[] = {
@@ -279,11 +290,13 @@ ngx_http_module_t module_ctx = {
 }  // namespace
 
 MainConf* main_conf(ngx_http_request_t* r) {
-  return static_cast<MainConf*>(ngx_http_get_module_main_conf(r, ngx_http_vgw_module));
+  return static_cast<MainConf*>(
+      ngx_http_get_module_main_conf(r, ngx_http_vgw_module));
 }
 
 LocConf* loc_conf(ngx_http_request_t* r) {
-  return static_cast<LocConf*>(ngx_http_get_module_loc_conf(r, ngx_http_vgw_module));
+  return static_cast<LocConf*>(
+      ngx_http_get_module_loc_conf(r, ngx_http_vgw_module));
 }
 
 }  // namespace vgw::ngx

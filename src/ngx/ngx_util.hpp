@@ -12,7 +12,9 @@ inline std::string_view view(const ngx_str_t& s) {
   return {reinterpret_cast<const char*>(s.data), s.len};
 }
 
-inline std::string to_string(const ngx_str_t& s) { return std::string(view(s)); }
+inline std::string to_string(const ngx_str_t& s) {
+  return std::string(view(s));
+}
 
 // Copies into the request pool; nginx keeps pointers to header and variable
 // values after our C++ objects may be gone.

@@ -15,8 +15,10 @@ ngx_http_output_body_filter_pt next_body_filter;
 // Copies the client body as it arrives, before nginx may spill it to a
 // temporary file, so the handler never reads a file (a blocking disk read)
 // on the request path.
-ngx_int_t capture_request_body(ngx_http_request_t* r, ngx_chain_t* in) noexcept {
-  auto* ctx = static_cast<RequestCtx*>(ngx_http_get_module_ctx(r, ngx_http_vgw_module));
+ngx_int_t capture_request_body(ngx_http_request_t* r,
+                               ngx_chain_t* in) noexcept {
+  auto* ctx =
+      static_cast<RequestCtx*>(ngx_http_get_module_ctx(r, ngx_http_vgw_module));
   if (ctx != nullptr && ctx->capturing) {
     bool ok = guarded(r->connection->log, false, [&]() {
       for (ngx_chain_t* cl = in; cl; cl = cl->next) {
@@ -39,7 +41,8 @@ bool generic_media_type(const ngx_str_t& type) {
          iequals(t, "binary/octet-stream");
 }
 
-bool replace_with_error(ngx_http_request_t* r, RequestCtx* ctx, const ApiError& e) {
+bool replace_with_error(ngx_http_request_t* r, RequestCtx* ctx,
+                        const ApiError& e) {
   HttpResponse resp = e.to_response();
   if (!pool_copy(r->pool, resp.body, ctx->replacement)) return false;
   r->headers_out.status = static_cast<ngx_uint_t>(resp.status);
@@ -84,7 +87,8 @@ ngx_int_t header_filter(ngx_http_request_t* r) noexcept {
   bool ok = guarded(r->connection->log, false, [&]() {
     if (status < 400) {
       if (streaming && generic_media_type(r->headers_out.content_type)) {
-        if (!pool_copy(r->pool, ctx->media.content_type, r->headers_out.content_type)) {
+        if (!pool_copy(r->pool, ctx->media.content_type,
+                       r->headers_out.content_type)) {
           return false;
         }
         r->headers_out.content_type_len = r->headers_out.content_type.len;
@@ -108,8 +112,10 @@ ngx_int_t header_filter(ngx_http_request_t* r) noexcept {
 
 ngx_int_t body_filter(ngx_http_request_t* r, ngx_chain_t* in) noexcept {
   if (r != r->main || r->header_only) return next_body_filter(r, in);
-  auto* ctx = static_cast<RequestCtx*>(ngx_http_get_module_ctx(r, ngx_http_vgw_module));
-  if (ctx == nullptr || ctx->replacement.len == 0) return next_body_filter(r, in);
+  auto* ctx =
+      static_cast<RequestCtx*>(ngx_http_get_module_ctx(r, ngx_http_vgw_module));
+  if (ctx == nullptr || ctx->replacement.len == 0)
+    return next_body_filter(r, in);
   for (ngx_chain_t* cl = in; cl; cl = cl->next) {
     cl->buf->pos = cl->buf->last;
     cl->buf->file_pos = cl->buf->file_last;

@@ -34,7 +34,8 @@ int64_t now() { return static_cast<int64_t>(ngx_time()); }
 bool replace_headers(ngx_http_request_t* r, ngx_http_request_t* target,
                      const Headers& headers) {
   ngx_list_t& list = target->headers_in.headers;
-  if (ngx_list_init(&list, r->pool, headers.size() + 2, sizeof(ngx_table_elt_t)) != NGX_OK) {
+  if (ngx_list_init(&list, r->pool, headers.size() + 2,
+                    sizeof(ngx_table_elt_t)) != NGX_OK) {
     return false;
   }
   for (const auto& h : headers) {
@@ -43,7 +44,8 @@ bool replace_headers(ngx_http_request_t* r, ngx_http_request_t* target,
         !pool_copy(r->pool, h.value, elt->value)) {
       return false;
     }
-    elt->lowcase_key = static_cast<u_char*>(ngx_pnalloc(r->pool, h.name.size()));
+    elt->lowcase_key =
+        static_cast<u_char*>(ngx_pnalloc(r->pool, h.name.size()));
     if (elt->lowcase_key == nullptr) return false;
     ngx_strlow(elt->lowcase_key, elt->key.data, elt->key.len);
     elt->hash = ngx_hash_key(elt->lowcase_key, elt->key.len);
@@ -62,7 +64,8 @@ void copy_reply_headers(ngx_http_request_t* sr, Headers& out) {
 // first call describes the vendor's reply. Returning NGX_OK instead of an
 // error keeps nginx from tearing down the client's request: the core turns
 // the failure into an OpenAI error instead.
-ngx_int_t call_finished(ngx_http_request_t* sr, void* data, ngx_int_t rc) noexcept {
+ngx_int_t call_finished(ngx_http_request_t* sr, void* data,
+                        ngx_int_t rc) noexcept {
   auto* ctx = static_cast<RequestCtx*>(data);
   if (ctx->call_done) return NGX_OK;
   return guarded(sr->connection->log, static_cast<ngx_int_t>(NGX_OK), [&]() {
@@ -101,7 +104,9 @@ void resume(ngx_http_request_t* r) noexcept {
     run_step(r, ctx, ctx->op->on_reply(ctx->reply, now()));
     return true;
   });
-  if (!ok) ngx_http_finalize_request(r, send_error(r, ctx, internal_error("Internal gateway error.")));
+  if (!ok)
+    ngx_http_finalize_request(
+        r, send_error(r, ctx, internal_error("Internal gateway error.")));
 }
 
 bool start_call(ngx_http_request_t* r, RequestCtx* ctx, UpstreamCall call) {
@@ -115,15 +120,16 @@ bool start_call(ngx_http_request_t* r, RequestCtx* ctx, UpstreamCall call) {
   ngx_http_request_t* sr = nullptr;
   ngx_str_t uri = loc_conf(r)->call_location;
   if (ngx_http_subrequest(r, &uri, nullptr, &sr, ps,
-                          NGX_HTTP_SUBREQUEST_IN_MEMORY | NGX_HTTP_SUBREQUEST_WAITED) != NGX_OK) {
+                          NGX_HTTP_SUBREQUEST_IN_MEMORY |
+                              NGX_HTTP_SUBREQUEST_WAITED) != NGX_OK) {
     return false;
   }
   const std::string& method = ctx->call.method;
   if (!pool_copy(r->pool, method, sr->method_name)) return false;
-  sr->method = method == "POST"   ? NGX_HTTP_POST
-               : method == "PUT"  ? NGX_HTTP_PUT
+  sr->method = method == "POST"     ? NGX_HTTP_POST
+               : method == "PUT"    ? NGX_HTTP_PUT
                : method == "DELETE" ? NGX_HTTP_DELETE
-                                  : NGX_HTTP_GET;
+                                    : NGX_HTTP_GET;
   // A request body of our own: without it the subrequest would inherit
   // (and forward) the client's body.
   auto* rb = static_cast<ngx_http_request_body_t*>(
@@ -184,13 +190,17 @@ void run_step(ngx_http_request_t* r, RequestCtx* ctx, Step step) {
     case Step::Kind::call_vendor:
       if (!start_call(r, ctx, std::move(step.call))) {
         ngx_http_finalize_request(
-            r, send_error(r, ctx, internal_error("The gateway could not start the vendor call.")));
+            r, send_error(r, ctx,
+                          internal_error(
+                              "The gateway could not start the vendor call.")));
       }
       return;
     case Step::Kind::stream_media:
       if (!start_media(r, ctx, std::move(step.media))) {
         ngx_http_finalize_request(
-            r, send_error(r, ctx, internal_error("The gateway could not start the download.")));
+            r, send_error(r, ctx,
+                          internal_error(
+                              "The gateway could not start the download.")));
       }
       return;
   }
@@ -208,14 +218,17 @@ void body_ready(ngx_http_request_t* r) noexcept {
     call.method = view(r->method_name);
     call.path = view(r->uri);
     call.args = view(r->args);
-    if (r->headers_in.content_type) call.content_type = view(r->headers_in.content_type->value);
+    if (r->headers_in.content_type)
+      call.content_type = view(r->headers_in.content_type->value);
     call.body = ctx->body;
     call.binding = ctx->binding;
     ctx->op = main_conf(r)->gateway->begin(call);
     run_step(r, ctx, ctx->op->start(now()));
     return true;
   });
-  if (!ok) ngx_http_finalize_request(r, send_error(r, ctx, internal_error("Internal gateway error.")));
+  if (!ok)
+    ngx_http_finalize_request(
+        r, send_error(r, ctx, internal_error("Internal gateway error.")));
 }
 
 }  // namespace
@@ -228,7 +241,8 @@ ngx_int_t content_handler(ngx_http_request_t* r) {
     LocConf* lcf = loc_conf(r);
     if (lcf->binding && !lcf->binding_off) {
       ngx_str_t value;
-      if (ngx_http_complex_value(r, lcf->binding, &value) != NGX_OK) return false;
+      if (ngx_http_complex_value(r, lcf->binding, &value) != NGX_OK)
+        return false;
       ctx->binding = to_string(value);
     }
     ctx->capturing = r->method == NGX_HTTP_POST;

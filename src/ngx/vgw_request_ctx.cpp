@@ -12,7 +12,8 @@ void destroy_ctx(void* data) noexcept {
 }  // namespace
 
 RequestCtx* request_ctx(ngx_http_request_t* r, bool create) {
-  auto* ctx = static_cast<RequestCtx*>(ngx_http_get_module_ctx(r, ngx_http_vgw_module));
+  auto* ctx =
+      static_cast<RequestCtx*>(ngx_http_get_module_ctx(r, ngx_http_vgw_module));
   if (ctx != nullptr) return ctx;
   if (r->internal) {
     for (ngx_pool_cleanup_t* cln = r->pool->cleanup; cln; cln = cln->next) {

@@ -7,18 +7,21 @@ namespace vgw::ngx {
 
 bool add_header(ngx_http_request_t* r, std::string_view name,
                 std::string_view value) {
-  auto* h = static_cast<ngx_table_elt_t*>(ngx_list_push(&r->headers_out.headers));
+  auto* h =
+      static_cast<ngx_table_elt_t*>(ngx_list_push(&r->headers_out.headers));
   if (h == nullptr) return false;
   h->hash = 1;
-  return pool_copy(r->pool, name, h->key) && pool_copy(r->pool, value, h->value);
+  return pool_copy(r->pool, name, h->key) &&
+         pool_copy(r->pool, value, h->value);
 }
 
 bool add_request_id(ngx_http_request_t* r) {
   ngx_http_variable_value_t* v =
       ngx_http_get_indexed_variable(r, main_conf(r)->request_id_index);
   if (v == nullptr || v->not_found) return true;
-  return add_header(r, "x-request-id",
-                    std::string_view(reinterpret_cast<const char*>(v->data), v->len));
+  return add_header(
+      r, "x-request-id",
+      std::string_view(reinterpret_cast<const char*>(v->data), v->len));
 }
 
 ngx_int_t send_json(ngx_http_request_t* r, RequestCtx* ctx,
@@ -44,8 +47,10 @@ ngx_int_t send_json(ngx_http_request_t* r, RequestCtx* ctx,
   return ngx_http_output_filter(r, &out);
 }
 
-ngx_int_t send_error(ngx_http_request_t* r, RequestCtx* ctx, const ApiError& e) {
-  return guarded(r->connection->log, static_cast<ngx_int_t>(NGX_HTTP_INTERNAL_SERVER_ERROR),
+ngx_int_t send_error(ngx_http_request_t* r, RequestCtx* ctx,
+                     const ApiError& e) {
+  return guarded(r->connection->log,
+                 static_cast<ngx_int_t>(NGX_HTTP_INTERNAL_SERVER_ERROR),
                  [&]() { return send_json(r, ctx, e.to_response()); });
 }
 

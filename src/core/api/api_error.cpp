@@ -8,8 +8,10 @@ HttpResponse ApiError::to_response() const {
   nlohmann::ordered_json err = {
       {"message", message},
       {"type", type},
-      {"param", param ? nlohmann::ordered_json(*param) : nlohmann::ordered_json(nullptr)},
-      {"code", code ? nlohmann::ordered_json(*code) : nlohmann::ordered_json(nullptr)},
+      {"param", param ? nlohmann::ordered_json(*param)
+                      : nlohmann::ordered_json(nullptr)},
+      {"code",
+       code ? nlohmann::ordered_json(*code) : nlohmann::ordered_json(nullptr)},
   };
   HttpResponse r;
   r.status = status;

@@ -40,7 +40,8 @@ size_t utf8_length(std::string_view s) {
   return n;
 }
 
-std::optional<ApiError> set_prompt(ClientVideoRequest& out, std::string prompt) {
+std::optional<ApiError> set_prompt(ClientVideoRequest& out,
+                                   std::string prompt) {
   if (trim(prompt).empty()) {
     return invalid_request("Missing required parameter: 'prompt'.", "prompt",
                            "missing_required_parameter");
@@ -102,10 +103,12 @@ std::optional<ApiError> add_image_reference(ClientVideoRequest& out,
     img.data = text.substr(comma + 1);
     // Sniff the real type from the first decoded bytes rather than trusting
     // the declared one; the payload itself stays base64 and is passed on.
-    auto head = base64_decode(img.data.substr(0, std::min<size_t>(img.data.size(), 64) / 4 * 4));
+    auto head = base64_decode(
+        img.data.substr(0, std::min<size_t>(img.data.size(), 64) / 4 * 4));
     img.mime = head ? sniff_image_type(*head) : "";
     if (img.mime.empty()) {
-      return bad_image(param, "the data URL is not a PNG, JPEG, WebP or GIF image");
+      return bad_image(param,
+                       "the data URL is not a PNG, JPEG, WebP or GIF image");
     }
   } else if (starts_with(to_lower(text.substr(0, 8)), "https://") ||
              starts_with(to_lower(text.substr(0, 7)), "http://")) {
@@ -132,8 +135,8 @@ ApiError file_id_unsupported(const std::string& param) {
 std::optional<ApiError> parse_json(std::string_view body,
                                    ClientVideoRequest& out) {
   if (!json_depth_ok(body)) {
-    return invalid_request("The request body nests JSON too deeply.", std::nullopt,
-                           "invalid_json");
+    return invalid_request("The request body nests JSON too deeply.",
+                           std::nullopt, "invalid_json");
   }
   Json doc = Json::parse(body, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) {
@@ -175,8 +178,8 @@ std::optional<ApiError> parse_json(std::string_view body,
       }
     } else if (key == "input_reference") {
       if (value.is_string()) {
-        if (auto e = add_image_reference(out, value.get_ref<const std::string&>(),
-                                         "input_reference")) {
+        if (auto e = add_image_reference(
+                out, value.get_ref<const std::string&>(), "input_reference")) {
           return e;
         }
       } else if (value.is_object()) {
@@ -192,7 +195,8 @@ std::optional<ApiError> parse_json(std::string_view body,
         const Json& url = value["image_url"];
         if (!url.is_string()) {
           return invalid_request(
-              "Invalid type for 'input_reference.image_url': expected a string.",
+              "Invalid type for 'input_reference.image_url': expected a "
+              "string.",
               "input_reference.image_url", "invalid_type");
         }
         if (auto e = add_image_reference(out, url.get_ref<const std::string&>(),
@@ -209,8 +213,9 @@ std::optional<ApiError> parse_json(std::string_view body,
       if (value.is_object()) {
         out.metadata = value;
       } else if (!value.is_null()) {
-        return invalid_request("Invalid type for 'metadata': expected an object.",
-                               "metadata", "invalid_type");
+        return invalid_request(
+            "Invalid type for 'metadata': expected an object.", "metadata",
+            "invalid_type");
       }
     } else {
       out.extra[key] = value;
@@ -254,9 +259,9 @@ std::optional<ApiError> parse_multipart_body(std::string_view content_type,
   }
   auto parsed = parse_multipart(body, *boundary);
   if (!parsed.ok()) {
-    return invalid_request("Malformed multipart/form-data body: " +
-                               parsed.error + ".",
-                           std::nullopt, "invalid_multipart");
+    return invalid_request(
+        "Malformed multipart/form-data body: " + parsed.error + ".",
+        std::nullopt, "invalid_multipart");
   }
   Json nested = Json::object();
   std::vector<std::string> seen;
@@ -339,7 +344,8 @@ std::optional<ApiError> parse_multipart_body(std::string_view content_type,
 
 std::string sniff_image_type(std::string_view b) {
   auto at = [&](size_t i) { return static_cast<unsigned char>(b[i]); };
-  if (b.size() >= 8 && b.substr(0, 8) == std::string_view("\x89PNG\r\n\x1a\n", 8)) {
+  if (b.size() >= 8 &&
+      b.substr(0, 8) == std::string_view("\x89PNG\r\n\x1a\n", 8)) {
     return "image/png";
   }
   if (b.size() >= 3 && at(0) == 0xFF && at(1) == 0xD8 && at(2) == 0xFF) {
@@ -348,7 +354,8 @@ std::string sniff_image_type(std::string_view b) {
   if (b.size() >= 12 && b.substr(0, 4) == "RIFF" && b.substr(8, 4) == "WEBP") {
     return "image/webp";
   }
-  if (b.size() >= 6 && (b.substr(0, 6) == "GIF87a" || b.substr(0, 6) == "GIF89a")) {
+  if (b.size() >= 6 &&
+      (b.substr(0, 6) == "GIF87a" || b.substr(0, 6) == "GIF89a")) {
     return "image/gif";
   }
   return "";
@@ -357,17 +364,18 @@ std::string sniff_image_type(std::string_view b) {
 std::optional<ApiError> parse_create_request(std::string_view content_type,
                                              std::string_view body,
                                              ClientVideoRequest& out) {
-  std::string media = to_lower(trim(content_type.substr(0, content_type.find(';'))));
+  std::string media =
+      to_lower(trim(content_type.substr(0, content_type.find(';'))));
   if (media == "application/json" || ends_with(media, "+json")) {
     return parse_json(body, out);
   }
   if (media == "multipart/form-data") {
     return parse_multipart_body(content_type, body, out);
   }
-  ApiError e = invalid_request(
-      "Unsupported Content-Type '" + std::string(content_type) +
-          "': send application/json or multipart/form-data.",
-      std::nullopt, "unsupported_content_type");
+  ApiError e =
+      invalid_request("Unsupported Content-Type '" + std::string(content_type) +
+                          "': send application/json or multipart/form-data.",
+                      std::nullopt, "unsupported_content_type");
   e.status = 415;
   return e;
 }

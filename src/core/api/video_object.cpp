@@ -8,7 +8,8 @@ std::string render_video(const VideoView& v) {
   using J = nlohmann::ordered_json;
   auto nullable = [](const auto& opt) { return opt ? J(*opt) : J(nullptr); };
   J error = nullptr;
-  if (v.error) error = J{{"code", v.error->code}, {"message", v.error->message}};
+  if (v.error)
+    error = J{{"code", v.error->code}, {"message", v.error->message}};
   J out = {
       {"id", v.id},
       {"object", "video"},

@@ -16,7 +16,8 @@ class BearerSigner : public Signer {
 };
 
 std::unique_ptr<Signer> make_bearer_signer(const SignerParams& params) {
-  return std::make_unique<BearerSigner>(require_param(params, "bearer", "token"));
+  return std::make_unique<BearerSigner>(
+      require_param(params, "bearer", "token"));
 }
 
 }  // namespace vgw

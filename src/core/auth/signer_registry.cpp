@@ -38,7 +38,8 @@ std::unique_ptr<Signer> make_signer(const std::string& scheme,
 
 std::string signer_names() {
   std::string out;
-  for (const auto& s : kSchemes) out += (out.empty() ? "" : ", ") + std::string(s.name);
+  for (const auto& s : kSchemes)
+    out += (out.empty() ? "" : ", ") + std::string(s.name);
   return out;
 }
 

@@ -116,15 +116,14 @@ std::optional<std::string> aes256gcm_open(std::string_view key,
   std::string out(body.size(), '\0');
   auto* o = reinterpret_cast<unsigned char*>(out.data());
   int len = 0;
-  bool ok =
-      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, bytes(key),
-                         bytes(nonce)) == 1 &&
-      EVP_DecryptUpdate(ctx.get(), nullptr, &len, bytes(aad),
-                        static_cast<int>(aad.size())) == 1 &&
-      EVP_DecryptUpdate(ctx.get(), o, &len, bytes(body),
-                        static_cast<int>(body.size())) == 1 &&
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagSize,
-                          tag.data()) == 1;
+  bool ok = EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr,
+                               bytes(key), bytes(nonce)) == 1 &&
+            EVP_DecryptUpdate(ctx.get(), nullptr, &len, bytes(aad),
+                              static_cast<int>(aad.size())) == 1 &&
+            EVP_DecryptUpdate(ctx.get(), o, &len, bytes(body),
+                              static_cast<int>(body.size())) == 1 &&
+            EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagSize,
+                                tag.data()) == 1;
   int total = len;
   ok = ok && EVP_DecryptFinal_ex(ctx.get(), o + total, &len) == 1;
   if (!ok) {
@@ -136,7 +135,8 @@ std::optional<std::string> aes256gcm_open(std::string_view key,
 }
 
 bool constant_time_equals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+  return a.size() == b.size() &&
+         CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 }  // namespace vgw::crypto

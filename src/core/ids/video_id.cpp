@@ -124,12 +124,14 @@ bool VideoRecord::operator==(const VideoRecord& o) const {
 VideoIdSealer::VideoIdSealer(const std::vector<std::string>& secrets) {
   for (const auto& secret : secrets) {
     if (secret.size() < 16) {
-      throw std::invalid_argument("a video id key needs at least 16 characters");
+      throw std::invalid_argument(
+          "a video id key needs at least 16 characters");
     }
     Key k;
     // Keys are derived once at config load, never per request.
     k.aes_key = crypto::sha256("vgw video id key v1\n" + secret);
-    k.tag = static_cast<unsigned char>(crypto::sha256("vgw key tag\n" + k.aes_key)[0]);
+    k.tag = static_cast<unsigned char>(
+        crypto::sha256("vgw key tag\n" + k.aes_key)[0]);
     keys_.push_back(std::move(k));
   }
 }
@@ -143,15 +145,15 @@ std::string VideoIdSealer::seal(const VideoRecord& record,
   raw.push_back(static_cast<char>(kFormatVersion));
   raw.push_back(static_cast<char>(key.tag));
   raw += nonce;
-  raw += crypto::aes256gcm_seal(key.aes_key, nonce,
-                                associated_data(key.tag, binding),
-                                serialize(record));
+  raw += crypto::aes256gcm_seal(
+      key.aes_key, nonce, associated_data(key.tag, binding), serialize(record));
   return std::string(kPrefix) + base64url_encode(raw);
 }
 
 std::optional<VideoRecord> VideoIdSealer::open(std::string_view id,
                                                std::string_view binding) const {
-  if (id.size() > kMaxIdLength || !starts_with(id, kPrefix)) return std::nullopt;
+  if (id.size() > kMaxIdLength || !starts_with(id, kPrefix))
+    return std::nullopt;
   auto raw = base64url_decode(id.substr(kPrefix.size()));
   if (!raw || raw->size() < 2 + kNonceSize + 16 ||
       static_cast<unsigned char>((*raw)[0]) != kFormatVersion) {

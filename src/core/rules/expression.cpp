@@ -46,7 +46,8 @@ class Parser {
   }
 
   void advance() {
-    while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_])))
+    while (pos_ < text_.size() &&
+           std::isspace(static_cast<unsigned char>(text_[pos_])))
       ++pos_;
     tok_ = Token{};
     if (pos_ >= text_.size()) return;
@@ -218,9 +219,8 @@ class Parser {
 
   NodePtr parse_call(std::string name) {
     static const std::pair<const char*, size_t> functions[] = {
-        {"has", 1},         {"count", 1},     {"lower", 1},
-        {"number", 1},      {"string", 1},    {"starts_with", 2},
-        {"ends_with", 2},   {"contains", 2}};
+        {"has", 1},    {"count", 1},       {"lower", 1},     {"number", 1},
+        {"string", 1}, {"starts_with", 2}, {"ends_with", 2}, {"contains", 2}};
     size_t arity = 0;
     for (const auto& [fn, n] : functions) {
       if (name == fn) arity = n;
@@ -302,7 +302,8 @@ Json call(const Node& n, const Scope& scope) {
     return a.is_array() || a.is_object() ? static_cast<int64_t>(a.size())
                                          : int64_t{0};
   }
-  if (n.op == "lower") return a.is_string() ? Json(to_lower(a.get<std::string>())) : a;
+  if (n.op == "lower")
+    return a.is_string() ? Json(to_lower(a.get<std::string>())) : a;
   if (n.op == "number") {
     auto d = json_number(a);
     return d ? Json(*d) : Json();

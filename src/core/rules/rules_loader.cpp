@@ -11,13 +11,12 @@ namespace {
 
 using Roots = std::set<std::string>;
 
-const Roots kCreateRoots = {"model",  "vendor_model", "prompt",
-                            "seconds", "size",        "width",
-                            "height", "image",        "images",
-                            "image_count", "metadata", "kind"};
-const Roots kCallRoots = {"task_id", "kind",    "model", "vendor_model",
-                          "seconds", "size",    "carried", "variant",
-                          "base_url"};
+const Roots kCreateRoots = {"model",  "vendor_model", "prompt",   "seconds",
+                            "size",   "width",        "height",   "image",
+                            "images", "image_count",  "metadata", "kind"};
+const Roots kCallRoots = {"task_id",      "kind",    "model",
+                          "vendor_model", "seconds", "size",
+                          "carried",      "variant", "base_url"};
 const Roots kCredentialRoots = {"cred"};
 
 void only_keys(const YAML::Node& map, std::initializer_list<const char*> keys,
@@ -34,9 +33,9 @@ void only_keys(const YAML::Node& map, std::initializer_list<const char*> keys,
       for (const char* allowed : keys) {
         list += (list.empty() ? "" : ", ") + std::string(allowed);
       }
-      throw RuleError("unknown key '" + k + "' in " + section + " (expected " +
-                          list + ")",
-                      yaml_line(kv.first));
+      throw RuleError(
+          "unknown key '" + k + "' in " + section + " (expected " + list + ")",
+          yaml_line(kv.first));
     }
   }
 }
@@ -121,7 +120,8 @@ SecondsRule parse_seconds(const YAML::Node& y) {
       r.supported.push_back(positive_int(item, "seconds.supported"));
     }
   }
-  if (y["default"]) r.default_value = positive_int(y["default"], "seconds.default");
+  if (y["default"])
+    r.default_value = positive_int(y["default"], "seconds.default");
   if (y["unsupported"]) r.unsupported = parse_unsupported(y["unsupported"]);
   return r;
 }
@@ -133,7 +133,8 @@ SizeRule parse_size_rule(const YAML::Node& y) {
     for (const auto& item : y["supported"]) {
       std::string s = yaml_string(item, "size.supported");
       if (!parse_size(s)) {
-        throw RuleError("size '" + s + "' is not WIDTHxHEIGHT", yaml_line(item));
+        throw RuleError("size '" + s + "' is not WIDTHxHEIGHT",
+                        yaml_line(item));
       }
       r.supported.push_back(s);
     }
@@ -141,7 +142,8 @@ SizeRule parse_size_rule(const YAML::Node& y) {
   if (y["default"]) {
     r.default_value = yaml_string(y["default"], "size.default");
     if (!parse_size(*r.default_value)) {
-      throw RuleError("size.default is not WIDTHxHEIGHT", yaml_line(y["default"]));
+      throw RuleError("size.default is not WIDTHxHEIGHT",
+                      yaml_line(y["default"]));
     }
   }
   if (y["unsupported"]) r.unsupported = parse_unsupported(y["unsupported"]);
@@ -176,7 +178,8 @@ NamedTemplates named_templates(const YAML::Node& y, const Roots& roots,
                                const char* what) {
   NamedTemplates out;
   if (!y) return out;
-  if (!y.IsMap()) throw RuleError(std::string(what) + " must be a mapping", yaml_line(y));
+  if (!y.IsMap())
+    throw RuleError(std::string(what) + " must be a mapping", yaml_line(y));
   for (const auto& kv : y) {
     std::string name = kv.first.Scalar();
     if (has_control_chars(name) || name.find(':') != std::string::npos) {
@@ -198,7 +201,8 @@ RequestRule parse_request(const YAML::Node& y, const Roots& roots,
     } else if (f == "multipart") {
       r.format = BodyFormat::multipart;
     } else {
-      throw RuleError("format must be json or multipart", yaml_line(y["format"]));
+      throw RuleError("format must be json or multipart",
+                      yaml_line(y["format"]));
     }
   }
   if (y["method"]) {
@@ -211,7 +215,8 @@ RequestRule parse_request(const YAML::Node& y, const Roots& roots,
   }
   YAML::Node path = required(y, "path", section);
   std::string p = yaml_string(path, "path");
-  if (!starts_with(p, "/")) throw RuleError("path must start with '/'", yaml_line(path));
+  if (!starts_with(p, "/"))
+    throw RuleError("path must start with '/'", yaml_line(path));
   r.path = ValueTemplate::from_string(p, roots, yaml_line(path));
   if (y["body"]) r.body = ValueTemplate::compile(y["body"], roots);
   r.headers = named_templates(y["headers"], roots, "headers");
@@ -248,7 +253,8 @@ CreateRule parse_create(const YAML::Node& y) {
   c.task_id = path_at(required(y, "task_id", "create"), "task_id");
   if (y["max_images"]) {
     Json v = yaml_to_json(y["max_images"]);
-    if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > 16) {
+    if (!v.is_number_integer() || v.get<int64_t>() < 0 ||
+        v.get<int64_t>() > 16) {
       throw RuleError("max_images must be 0..16", yaml_line(y["max_images"]));
     }
     c.max_images = static_cast<uint32_t>(v.get<int64_t>());
@@ -293,11 +299,11 @@ TimeRule parse_time(const YAML::Node& y, const char* what) {
 }
 
 RetrieveRule parse_retrieve(const YAML::Node& y) {
-  only_keys(y,
-            {"request", "status", "progress", "estimate_seconds", "error",
-             "completed_at", "expires_at", "expires_after", "prompt",
-             "variants"},
-            "retrieve");
+  only_keys(
+      y,
+      {"request", "status", "progress", "estimate_seconds", "error",
+       "completed_at", "expires_at", "expires_after", "prompt", "variants"},
+      "retrieve");
   RetrieveRule r;
   r.request = parse_request(required(y, "request", "retrieve"), kCallRoots,
                             "retrieve.request");
@@ -305,23 +311,27 @@ RetrieveRule parse_retrieve(const YAML::Node& y) {
   only_keys(status, {"from", "map"}, "retrieve.status");
   r.status.from = path_at(required(status, "from", "retrieve.status"), "from");
   YAML::Node map = required(status, "map", "retrieve.status");
-  if (!map.IsMap()) throw RuleError("status.map must be a mapping", yaml_line(map));
+  if (!map.IsMap())
+    throw RuleError("status.map must be a mapping", yaml_line(map));
   for (const auto& kv : map) {
     r.status.map[to_lower(kv.first.Scalar())] = parse_status(kv.second);
   }
   r.progress = optional_path(y, "progress");
   if (y["estimate_seconds"]) {
-    r.estimate_seconds = positive_int(y["estimate_seconds"], "estimate_seconds");
+    r.estimate_seconds =
+        positive_int(y["estimate_seconds"], "estimate_seconds");
   }
   if (y["error"]) {
     only_keys(y["error"], {"message", "code"}, "retrieve.error");
     r.error_message = optional_path(y["error"], "message");
     r.error_code = optional_path(y["error"], "code");
   }
-  if (y["completed_at"]) r.completed_at = parse_time(y["completed_at"], "completed_at");
+  if (y["completed_at"])
+    r.completed_at = parse_time(y["completed_at"], "completed_at");
   if (y["expires_at"]) r.expires_at = parse_time(y["expires_at"], "expires_at");
   if (y["expires_after"]) {
-    r.expires_after = positive_int(y["expires_after"], "expires_after", 400LL * 86400);
+    r.expires_after =
+        positive_int(y["expires_after"], "expires_after", 400LL * 86400);
   }
   r.prompt = optional_path(y, "prompt");
   YAML::Node variants = required(y, "variants", "retrieve");
@@ -346,9 +356,9 @@ RetrieveRule parse_retrieve(const YAML::Node& y) {
       throw RuleError("a variant needs exactly one of 'from' or 'url'",
                       yaml_line(v));
     }
-    vr.content_type =
-        v["content_type"] ? yaml_string(v["content_type"], "content_type")
-                          : std::string(name == "video" ? "video/mp4"
+    vr.content_type = v["content_type"]
+                          ? yaml_string(v["content_type"], "content_type")
+                          : std::string(name == "video"       ? "video/mp4"
                                         : name == "thumbnail" ? "image/webp"
                                                               : "image/jpeg");
     if (v["send_auth"]) vr.send_auth = v["send_auth"].as<bool>();
@@ -366,13 +376,17 @@ ErrorsRule parse_errors(const YAML::Node& y) {
   e.code = optional_path(y, "code");
   e.message = optional_path(y, "message");
   e.param = optional_path(y, "param");
-  if (y["success_when"]) e.success_when = expression_at(y["success_when"], nullptr);
+  if (y["success_when"])
+    e.success_when = expression_at(y["success_when"], nullptr);
   if (y["rules"]) {
     for (const auto& item : y["rules"]) {
-      only_keys(item, {"when", "as", "code", "message", "status"}, "errors.rules[]");
+      only_keys(item, {"when", "as", "code", "message", "status"},
+                "errors.rules[]");
       ErrorRule rule;
-      rule.when = expression_at(required(item, "when", "errors.rules[]"), nullptr);
-      std::string as = yaml_string(required(item, "as", "errors.rules[]"), "as");
+      rule.when =
+          expression_at(required(item, "when", "errors.rules[]"), nullptr);
+      std::string as =
+          yaml_string(required(item, "as", "errors.rules[]"), "as");
       auto cls = parse_error_class(as);
       if (!cls) {
         throw RuleError("unknown error class '" + as +
@@ -384,10 +398,12 @@ ErrorsRule parse_errors(const YAML::Node& y) {
       }
       rule.as = *cls;
       if (item["code"]) rule.code = yaml_string(item["code"], "code");
-      if (item["message"]) rule.message = yaml_string(item["message"], "message");
+      if (item["message"])
+        rule.message = yaml_string(item["message"], "message");
       if (item["status"]) {
         Json st = yaml_to_json(item["status"]);
-        if (!st.is_number_integer() || st.get<int64_t>() < 400 || st.get<int64_t>() > 599) {
+        if (!st.is_number_integer() || st.get<int64_t>() < 400 ||
+            st.get<int64_t>() > 599) {
           throw RuleError("status must be an HTTP error status (400-599)",
                           yaml_line(item["status"]));
         }
@@ -407,7 +423,8 @@ AuthRule parse_auth(const YAML::Node& y) {
   for (const auto& kv : y) {
     std::string key = kv.first.Scalar();
     if (key == "scheme") continue;
-    a.params.emplace_back(key, ValueTemplate::compile(kv.second, kCredentialRoots));
+    a.params.emplace_back(key,
+                          ValueTemplate::compile(kv.second, kCredentialRoots));
   }
   return a;
 }
@@ -422,18 +439,22 @@ VendorRules parse_document(const YAML::Node& doc, const std::string& source) {
   v.source_file = source;
   v.name = yaml_string(required(doc, "vendor", "the vendor file"), "vendor");
   for (char c : v.name) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-')) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+          c == '-')) {
       throw RuleError("vendor name may only use letters, digits, '_' and '-'",
                       yaml_line(doc["vendor"]));
     }
   }
-  if (doc["description"]) v.description = yaml_string(doc["description"], "description");
-  v.default_base_url = yaml_string(required(doc, "base_url", "the vendor file"), "base_url");
+  if (doc["description"])
+    v.description = yaml_string(doc["description"], "description");
+  v.default_base_url =
+      yaml_string(required(doc, "base_url", "the vendor file"), "base_url");
   if (!parse_url(v.default_base_url)) {
     throw RuleError("base_url must be an absolute http(s) URL",
                     yaml_line(doc["base_url"]));
   }
-  if (doc["credentials"]) v.credentials = string_list(doc["credentials"], "credentials");
+  if (doc["credentials"])
+    v.credentials = string_list(doc["credentials"], "credentials");
   if (doc["auth"]) v.auth = parse_auth(doc["auth"]);
   v.headers = named_templates(doc["headers"], kCredentialRoots, "headers");
   v.models = parse_models(required(doc, "models", "the vendor file"));
@@ -441,7 +462,8 @@ VendorRules parse_document(const YAML::Node& doc, const std::string& source) {
   if (doc["size"]) v.size = parse_size_rule(doc["size"]);
   v.create = parse_create(required(doc, "create", "the vendor file"));
   v.retrieve = parse_retrieve(required(doc, "retrieve", "the vendor file"));
-  if (doc["result_hosts"]) v.result_hosts = string_list(doc["result_hosts"], "result_hosts");
+  if (doc["result_hosts"])
+    v.result_hosts = string_list(doc["result_hosts"], "result_hosts");
   if (doc["errors"]) v.errors = parse_errors(doc["errors"]);
   return v;
 }

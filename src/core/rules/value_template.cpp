@@ -10,7 +10,14 @@
 namespace vgw {
 
 struct ValueTemplate::Node {
-  enum class Kind { literal, reference, interpolation, object, array, transform };
+  enum class Kind {
+    literal,
+    reference,
+    interpolation,
+    object,
+    array,
+    transform
+  };
   enum class Conversion { none, string, integer, number, boolean, json };
 
   Kind kind = Kind::literal;
@@ -161,7 +168,7 @@ NodePtr compile_node(const YAML::Node& y, const Roots& roots) {
     for (const auto& item : y) n->items.push_back(compile_node(item, roots));
     return n;
   }
-  if (y.IsScalar() && y.Tag() != "!" ) {
+  if (y.IsScalar() && y.Tag() != "!") {
     Json typed = yaml_to_json(y);
     if (!typed.is_string()) {
       n->literal = typed;
@@ -302,7 +309,8 @@ std::optional<Json> ValueTemplate::render(const Scope& scope) const {
   return render_node(*root_, scope);
 }
 
-std::optional<std::string> ValueTemplate::render_text(const Scope& scope) const {
+std::optional<std::string> ValueTemplate::render_text(
+    const Scope& scope) const {
   auto v = render(scope);
   if (!v || v->is_null()) return std::nullopt;
   std::string s = json_text(*v);

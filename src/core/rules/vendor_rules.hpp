@@ -85,8 +85,8 @@ struct TimeRule {
 };
 
 struct VariantRule {
-  std::optional<JsonPath> from;       // URL inside the status reply
-  std::optional<ValueTemplate> url;   // or a URL built from the id
+  std::optional<JsonPath> from;      // URL inside the status reply
+  std::optional<ValueTemplate> url;  // or a URL built from the id
   std::string content_type;
   bool send_auth = false;  // the download needs the vendor's credentials
 };

@@ -44,7 +44,8 @@ Json typed_scalar(const YAML::Node& node) {
   }
   if (s == "true" || s == "True" || s == "TRUE") return true;
   if (s == "false" || s == "False" || s == "FALSE") return false;
-  if (is_integer(s)) return static_cast<int64_t>(std::strtoll(s.c_str(), nullptr, 10));
+  if (is_integer(s))
+    return static_cast<int64_t>(std::strtoll(s.c_str(), nullptr, 10));
   if (is_float(s)) return std::strtod(s.c_str(), nullptr);
   return s;
 }

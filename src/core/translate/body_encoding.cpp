@@ -74,7 +74,8 @@ EncodedBody encode_body(BodyFormat format, const Json& body,
                         const ImageBlobs& blobs) {
   if (format == BodyFormat::json) {
     return {"application/json",
-            blobs.expand(body.dump(-1, ' ', false, Json::error_handler_t::replace))};
+            blobs.expand(
+                body.dump(-1, ' ', false, Json::error_handler_t::replace))};
   }
   MultipartWriter writer(blobs);
   if (body.is_object()) {

@@ -19,8 +19,8 @@ bool extra_allowed(const ExtrasRule& rule, const std::string& name) {
 }
 
 ApiError unknown_argument(const std::string& param) {
-  return invalid_request("Unrecognized request argument supplied: " + param, param,
-                         "unknown_parameter");
+  return invalid_request("Unrecognized request argument supplied: " + param,
+                         param, "unknown_parameter");
 }
 
 class CreateOperation : public Operation {
@@ -53,22 +53,28 @@ class CreateOperation : public Operation {
     if (request_.images.size() > rules.create.max_images) {
       return finish(invalid_request(
           rules.create.max_images == 0
-              ? "Model '" + request_.model + "' does not accept reference images."
+              ? "Model '" + request_.model +
+                    "' does not accept reference images."
               : "Model '" + request_.model + "' accepts at most " +
-                    std::to_string(rules.create.max_images) + " reference image(s).",
+                    std::to_string(rules.create.max_images) +
+                    " reference image(s).",
           request_.images.front().param, "too_many_images"));
     }
-    const SecondsRule& seconds_rule = model_.seconds ? *model_.seconds : rules.seconds;
+    const SecondsRule& seconds_rule =
+        model_.seconds ? *model_.seconds : rules.seconds;
     const SizeRule& size_rule = model_.size ? *model_.size : rules.size;
-    if (auto e = normalize_seconds(seconds_rule, request_.seconds, request_.model, seconds_)) {
+    if (auto e = normalize_seconds(seconds_rule, request_.seconds,
+                                   request_.model, seconds_)) {
       return finish(*e);
     }
-    if (auto e = normalize_size(size_rule, request_.size, request_.model, size_)) {
+    if (auto e =
+            normalize_size(size_rule, request_.size, request_.model, size_)) {
       return finish(*e);
     }
     Json extras = Json::object();
     for (const auto& [key, value] : request_.extra.items()) {
-      if (!extra_allowed(rules.create.extras, key)) return finish(unknown_argument(key));
+      if (!extra_allowed(rules.create.extras, key))
+        return finish(unknown_argument(key));
       extras[key] = value;
     }
     for (const auto& [key, value] : request_.metadata.items()) {
@@ -91,7 +97,9 @@ class CreateOperation : public Operation {
     UpstreamCall call;
     call.method = rules.create.request.method;
     auto path = rules.create.request.path.render_text(scope);
-    if (!path) return finish(internal_error("The vendor rules produced no create path."));
+    if (!path)
+      return finish(
+          internal_error("The vendor rules produced no create path."));
     call.url = vendor_.url_for(*path);
     Json body = Json::object();
     if (rules.create.request.body) {
@@ -108,7 +116,8 @@ class CreateOperation : public Operation {
         }
       }
       if (!target->is_object() && !target->is_null()) {
-        return finish(internal_error("The vendor rules' extras target is not an object."));
+        return finish(internal_error(
+            "The vendor rules' extras target is not an object."));
       }
       for (const auto& [key, value] : extras.items()) (*target)[key] = value;
     }
@@ -116,7 +125,8 @@ class CreateOperation : public Operation {
     for (const auto& [name, tmpl] : rules.create.carry) {
       if (auto v = tmpl.render_text(scope)) carried_.emplace_back(name, *v);
     }
-    EncodedBody encoded = encode_body(rules.create.request.format, body, blobs_);
+    EncodedBody encoded =
+        encode_body(rules.create.request.format, body, blobs_);
     call.body = std::move(encoded.bytes);
     call.headers.push_back({"Content-Type", std::move(encoded.content_type)});
     for (const auto& [name, tmpl] : rules.create.request.headers) {
@@ -186,7 +196,8 @@ class CreateOperation : public Operation {
       o["url_or_data_url"] = o["url"];
     } else {
       const auto& b64 = blobs_.token(index, ImageBlobs::Encoding::base64);
-      const auto& data_url = blobs_.token(index, ImageBlobs::Encoding::data_url);
+      const auto& data_url =
+          blobs_.token(index, ImageBlobs::Encoding::data_url);
       o["base64"] = b64;
       o["data_url"] = data_url;
       o["file"] = blobs_.token(index, ImageBlobs::Encoding::file);
@@ -199,7 +210,8 @@ class CreateOperation : public Operation {
   Json build_scope() const {
     Json s = Json::object();
     s["model"] = request_.model;
-    s["vendor_model"] = model_.vendor_model.empty() ? request_.model : model_.vendor_model;
+    s["vendor_model"] =
+        model_.vendor_model.empty() ? request_.model : model_.vendor_model;
     s["prompt"] = request_.prompt;
     s["seconds"] = seconds_;
     s["size"] = size_;
@@ -208,7 +220,8 @@ class CreateOperation : public Operation {
       s["height"] = d->height;
     }
     Json images = Json::array();
-    for (size_t i = 0; i < request_.images.size(); ++i) images.push_back(image_object(i));
+    for (size_t i = 0; i < request_.images.size(); ++i)
+      images.push_back(image_object(i));
     if (!images.empty()) s["image"] = images.front();
     s["images"] = std::move(images);
     s["image_count"] = request_.images.size();

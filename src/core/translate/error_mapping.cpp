@@ -45,7 +45,8 @@ std::optional<std::string> text_at(const std::optional<JsonPath>& path,
 
 int64_t parse_http_date(const std::string& s) {
   std::tm tm{};
-  if (strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm) == nullptr) return 0;
+  if (strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm) == nullptr)
+    return 0;
   return static_cast<int64_t>(timegm(&tm));
 }
 
@@ -54,7 +55,8 @@ int64_t parse_http_date(const std::string& s) {
 std::optional<int> retry_after_seconds(const Headers& headers, int64_t now) {
   std::optional<int64_t> seconds;
   if (auto ms = find_header(headers, "retry-after-ms")) {
-    if (auto v = parse_uint(trim(*ms))) seconds = static_cast<int64_t>((*v + 999) / 1000);
+    if (auto v = parse_uint(trim(*ms)))
+      seconds = static_cast<int64_t>((*v + 999) / 1000);
   }
   if (!seconds) {
     if (auto ra = find_header(headers, "retry-after")) {
@@ -67,7 +69,8 @@ std::optional<int> retry_after_seconds(const Headers& headers, int64_t now) {
   }
   if (!seconds) return std::nullopt;
   // The Node SDK ignores values over 60 s and Python gives up over 120 s.
-  return static_cast<int>(std::min<int64_t>(60, std::max<int64_t>(1, *seconds)));
+  return static_cast<int>(
+      std::min<int64_t>(60, std::max<int64_t>(1, *seconds)));
 }
 
 bool vendor_reply_ok(const Vendor& vendor, int status, const Json& body) {
@@ -118,28 +121,32 @@ ApiError map_vendor_error(const Vendor& vendor, CallPhase phase, int status,
       e.code = vendor_code ? clean_message(vendor, *vendor_code)
                            : std::string("vendor_invalid_request");
       e.param = text_at(rules.param, body);
-      e.message = detail.empty() ? "Vendor '" + name + "' rejected the request." + code_note
+      e.message = detail.empty() ? "Vendor '" + name +
+                                       "' rejected the request." + code_note
                                  : detail;
       break;
     case ErrorClass::content_policy:
       e.status = 400;
       e.type = "invalid_request_error";
       e.code = "content_policy_violation";
-      e.message = "Vendor '" + name + "' refused the request under its content policy" +
-                  code_note + (detail.empty() ? "." : ": " + detail);
+      e.message = "Vendor '" + name +
+                  "' refused the request under its content policy" + code_note +
+                  (detail.empty() ? "." : ": " + detail);
       break;
     case ErrorClass::not_found:
       if (phase == CallPhase::create) {
         e.status = 400;
         e.type = "invalid_request_error";
         e.code = "vendor_resource_not_found";
-        e.message = "Vendor '" + name + "' does not know a resource named in the request" +
+        e.message = "Vendor '" + name +
+                    "' does not know a resource named in the request" +
                     code_note + (detail.empty() ? "." : ": " + detail);
       } else {
         e.status = 404;
         e.type = "invalid_request_error";
         e.code = "video_not_found";
-        e.message = "Vendor '" + name + "' no longer knows this video" + code_note + ".";
+        e.message = "Vendor '" + name + "' no longer knows this video" +
+                    code_note + ".";
       }
       break;
     case ErrorClass::vendor_auth:
@@ -147,7 +154,8 @@ ApiError map_vendor_error(const Vendor& vendor, CallPhase phase, int status,
       e.status = 502;
       e.code = "vendor_auth_failed";
       e.message = "Vendor '" + name + "' rejected the gateway's credentials" +
-                  code_note + ". Check the vendor keys in the gateway configuration.";
+                  code_note +
+                  ". Check the vendor keys in the gateway configuration.";
       e.no_retry = true;
       break;
     case ErrorClass::vendor_permission:
@@ -171,8 +179,8 @@ ApiError map_vendor_error(const Vendor& vendor, CallPhase phase, int status,
       e.status = 429;
       e.type = "rate_limit_error";
       e.code = "rate_limit_exceeded";
-      e.message = "Vendor '" + name + "' is rate limiting requests" + code_note +
-                  ". Retry after the delay in Retry-After.";
+      e.message = "Vendor '" + name + "' is rate limiting requests" +
+                  code_note + ". Retry after the delay in Retry-After.";
       e.retry_after_seconds = retry_after_seconds(headers, now).value_or(5);
       break;
     case ErrorClass::vendor_unavailable:
@@ -217,14 +225,15 @@ ApiError transport_error(const Vendor& vendor, CallPhase phase,
   if (reply.local_status != 0) {
     e.status = 502;
     e.code = "gateway_refused_call";
-    e.message = "The gateway's configuration refused the call to vendor '" + name +
-                "' (HTTP " + std::to_string(reply.local_status) + ").";
+    e.message = "The gateway's configuration refused the call to vendor '" +
+                name + "' (HTTP " + std::to_string(reply.local_status) + ").";
     return e;
   }
   if (reply.too_large) {
     e.status = 502;
     e.code = "vendor_reply_too_large";
-    e.message = "Vendor '" + name + "' sent a reply larger than the gateway accepts.";
+    e.message =
+        "Vendor '" + name + "' sent a reply larger than the gateway accepts.";
   } else if (reply.timed_out) {
     e.status = 504;
     e.code = "vendor_timeout";

@@ -12,7 +12,9 @@ template <class T, class F>
 std::string quoted_list(const std::vector<T>& values, F text) {
   std::string out;
   for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out += i + 1 == values.size() ? (values.size() > 2 ? ", and " : " and ") : ", ";
+    if (i > 0)
+      out += i + 1 == values.size() ? (values.size() > 2 ? ", and " : " and ")
+                                    : ", ";
     out += "'" + text(values[i]) + "'";
   }
   return out;
@@ -20,10 +22,9 @@ std::string quoted_list(const std::vector<T>& values, F text) {
 
 }  // namespace
 
-std::optional<ApiError> normalize_seconds(const SecondsRule& rule,
-                                          const std::optional<std::string>& asked,
-                                          const std::string& model,
-                                          std::string& out) {
+std::optional<ApiError> normalize_seconds(
+    const SecondsRule& rule, const std::optional<std::string>& asked,
+    const std::string& model, std::string& out) {
   if (!asked) {
     uint32_t v = rule.default_value.value_or(
         rule.supported.empty() ? 4 : rule.supported.front());
@@ -31,7 +32,9 @@ std::optional<ApiError> normalize_seconds(const SecondsRule& rule,
     return std::nullopt;
   }
   auto n = parse_uint(*asked);
-  if (!n) return invalid_request("Invalid value for 'seconds'.", "seconds", "invalid_value");
+  if (!n)
+    return invalid_request("Invalid value for 'seconds'.", "seconds",
+                           "invalid_value");
   if (rule.supported.empty()) {
     out = *asked;
     return std::nullopt;
@@ -43,7 +46,8 @@ std::optional<ApiError> normalize_seconds(const SecondsRule& rule,
       return std::nullopt;
     }
     auto d = std::llabs(static_cast<long long>(s) - static_cast<long long>(*n));
-    auto bd = std::llabs(static_cast<long long>(best) - static_cast<long long>(*n));
+    auto bd =
+        std::llabs(static_cast<long long>(best) - static_cast<long long>(*n));
     if (d < bd || (d == bd && s < best)) best = s;
   }
   if (rule.unsupported == OnUnsupported::nearest) {
@@ -53,7 +57,8 @@ std::optional<ApiError> normalize_seconds(const SecondsRule& rule,
   return invalid_request(
       "Invalid value: '" + *asked + "'. Supported values for model '" + model +
           "' are: " +
-          quoted_list(rule.supported, [](uint32_t v) { return std::to_string(v); }) +
+          quoted_list(rule.supported,
+                      [](uint32_t v) { return std::to_string(v); }) +
           ".",
       "seconds", "invalid_value");
 }
@@ -63,12 +68,15 @@ std::optional<ApiError> normalize_size(const SizeRule& rule,
                                        const std::string& model,
                                        std::string& out) {
   if (!asked) {
-    out = rule.default_value.value_or(
-        rule.supported.empty() ? std::string("1280x720") : rule.supported.front());
+    out = rule.default_value.value_or(rule.supported.empty()
+                                          ? std::string("1280x720")
+                                          : rule.supported.front());
     return std::nullopt;
   }
   auto want = parse_size(*asked);
-  if (!want) return invalid_request("Invalid value for 'size'.", "size", "invalid_value");
+  if (!want)
+    return invalid_request("Invalid value for 'size'.", "size",
+                           "invalid_value");
   if (rule.supported.empty()) {
     out = *asked;
     return std::nullopt;
@@ -85,7 +93,8 @@ std::optional<ApiError> normalize_size(const SizeRule& rule,
       return std::nullopt;
     }
     auto d = parse_size(s);
-    double ratio = std::fabs(std::log(double(d->width) / d->height) - want_ratio);
+    double ratio =
+        std::fabs(std::log(double(d->width) / d->height) - want_ratio);
     double area = std::fabs(double(d->width) * d->height - want_area);
     if (!best || ratio < best_ratio - 1e-9 ||
         (std::fabs(ratio - best_ratio) <= 1e-9 && area < best_area)) {
@@ -101,7 +110,8 @@ std::optional<ApiError> normalize_size(const SizeRule& rule,
   return invalid_request(
       "Invalid value: '" + *asked + "'. Supported values for model '" + model +
           "' are: " +
-          quoted_list(rule.supported, [](const std::string& v) { return v; }) + ".",
+          quoted_list(rule.supported, [](const std::string& v) { return v; }) +
+          ".",
       "size", "invalid_value");
 }
 

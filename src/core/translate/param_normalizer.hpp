@@ -12,10 +12,9 @@ namespace vgw {
 // asked for: the default when absent, the value itself when supported, and
 // otherwise the nearest supported value or a 400 naming the allowed values,
 // as the rule says.
-std::optional<ApiError> normalize_seconds(const SecondsRule& rule,
-                                          const std::optional<std::string>& asked,
-                                          const std::string& model,
-                                          std::string& out);
+std::optional<ApiError> normalize_seconds(
+    const SecondsRule& rule, const std::optional<std::string>& asked,
+    const std::string& model, std::string& out);
 std::optional<ApiError> normalize_size(const SizeRule& rule,
                                        const std::optional<std::string>& asked,
                                        const std::string& model,

@@ -23,7 +23,9 @@ class StatusOperation : public Operation {
 
   Step start(int64_t now) override {
     auto call = build_status_call(vendor_, record_, now);
-    if (!call) return finish(internal_error("The vendor rules produced no status path."));
+    if (!call)
+      return finish(
+          internal_error("The vendor rules produced no status path."));
     return Step::call_vendor(std::move(*call));
   }
 
@@ -35,7 +37,8 @@ class StatusOperation : public Operation {
 class RetrieveOperation : public StatusOperation {
  public:
   RetrieveOperation(Vendor& vendor, VideoRecord record, std::string video_id)
-      : StatusOperation(vendor, std::move(record), std::move(video_id), "retrieve") {}
+      : StatusOperation(vendor, std::move(record), std::move(video_id),
+                        "retrieve") {}
 
   Step on_reply(const UpstreamReply& reply, int64_t now) override {
     auto status = read_status_reply(vendor_, CallPhase::retrieve, reply, now);
@@ -52,7 +55,8 @@ class ContentOperation : public StatusOperation {
  public:
   ContentOperation(Vendor& vendor, VideoRecord record, std::string video_id,
                    std::string variant)
-      : StatusOperation(vendor, std::move(record), std::move(video_id), "content"),
+      : StatusOperation(vendor, std::move(record), std::move(video_id),
+                        "content"),
         variant_(std::move(variant)) {}
 
   Step start(int64_t now) override {
@@ -73,13 +77,15 @@ class ContentOperation : public StatusOperation {
     if (status.error) return finish(*status.error);
     VideoView view = read_video_state(vendor_, status.body, record_, now);
     if (view.status == VideoStatus::failed) {
-      return finish(invalid_request(
-          "Video generation failed, so there is no content: " + view.error->message,
-          std::nullopt, "video_failed"));
+      return finish(
+          invalid_request("Video generation failed, so there is no content: " +
+                              view.error->message,
+                          std::nullopt, "video_failed"));
     }
     if (view.status != VideoStatus::completed) {
       return finish(invalid_request(
-          std::string("Video is not ready yet (status: ") + to_string(view.status) +
+          std::string("Video is not ready yet (status: ") +
+              to_string(view.status) +
               "). Poll GET /v1/videos/{id} until it is completed.",
           std::nullopt, "video_not_ready"));
     }
@@ -87,25 +93,28 @@ class ContentOperation : public StatusOperation {
     std::optional<std::string> url;
     if (variant.from) {
       const Json* v = variant.from->find(status.body);
-      if (v && v->is_string() && !v->get<std::string>().empty()) url = v->get<std::string>();
+      if (v && v->is_string() && !v->get<std::string>().empty())
+        url = v->get<std::string>();
     } else {
       Json root = call_scope(vendor_, record_, variant_);
       JsonScope scope(root);
       url = variant.url->render_text(scope);
     }
     if (!url) {
-      ApiError e = not_found("Vendor '" + vendor_.name() + "' has no '" + variant_ +
-                             "' file for this video.");
+      ApiError e = not_found("Vendor '" + vendor_.name() + "' has no '" +
+                             variant_ + "' file for this video.");
       e.param = "variant";
       e.code = "variant_not_found";
       return finish(e);
     }
-    bool clean = url->find_first_of(std::string("\r\n\t \0", 5)) == std::string::npos;
+    bool clean =
+        url->find_first_of(std::string("\r\n\t \0", 5)) == std::string::npos;
     auto parsed = parse_url(*url);
     if (!clean || !parsed || !vendor_.result_url_allowed(*parsed)) {
-      ApiError e = internal_error("Vendor '" + vendor_.name() +
-                                  "' returned a result URL on a host its rules do "
-                                  "not allow; refusing to fetch it.");
+      ApiError e =
+          internal_error("Vendor '" + vendor_.name() +
+                         "' returned a result URL on a host its rules do "
+                         "not allow; refusing to fetch it.");
       e.status = 502;
       e.code = "result_host_not_allowed";
       return finish(e);
@@ -140,8 +149,8 @@ std::unique_ptr<Operation> make_content_operation(Vendor& vendor,
                                                   VideoRecord record,
                                                   std::string video_id,
                                                   std::string variant) {
-  return std::make_unique<ContentOperation>(vendor, std::move(record),
-                                            std::move(video_id), std::move(variant));
+  return std::make_unique<ContentOperation>(
+      vendor, std::move(record), std::move(video_id), std::move(variant));
 }
 
 }  // namespace vgw

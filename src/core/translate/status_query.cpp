@@ -11,7 +11,8 @@ Json call_scope(const Vendor& vendor, const VideoRecord& record,
   s["kind"] = record.kind;
   s["model"] = record.model;
   const ModelRule* m = vendor.find_model(record.model);
-  s["vendor_model"] = m && !m->vendor_model.empty() ? m->vendor_model : record.model;
+  s["vendor_model"] =
+      m && !m->vendor_model.empty() ? m->vendor_model : record.model;
   s["seconds"] = record.seconds;
   s["size"] = record.size;
   s["base_url"] = vendor.base_url();

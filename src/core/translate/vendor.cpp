@@ -9,10 +9,12 @@ namespace vgw {
 
 Vendor::Vendor(VendorRules rules, const VendorSettings& settings)
     : rules_(std::move(rules)) {
-  base_url_ = settings.base_url.empty() ? rules_.default_base_url : settings.base_url;
+  base_url_ =
+      settings.base_url.empty() ? rules_.default_base_url : settings.base_url;
   while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
   auto parsed = parse_url(base_url_);
-  if (!parsed) throw RuleError("base_url '" + base_url_ + "' is not an http(s) URL");
+  if (!parsed)
+    throw RuleError("base_url '" + base_url_ + "' is not an http(s) URL");
   base_ = *parsed;
 
   std::vector<ModelRule> extra;
@@ -49,7 +51,8 @@ Vendor::Vendor(VendorRules rules, const VendorSettings& settings)
                       name + "' (its rules declare: " +
                       [&] {
                         std::string s;
-                        for (const auto& c : rules_.credentials) s += (s.empty() ? "" : ", ") + c;
+                        for (const auto& c : rules_.credentials)
+                          s += (s.empty() ? "" : ", ") + c;
                         return s.empty() ? std::string("none") : s;
                       }() +
                       ")");
@@ -87,7 +90,8 @@ std::string Vendor::url_for(const std::string& path) const {
   // the request line.
   for (char c : path) {
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
-      throw std::runtime_error("refusing a vendor URL with control characters or spaces");
+      throw std::runtime_error(
+          "refusing a vendor URL with control characters or spaces");
     }
   }
   return base_url_ + path;

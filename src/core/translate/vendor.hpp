@@ -24,7 +24,8 @@ struct VendorSettings {
 // A vendor ready to serve: rules + endpoint + credentials + signer.
 class Vendor {
  public:
-  Vendor(VendorRules rules, const VendorSettings& settings);  // throws RuleError
+  Vendor(VendorRules rules,
+         const VendorSettings& settings);  // throws RuleError
 
   const VendorRules& rules() const { return rules_; }
   const std::string& name() const { return rules_.name; }

@@ -29,7 +29,7 @@ std::optional<int64_t> parse_iso8601(const std::string& s) {
 int estimate_progress(int64_t elapsed, uint32_t estimate_seconds) {
   if (elapsed <= 0) return 1;
   double p = 95.0 * (1.0 - std::exp(-static_cast<double>(elapsed) /
-                                     static_cast<double>(estimate_seconds)));
+                                    static_cast<double>(estimate_seconds)));
   return std::max(1, std::min(95, static_cast<int>(p)));
 }
 
@@ -66,7 +66,8 @@ VideoView read_video_state(const Vendor& vendor, const Json& reply,
   if (rules.progress) {
     if (const Json* p = rules.progress->find(reply)) {
       if (auto n = json_number(*p)) {
-        vendor_progress = std::max(0, std::min(100, static_cast<int>(std::lround(*n))));
+        vendor_progress =
+            std::max(0, std::min(100, static_cast<int>(std::lround(*n))));
       }
     }
   }
@@ -94,7 +95,8 @@ VideoView read_video_state(const Vendor& vendor, const Json& reply,
   }
 
   if (v.status == VideoStatus::completed) {
-    if (rules.completed_at) v.completed_at = read_time(*rules.completed_at, reply);
+    if (rules.completed_at)
+      v.completed_at = read_time(*rules.completed_at, reply);
     if (rules.expires_at) v.expires_at = read_time(*rules.expires_at, reply);
     if (!v.expires_at && rules.expires_after && v.completed_at) {
       v.expires_at = *v.completed_at + *rules.expires_after;
@@ -102,8 +104,9 @@ VideoView read_video_state(const Vendor& vendor, const Json& reply,
   }
 
   if (v.status == VideoStatus::failed) {
-    VideoFailure failure{"video_generation_failed",
-                         "The vendor reported that the video generation failed."};
+    VideoFailure failure{
+        "video_generation_failed",
+        "The vendor reported that the video generation failed."};
     if (rules.error_code) {
       if (const Json* c = rules.error_code->find(reply); c && !c->is_null()) {
         std::string code = json_text(*c);
@@ -111,7 +114,8 @@ VideoView read_video_state(const Vendor& vendor, const Json& reply,
       }
     }
     if (rules.error_message) {
-      if (const Json* m = rules.error_message->find(reply); m && !m->is_null()) {
+      if (const Json* m = rules.error_message->find(reply);
+          m && !m->is_null()) {
         std::string message = json_text(*m);
         if (!message.empty()) failure.message = vendor.redact(message);
       }

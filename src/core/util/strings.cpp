@@ -28,9 +28,8 @@ std::string_view trim(std::string_view s) {
   size_t e = s.size();
   while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\r' || s[b] == '\n'))
     ++b;
-  while (e > b &&
-         (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r' ||
-          s[e - 1] == '\n'))
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r' ||
+                   s[e - 1] == '\n'))
     --e;
   return s.substr(b, e - b);
 }
@@ -145,8 +144,7 @@ std::optional<UrlParts> parse_url(std::string_view url) {
   p.host = to_lower(host);
   bool default_port = (p.scheme == "https" && p.port == 443) ||
                       (p.scheme == "http" && p.port == 80);
-  p.authority =
-      default_port ? p.host : p.host + ":" + std::to_string(p.port);
+  p.authority = default_port ? p.host : p.host + ":" + std::to_string(p.port);
   auto hash = rest.find('#');
   if (hash != std::string_view::npos) rest = rest.substr(0, hash);
   auto q = rest.find('?');
