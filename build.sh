@@ -84,6 +84,13 @@ build_unit_tests() {
   cmake --build "$BUILD/unit" -j"$JOBS" -- -s
 }
 
+# Sources must match .clang-format (nginx-style C tables are fenced off).
+check_format() {
+  command -v clang-format >/dev/null || need_packages clang-format
+  log "checking formatting"
+  find "$ROOT/src" -name '*.cpp' -o -name '*.hpp' | xargs clang-format --dry-run --Werror
+}
+
 cmd="${1:-build}"
 case "$cmd" in
   build)
@@ -96,6 +103,7 @@ case "$cmd" in
     ;;
   test)
     install_test_deps
+    check_format
     build_module
     build_unit_tests
     log "unit tests"

@@ -5,11 +5,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { startKlingMock, startOpenAIMock } from '../mocks/index.mjs';
-import { startGateway, stopAll, vendorLines, nginxTest, MODULE, CONF_EXAMPLES } from '../lib/gateway.mjs';
+import { startGateway, stopAll, vendorLines, nginxTest, runtimeDir, MODULE, CONF_EXAMPLES } from '../lib/gateway.mjs';
 import { get, postJson, pollUntil, TENANT_A } from '../lib/http.mjs';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 
 let kling;
 let openai;
@@ -105,7 +104,7 @@ test('request facts are nginx variables, usable in access logs', async () => {
 });
 
 function confWith(vendorYaml, extra = '') {
-  const dir = mkdtempSync(join(tmpdir(), 'vgw-conf-'));
+  const dir = runtimeDir('rules');
   const file = join(dir, 'bad.yaml');
   writeFileSync(file, vendorYaml);
   return {
