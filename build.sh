@@ -2,7 +2,8 @@
 # One entry point for building, running and testing the vgw nginx module.
 #   ./build.sh            build build/ngx_http_vgw_module.so
 #   ./build.sh run        build and start nginx + local mock vendors
-#   ./build.sh test       build, then run unit, integration and SDK tests
+#   ./build.sh test       build, then run unit, fuzz-smoke, integration and SDK tests
+#   ./build.sh fuzz [s]   run every libFuzzer harness for s seconds (default 60)
 # NGINX_SRC=/path/to/nginx-x.y.z builds against another nginx source tree
 # (default: Debian's nginx-dev headers in /usr/share/nginx/src).
 set -euo pipefail
@@ -84,11 +85,33 @@ build_unit_tests() {
   cmake --build "$BUILD/unit" -j"$JOBS" -- -s
 }
 
+# libFuzzer harnesses over the pure core, each starting from its seed corpus
+# in t/fuzz/corpus/<name>; new inputs go to build/fuzz/corpus, not the repo.
+run_fuzzers() {
+  local seconds="$1"
+  command -v clang++ >/dev/null || need_packages clang
+  log "building fuzzers (clang, libFuzzer + ASan + UBSan)"
+  CXX=clang++ cmake -S "$ROOT/t" -B "$BUILD/fuzz" -DCMAKE_BUILD_TYPE=Debug \
+    -DVGW_SANITIZE=ON -DVGW_FUZZ=ON >/dev/null
+  cmake --build "$BUILD/fuzz" -j"$JOBS" -- -s
+  local fuzzer name
+  for fuzzer in "$BUILD"/fuzz/*_fuzzer; do
+    name="$(basename "$fuzzer" _fuzzer)"
+    log "fuzzing $name for ${seconds}s"
+    mkdir -p "$BUILD/fuzz/corpus/$name"
+    "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+      -print_final_stats=0 "$BUILD/fuzz/corpus/$name" "$ROOT/t/fuzz/corpus/$name" \
+      2> "$BUILD/fuzz/$name.log" || { tail -40 "$BUILD/fuzz/$name.log"; exit 1; }
+    grep -E '^#[0-9]+.*DONE' "$BUILD/fuzz/$name.log" | tail -1 >&2 || true
+  done
+}
+
 # Sources must match .clang-format (nginx-style C tables are fenced off).
 check_format() {
   command -v clang-format >/dev/null || need_packages clang-format
   log "checking formatting"
-  find "$ROOT/src" -name '*.cpp' -o -name '*.hpp' | xargs clang-format --dry-run --Werror
+  find "$ROOT/src" "$ROOT/t/unit" "$ROOT/t/fuzz" -name '*.cpp' -o -name '*.hpp' |
+    xargs clang-format --dry-run --Werror
 }
 
 cmd="${1:-build}"
@@ -108,13 +131,18 @@ case "$cmd" in
     build_unit_tests
     log "unit tests"
     (cd "$BUILD/unit" && ctest --output-on-failure -j"$JOBS")
+    run_fuzzers "${FUZZ_SECONDS:-10}"
     log "integration and SDK tests against nginx $(nginx -v 2>&1 | sed 's/.*\///')"
     rm -rf "$ROOT/t/.runtime"
     cd "$ROOT/t"
     exec node --test --test-concurrency=1 --test-reporter=spec integration/
     ;;
+  fuzz)
+    install_test_deps
+    run_fuzzers "${2:-60}"
+    ;;
   *)
-    echo "usage: $0 [build|run|test]" >&2
+    echo "usage: $0 [build|run|test|fuzz [seconds]]" >&2
     exit 2
     ;;
 esac

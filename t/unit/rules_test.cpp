@@ -1,0 +1,149 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "rules/expression.hpp"
+#include "rules/rule_error.hpp"
+#include "rules/value_template.hpp"
+#include "rules/vendor_rules.hpp"
+
+namespace vgw {
+namespace {
+
+Json eval(const std::string& text, const Json& data) {
+  JsonScope scope(data);
+  return Expression::compile(text).evaluate(scope);
+}
+
+TEST(Expression, EvaluatesTheConditionLanguage) {
+  Json d = {{"code", 1002},
+            {"status", "FAILED"},
+            {"image", {{"url", "https://x"}}},
+            {"list", {1, 2, 3}}};
+  EXPECT_EQ(eval("code >= 1000 && code <= 1004", d), true);
+  EXPECT_EQ(eval("code == 1 || !has(image)", d), false);
+  EXPECT_EQ(eval("lower(status) in ['failed', 'cancelled']", d), true);
+  EXPECT_EQ(eval("count(list)", d), 3);
+  EXPECT_EQ(eval("has(missing.deep)", d), false);
+  EXPECT_EQ(eval("starts_with(image.url, 'https:')", d), true);
+  EXPECT_EQ(eval("number('12') > 11.5", d), true);
+  EXPECT_EQ(eval("string(code) == \"1002\"", d), true);
+  EXPECT_EQ(eval("(code == 1002) && (status != 'x')", d), true);
+  EXPECT_EQ(eval("missing == null", d), true);
+}
+
+TEST(Expression, ReportsCompileErrors) {
+  for (const char* bad : {"code ==", "has(", "a && && b", "'unterminated",
+                          "nosuch(x)", "a = b", "[1, 2"}) {
+    EXPECT_THROW(Expression::compile(bad), RuleError) << bad;
+  }
+  auto e = Expression::compile("has(image) && metadata.x == 1");
+  EXPECT_EQ(e.roots(), (std::vector<std::string>{"image", "metadata"}));
+}
+
+ValueTemplate tmpl(const std::string& yaml) {
+  return ValueTemplate::compile(YAML::Load(yaml),
+                                {"prompt", "seconds", "size", "kind", "image"});
+}
+
+TEST(ValueTemplate, RendersTypesConditionsMapsAndOmissions) {
+  auto t = tmpl(R"Y(
+prompt: ${prompt}
+duration: {$value: "${seconds}", $as: number}
+label: "clip-${kind}-${seconds}s"
+ratio: {$value: "${size}", $map: {1280x720: "16:9", 720x1280: "9:16"}, $else: "1:1"}
+image: {$when: "has(image)", $value: "${image.url}"}
+fallback: {$value: "${image.url}", $default: 7}
+)Y");
+  Json in = {{"prompt", "cat"},
+             {"seconds", "8"},
+             {"size", "720x1280"},
+             {"kind", "t2v"}};
+  JsonScope scope(in);
+  auto out = t.render(scope);
+  ASSERT_TRUE(out);
+  EXPECT_EQ((*out)["prompt"], "cat");
+  EXPECT_EQ((*out)["duration"], 8);
+  EXPECT_EQ((*out)["label"], "clip-t2v-8s");
+  EXPECT_EQ((*out)["ratio"], "9:16");
+  EXPECT_FALSE(out->contains("image")) << "false $when omits the key";
+  EXPECT_EQ((*out)["fallback"], 7);
+  in["size"] = "1000x1000";
+  in["image"] = {{"url", "https://i"}};
+  out = t.render(scope);
+  EXPECT_EQ((*out)["ratio"], "1:1");
+  EXPECT_EQ((*out)["image"], "https://i");
+  EXPECT_EQ((*out)["fallback"], "https://i");
+}
+
+TEST(ValueTemplate, RejectsUnknownNamesAndDirectives) {
+  EXPECT_THROW(tmpl("a: ${secret}"), RuleError);
+  EXPECT_THROW(tmpl("a: {$value: x, $nope: 1}"), RuleError);
+  EXPECT_THROW(tmpl("a: {$value: x, $as: float128}"), RuleError);
+  EXPECT_THROW(tmpl("a: {$when: 'has(', $value: x}"), RuleError);
+  EXPECT_THROW(tmpl("a: ${prompt"), RuleError);
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+int line_of(const std::string& text, const std::string& needle) {
+  auto pos = text.find(needle);
+  EXPECT_NE(pos, std::string::npos) << needle;
+  return 1 +
+         static_cast<int>(std::count(text.begin(), text.begin() + pos, '\n'));
+}
+
+TEST(VendorRules, ShippedFilesCompile) {
+  for (const char* name : {"openai", "kling"}) {
+    auto rules =
+        load_vendor_rules(std::string(VGW_VENDOR_DIR "/") + name + ".yaml");
+    EXPECT_EQ(rules.name, name);
+    EXPECT_FALSE(rules.models.empty());
+  }
+}
+
+struct BadRule {
+  std::string from, to, reason, at;  // `at`: the text whose line is reported
+};
+
+TEST(VendorRules, ErrorsCarryTheLineAndReason) {
+  const std::string base = read_file(VGW_VENDOR_DIR "/kling.yaml");
+  const BadRule cases[] = {
+      {"  task_id: data.task_id\n", "  task_id: data.task_id\n  bogus: 1\n",
+       "unknown key 'bogus'", "  bogus: 1"},
+      {"      succeed: completed\n", "      succeed: done\n",
+       "status must map to", "      succeed: done"},
+      {"path: /v1/videos/${kind}/${task_id}", "path: /v1/videos/${kind}/${tid}",
+       "unknown name 'tid'", "path: /v1/videos/${kind}/${tid}"},
+      {"      as: vendor_quota\n", "      as: vendor_sadness\n",
+       "vendor_sadness", "as: vendor_sadness"},
+      {"  supported: [5, 10]\n", "  supported: [five]\n", "",
+       "supported: [five]"},
+  };
+  for (const auto& c : cases) {
+    auto pos = base.find(c.from);
+    ASSERT_NE(pos, std::string::npos) << c.from;
+    std::string yaml = base;
+    yaml.replace(pos, c.from.size(), c.to);
+    try {
+      parse_vendor_rules(yaml, "bad.yaml");
+      ADD_FAILURE() << "accepted: " << c.to;
+    } catch (const RuleError& e) {
+      EXPECT_NE(std::string(e.what()).find(c.reason), std::string::npos)
+          << e.what();
+      EXPECT_EQ(e.line(), line_of(yaml, c.at)) << e.what();
+    }
+  }
+  EXPECT_THROW(parse_vendor_rules("vendor: [x", "bad.yaml"), RuleError);
+  EXPECT_THROW(parse_vendor_rules("vendor: x\n", "bad.yaml"), RuleError)
+      << "create/retrieve are required";
+}
+
+}  // namespace
+}  // namespace vgw

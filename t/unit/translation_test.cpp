@@ -1,0 +1,301 @@
+#include <gtest/gtest.h>
+
+#include "auth/jwt_hs256.hpp"
+#include "crypto/crypto.hpp"
+#include "gateway.hpp"
+#include "rules/vendor_rules.hpp"
+#include "util/base64.hpp"
+
+namespace vgw {
+namespace {
+
+constexpr int64_t kNow = 1764500000;
+constexpr const char* kTenant = "Bearer client-a";
+
+// Golden translations: one OpenAI request in, the exact vendor call out,
+// then a vendor reply in and the exact client response out.
+class Translation : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    VendorSettings kling;
+    kling.base_url = "https://kling.test";
+    kling.credentials = {{"access_key", "AK"}, {"secret_key", "SK"}};
+    gw.add_vendor(load_vendor_rules(VGW_VENDOR_DIR "/kling.yaml"), kling);
+    VendorSettings openai;
+    openai.base_url = "https://relay.test/openai";
+    openai.credentials = {{"api_key", "sk-up"}};
+    gw.add_vendor(load_vendor_rules(VGW_VENDOR_DIR "/openai.yaml"), openai);
+    gw.add_id_key("unit-test-id-key-0123456789");
+    gw.finalize();
+  }
+
+  Step create(const std::string& json) {
+    body = json;
+    op =
+        gw.begin({"POST", "/v1/videos", "", "application/json", body, kTenant});
+    return op->start(kNow);
+  }
+
+  Step reply(int status, const std::string& json, int64_t now = kNow) {
+    reply_body = json;
+    UpstreamReply r;
+    r.status = status;
+    r.request_sent = true;
+    r.body = reply_body;
+    r.headers = {{"Content-Type", "application/json"}};
+    return op->on_reply(r, now);
+  }
+
+  Step get(const std::string& path, const std::string& args = "") {
+    op = gw.begin({"GET", path, args, "", "", kTenant});
+    return op->start(kNow);
+  }
+
+  std::string created_id(const Step& s) {
+    EXPECT_EQ(s.kind, Step::Kind::respond);
+    EXPECT_EQ(s.response.status, 200) << s.response.body;
+    return Json::parse(s.response.body)["id"];
+  }
+
+  Gateway gw;
+  std::string body, reply_body;
+  std::unique_ptr<Operation> op;
+};
+
+Json body_of(const Step& s) { return Json::parse(s.call.body); }
+Json response_of(const Step& s) { return Json::parse(s.response.body); }
+
+TEST_F(Translation, KlingTextToVideo) {
+  auto s = create(R"({"model":"kling-v2-6","prompt":"a fox","seconds":"8",
+                      "size":"720x1280","metadata":{"negative_prompt":"blur"}})");
+  ASSERT_EQ(s.kind, Step::Kind::call_vendor) << s.response.body;
+  EXPECT_EQ(s.call.method, "POST");
+  EXPECT_EQ(s.call.url, "https://kling.test/v1/videos/text2video");
+  EXPECT_EQ(body_of(s), (Json{{"model_name", "kling-v2-6"},
+                              {"prompt", "a fox"},
+                              {"duration", "10"},
+                              {"aspect_ratio", "9:16"},
+                              {"negative_prompt", "blur"}}));
+  auto auth = find_header(s.call.headers, "Authorization");
+  ASSERT_TRUE(auth);
+  auto expected =
+      "Bearer " + jwt_hs256(nlohmann::ordered_json{{"iss", "AK"},
+                                                   {"exp", kNow + 1800},
+                                                   {"nbf", kNow - 5}},
+                            "SK");
+  EXPECT_EQ(*auth, expected);
+  EXPECT_EQ(find_header(s.call.headers, "Content-Type"), "application/json");
+
+  auto done = reply(200, R"({"code":0,"message":"SUCCEED","request_id":"r",
+      "data":{"task_id":"T1","task_status":"submitted","created_at":1764500000123}})");
+  auto video = response_of(done);
+  EXPECT_EQ(video["object"], "video");
+  EXPECT_EQ(video["status"], "queued");
+  EXPECT_EQ(video["model"], "kling-v2-6");
+  EXPECT_EQ(video["seconds"], "10");
+  EXPECT_EQ(video["size"], "720x1280");
+  EXPECT_EQ(video["created_at"], kNow);
+  EXPECT_EQ(video["progress"], 0);
+  EXPECT_TRUE(video["error"].is_null());
+  EXPECT_EQ(video.size(), 13u) << video.dump();
+  EXPECT_EQ(op->facts().task_id, "T1");
+}
+
+TEST_F(Translation, KlingImageToVideoAndItsQueryPath) {
+  auto s = create(R"({"model":"kling-v1-6","prompt":"p",
+      "input_reference":{"image_url":"data:image/png;base64,iVBORw0KGgo="}})");
+  ASSERT_EQ(s.kind, Step::Kind::call_vendor);
+  EXPECT_EQ(s.call.url, "https://kling.test/v1/videos/image2video");
+  auto b = body_of(s);
+  EXPECT_EQ(b["image"], "iVBORw0KGgo=") << "Kling refuses the data: prefix";
+  EXPECT_FALSE(b.contains("aspect_ratio"));
+  EXPECT_EQ(b["duration"], "5");
+  auto id = created_id(reply(
+      200, R"({"code":0,"data":{"task_id":"T2","task_status":"submitted"}})"));
+
+  auto poll = get("/v1/videos/" + id);
+  ASSERT_EQ(poll.kind, Step::Kind::call_vendor);
+  EXPECT_EQ(poll.call.method, "GET");
+  EXPECT_EQ(poll.call.url, "https://kling.test/v1/videos/image2video/T2");
+  auto v = response_of(reply(200, R"({"code":0,"message":"SUCCEED","data":{
+      "task_id":"T2","task_status":"succeed","updated_at":1764500090000,
+      "task_result":{"videos":[{"url":"https://cdn.klingai.com/v.mp4"}]}}})"));
+  EXPECT_EQ(v["id"], id);
+  EXPECT_EQ(v["status"], "completed");
+  EXPECT_EQ(v["progress"], 100);
+  EXPECT_EQ(v["completed_at"], kNow + 90);
+  EXPECT_EQ(v["expires_at"], kNow + 90 + 2592000);
+
+  auto content = get("/v1/videos/" + id + "/content");
+  ASSERT_EQ(content.kind, Step::Kind::call_vendor) << "looks the URL up fresh";
+  auto stream =
+      reply(200, R"({"code":0,"data":{"task_id":"T2","task_status":"succeed",
+      "task_result":{"videos":[{"url":"https://cdn.klingai.com/v.mp4?sig=1"}]}}})");
+  ASSERT_EQ(stream.kind, Step::Kind::stream_media) << stream.response.body;
+  EXPECT_EQ(stream.media.url, "https://cdn.klingai.com/v.mp4?sig=1");
+  EXPECT_FALSE(find_header(stream.media.headers, "Authorization"))
+      << "no vendor credentials to the CDN";
+  EXPECT_EQ(stream.media.content_type, "video/mp4");
+}
+
+TEST_F(Translation, KlingFailureAndProgressEstimate) {
+  auto id = created_id(
+      (create(R"({"model":"kling-v2-6","prompt":"p"})"),
+       reply(
+           200,
+           R"({"code":0,"data":{"task_id":"T3","task_status":"submitted"}})")));
+  get("/v1/videos/" + id);
+  auto running = response_of(reply(
+      200, R"({"code":0,"data":{"task_id":"T3","task_status":"processing"}})",
+      kNow + 60));
+  EXPECT_EQ(running["status"], "in_progress");
+  EXPECT_GT(running["progress"].get<int>(), 0);
+  EXPECT_LT(running["progress"].get<int>(), 100);
+
+  get("/v1/videos/" + id);
+  auto failed = response_of(reply(200, R"({"code":0,"message":"SUCCEED","data":{
+      "task_id":"T3","task_status":"failed","task_status_msg":"risk control"}})"));
+  EXPECT_EQ(failed["status"], "failed");
+  EXPECT_EQ(failed["error"]["message"], "risk control");
+  EXPECT_TRUE(failed["error"]["code"].is_string());
+
+  auto content = get("/v1/videos/" + id + "/content");
+  auto refused = reply(
+      200, R"({"code":0,"data":{"task_id":"T3","task_status":"failed"}})");
+  ASSERT_EQ(refused.kind, Step::Kind::respond);
+  EXPECT_GE(refused.response.status, 400);
+  EXPECT_LT(refused.response.status, 500);
+  EXPECT_TRUE(response_of(refused)["error"].is_object());
+}
+
+TEST_F(Translation, UnknownVendorStatusIsInProgress) {
+  auto id = created_id(
+      (create(R"({"model":"kling-v2-6","prompt":"p"})"),
+       reply(
+           200,
+           R"({"code":0,"data":{"task_id":"T4","task_status":"submitted"}})")));
+  get("/v1/videos/" + id);
+  auto v = response_of(reply(
+      200, R"({"code":0,"data":{"task_id":"T4","task_status":"warming_up"}})"));
+  EXPECT_EQ(v["status"], "in_progress");
+}
+
+struct ErrorCase {
+  int http_status;
+  const char* body;
+  int client_status;
+  const char* code;
+};
+
+TEST_F(Translation, KlingCreateErrorsMapToOpenAIStatuses) {
+  const ErrorCase cases[] = {
+      {401, R"({"code":1002,"message":"bad token"})", 502, nullptr},
+      {429, R"({"code":1302,"message":"too fast"})", 429, nullptr},
+      {400, R"({"code":1201,"message":"bad duration"})", 400, nullptr},
+      {400, R"({"code":1301,"message":"unsafe"})", 400, nullptr},
+      {500, R"({"code":5000,"message":"boom"})", 502, nullptr},
+      {502, "<html>bad gateway</html>", 502, nullptr},
+  };
+  for (const auto& c : cases) {
+    create(R"({"model":"kling-v2-6","prompt":"p"})");
+    auto s = reply(c.http_status, c.body);
+    ASSERT_EQ(s.kind, Step::Kind::respond);
+    EXPECT_EQ(s.response.status, c.client_status) << c.body;
+    auto e = response_of(s)["error"];
+    ASSERT_TRUE(e.is_object()) << s.response.body;
+    EXPECT_TRUE(e["message"].is_string());
+    EXPECT_TRUE(e.contains("param") && e.contains("code") &&
+                e.contains("type"));
+    EXPECT_EQ(s.response.body.find("SK"), std::string::npos);
+    if (c.client_status == 429) {
+      EXPECT_TRUE(find_header(s.response.headers, "Retry-After"));
+    }
+  }
+}
+
+TEST_F(Translation, NoRetryableStatusOnceATaskMayExist) {
+  create(R"({"model":"kling-v2-6","prompt":"p"})");
+  UpstreamReply lost;
+  lost.timed_out = true;
+  lost.request_sent = true;
+  auto s = op->on_reply(lost, kNow);
+  ASSERT_EQ(s.kind, Step::Kind::respond);
+  EXPECT_EQ(s.response.status, 504);
+  EXPECT_EQ(find_header(s.response.headers, "x-should-retry"), "false");
+
+  create(R"({"model":"kling-v2-6","prompt":"p"})");
+  UpstreamReply refused;  // connection refused: nothing reached the vendor
+  s = op->on_reply(refused, kNow);
+  EXPECT_EQ(s.response.status, 502);
+  EXPECT_FALSE(find_header(s.response.headers, "x-should-retry"));
+
+  create(R"({"model":"kling-v2-6","prompt":"p"})");
+  s = reply(200, R"({"code":0,"data":{}})");
+  EXPECT_EQ(s.response.status, 502) << "no task id in a 200";
+}
+
+TEST_F(Translation, OpenAICompatibleUpstreamForwardsMultipartAndMapsIds) {
+  auto s =
+      create(R"({"model":"sora-2","prompt":"p","seconds":"4","size":"1280x720",
+      "input_reference":{"image_url":"https://img.test/a.png"}})");
+  ASSERT_EQ(s.kind, Step::Kind::call_vendor) << s.response.body;
+  EXPECT_EQ(s.call.url, "https://relay.test/openai/v1/videos");
+  EXPECT_EQ(find_header(s.call.headers, "Authorization"), "Bearer sk-up");
+  auto ct = find_header(s.call.headers, "Content-Type");
+  ASSERT_TRUE(ct);
+  EXPECT_EQ(ct->rfind("multipart/form-data; boundary=", 0), 0u);
+  EXPECT_NE(s.call.body.find("name=\"prompt\"\r\n\r\np\r\n"),
+            std::string::npos);
+  EXPECT_NE(s.call.body.find("name=\"input_reference[image_url]\"\r\n\r\n"
+                             "https://img.test/a.png\r\n"),
+            std::string::npos)
+      << s.call.body;
+  auto id = created_id(reply(200, R"({"id":"video_up1","object":"video",
+      "status":"queued","model":"sora-2","seconds":"4","size":"1280x720","progress":0,
+      "created_at":1764500001})"));
+  EXPECT_NE(id, "video_up1") << "the upstream id is sealed, not exposed";
+
+  auto poll = get("/v1/videos/" + id);
+  EXPECT_EQ(poll.call.url, "https://relay.test/openai/v1/videos/video_up1");
+  auto v = response_of(reply(200, R"({"id":"video_up1","status":"processing",
+      "progress":37})"));
+  EXPECT_EQ(v["status"], "in_progress") << "relay synonym normalised";
+  EXPECT_EQ(v["progress"], 37);
+
+  auto content = get("/v1/videos/" + id + "/content", "variant=thumbnail");
+  auto stream =
+      reply(200, R"({"id":"video_up1","status":"completed","progress":100})");
+  ASSERT_EQ(stream.kind, Step::Kind::stream_media) << stream.response.body;
+  EXPECT_EQ(stream.media.url,
+            "https://relay.test/openai/v1/videos/video_up1/"
+            "content?variant=thumbnail");
+  EXPECT_EQ(find_header(stream.media.headers, "Authorization"), "Bearer sk-up");
+}
+
+TEST_F(Translation, RoutingAndIdErrors) {
+  auto s = create(R"({"model":"veo-99","prompt":"p"})");
+  EXPECT_EQ(s.response.status, 400);
+  EXPECT_EQ(response_of(s)["error"]["param"], "model");
+
+  s = get("/v1/videos/video_notarealid");
+  EXPECT_EQ(s.response.status, 404);
+  s = get("/v1/videos/abc/content");
+  EXPECT_EQ(s.response.status, 404);
+  s = get("/v1/videos");
+  EXPECT_EQ(s.response.status, 400);
+  op = gw.begin({"DELETE", "/v1/videos", "", "", "", kTenant});
+  EXPECT_EQ(op->start(kNow).response.status, 405);
+
+  auto id = created_id(
+      (create(R"({"model":"kling-v2-6","prompt":"p"})"),
+       reply(
+           200,
+           R"({"code":0,"data":{"task_id":"T5","task_status":"submitted"}})")));
+  op = gw.begin({"GET", "/v1/videos/" + id, "", "", "", "Bearer other"});
+  EXPECT_EQ(op->start(kNow).response.status, 404) << "bound to the tenant";
+  s = get("/v1/videos/" + id + "/content", "variant=spritesheet");
+  EXPECT_EQ(s.response.status, 404) << "Kling has no spritesheet";
+}
+
+}  // namespace
+}  // namespace vgw

@@ -1,0 +1,70 @@
+#include <gtest/gtest.h>
+
+#include "ids/video_id.hpp"
+
+namespace vgw {
+namespace {
+
+VideoRecord sample() {
+  VideoRecord r;
+  r.vendor = "kling";
+  r.task_id = "8741234567890";
+  r.kind = "image2video";
+  r.model = "kling-v2-6";
+  r.seconds = "10";
+  r.size = "1280x720";
+  r.created_at = 1764500000;
+  r.carried = {{"req_key", "jimeng_vgfm_t2v_l20"}};
+  return r;
+}
+
+TEST(VideoId, RoundTripsEveryField) {
+  VideoIdSealer s({"secret one 0123456789"});
+  auto id = s.seal(sample(), "Bearer sk-a");
+  EXPECT_EQ(id.rfind("video_", 0), 0u);
+  EXPECT_EQ(
+      id.find_first_not_of(
+          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"),
+      std::string::npos)
+      << id;
+  auto back = s.open(id, "Bearer sk-a");
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, sample());
+  EXPECT_NE(s.seal(sample(), "Bearer sk-a"), id) << "fresh nonce per id";
+}
+
+TEST(VideoId, OnlyOpensForTheSameTenant) {
+  VideoIdSealer s({"secret one 0123456789"});
+  auto id = s.seal(sample(), "Bearer sk-a");
+  EXPECT_FALSE(s.open(id, "Bearer sk-b"));
+  EXPECT_FALSE(s.open(id, ""));
+}
+
+TEST(VideoId, RejectsTamperedAndRandomIds) {
+  VideoIdSealer s({"secret one 0123456789"});
+  auto id = s.seal(sample(), "t");
+  for (size_t i = 6; i < id.size(); ++i) {
+    std::string bad = id;
+    bad[i] = bad[i] == 'A' ? 'B' : 'A';
+    EXPECT_FALSE(s.open(bad, "t")) << "flipped position " << i;
+  }
+  EXPECT_FALSE(s.open(id.substr(0, id.size() - 1), "t"));
+  EXPECT_FALSE(s.open("video_", "t"));
+  EXPECT_FALSE(s.open("video_!!!", "t"));
+  EXPECT_FALSE(s.open("task_abc", "t"));
+  EXPECT_FALSE(s.open("", "t"));
+}
+
+TEST(VideoId, RotationKeepsOldIdsOpen) {
+  VideoIdSealer old_only({"old key 0123456789"});
+  auto old_id = old_only.seal(sample(), "t");
+  VideoIdSealer rotated({"new key 0123456789", "old key 0123456789"});
+  EXPECT_TRUE(rotated.open(old_id, "t"));
+  auto new_id = rotated.seal(sample(), "t");
+  EXPECT_FALSE(old_only.open(new_id, "t"));
+  EXPECT_TRUE(VideoIdSealer({"new key 0123456789"}).open(new_id, "t"));
+  EXPECT_FALSE(VideoIdSealer({"other key 0123456789"}).open(old_id, "t"));
+}
+
+}  // namespace
+}  // namespace vgw
