@@ -77,6 +77,43 @@ fallback: {$value: "${image.url}", $default: 7}
   EXPECT_EQ((*out)["fallback"], "https://i");
 }
 
+TEST(ValueTemplate, EachMapsListsAndSplicesIntoArrays) {
+  auto t = ValueTemplate::compile(YAML::Load(R"Y(
+urls: {$each: "${images}", $value: "${item.url}"}
+content:
+  - {type: text, text: "${prompt}"}
+  - $each: "${images}"
+    $value:
+      type: image_url
+      image_url: {url: "${item.url}"}
+      role: {$value: "${index}", $map: {0: first_frame, 1: last_frame}}
+)Y"),
+                                  {"prompt", "images"});
+  Json in = {{"prompt", "p"},
+             {"images", Json::array({{{"url", "a"}}, {{"url", "b"}}})}};
+  JsonScope scope(in);
+  auto out = *t.render(scope);
+  EXPECT_EQ(out["urls"], Json::array({"a", "b"}));
+  ASSERT_EQ(out["content"].size(), 3u) << out.dump();
+  EXPECT_EQ(out["content"][0]["type"], "text");
+  EXPECT_EQ(out["content"][1]["image_url"]["url"], "a");
+  EXPECT_EQ(out["content"][1]["role"], "first_frame");
+  EXPECT_EQ(out["content"][2]["role"], "last_frame");
+  in["images"] = Json::array();
+  out = *t.render(scope);
+  EXPECT_FALSE(out.contains("urls")) << "no images: the key is not sent";
+  EXPECT_EQ(out["content"].size(), 1u);
+  EXPECT_THROW(
+      ValueTemplate::compile(YAML::Load("{$each: '${images}', $value: x, $as: "
+                                        "string}"),
+                             {"images"}),
+      RuleError);
+  EXPECT_THROW(
+      ValueTemplate::compile(YAML::Load("{$value: '${item}'}"), {"images"}),
+      RuleError)
+      << "item only exists inside $each";
+}
+
 TEST(ValueTemplate, RejectsUnknownNamesAndDirectives) {
   EXPECT_THROW(tmpl("a: ${secret}"), RuleError);
   EXPECT_THROW(tmpl("a: {$value: x, $nope: 1}"), RuleError);

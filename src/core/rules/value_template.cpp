@@ -28,6 +28,7 @@ struct ValueTemplate::Node {
   std::vector<std::unique_ptr<Node>> items;
 
   // transform
+  std::unique_ptr<Node> each;  // $each: render `value` once per element
   std::unique_ptr<Node> value;
   Expression when;
   std::optional<Json> fallback;  // $default
@@ -105,11 +106,17 @@ Node::Conversion parse_conversion(const YAML::Node& y) {
 NodePtr compile_transform(const YAML::Node& y, const Roots& roots) {
   auto n = std::make_unique<Node>();
   n->kind = Node::Kind::transform;
+  Roots item_roots = roots;
+  if (y["$each"]) {
+    n->each = compile_node(y["$each"], roots);
+    item_roots.insert({"item", "index"});
+  }
   for (const auto& kv : y) {
     const std::string key = kv.first.Scalar();
     const YAML::Node& v = kv.second;
+    if (key == "$each") continue;
     if (key == "$value") {
-      n->value = compile_node(v, roots);
+      n->value = compile_node(v, item_roots);
     } else if (key == "$when") {
       try {
         n->when = Expression::compile(yaml_string(v, "$when"));
@@ -130,12 +137,18 @@ NodePtr compile_transform(const YAML::Node& y, const Roots& roots) {
       n->as = parse_conversion(v);
     } else {
       throw RuleError("unknown transform key '" + key +
-                          "' (use $value, $when, $default, $map, $else, $as)",
+                          "' (use $value, $when, $default, $map, $else, $as, "
+                          "$each)",
                       yaml_line(kv.first));
     }
   }
   if (!n->value && !n->fallback) {
     throw RuleError("a transform needs $value or $default", yaml_line(y));
+  }
+  if (n->each && (!n->value || n->fallback || !n->map.empty() ||
+                  n->as != Node::Conversion::none)) {
+    throw RuleError("$each takes $value (and optionally $when) only",
+                    yaml_line(y));
   }
   return n;
 }
@@ -218,6 +231,40 @@ std::optional<Json> convert(const Json& v, Node::Conversion as) {
   return v;
 }
 
+// `item` and `index` inside an $each, everything else from the outer scope.
+class ItemScope : public Scope {
+ public:
+  ItemScope(const Scope& outer, const Json& item, size_t index)
+      : outer_(outer), names_{{"item", item}, {"index", index}} {}
+  const Json* lookup(const JsonPath& path) const override {
+    if (path.root() == "item" || path.root() == "index") {
+      return path.find(names_);
+    }
+    return outer_.lookup(path);
+  }
+
+ private:
+  const Scope& outer_;
+  Json names_;
+};
+
+std::optional<Json> render_node(const Node& n, const Scope& scope);
+
+// A missing or empty list renders as absent, so `images` is simply not sent
+// for text-to-video; inside a YAML list the elements are spliced in place.
+std::optional<Json> render_each(const Node& n, const Scope& scope) {
+  auto list = render_node(*n.each, scope);
+  if (!list || !list->is_array() || list->empty()) return std::nullopt;
+  Json out = Json::array();
+  for (size_t i = 0; i < list->size(); ++i) {
+    ItemScope item(scope, (*list)[i], i);
+    auto v = render_node(*n.value, item);
+    if (v) out.push_back(std::move(*v));
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
+}
+
 std::optional<Json> render_node(const Node& n, const Scope& scope) {
   switch (n.kind) {
     case Node::Kind::literal:
@@ -252,12 +299,18 @@ std::optional<Json> render_node(const Node& n, const Scope& scope) {
       Json a = Json::array();
       for (const auto& item : n.items) {
         auto v = render_node(*item, scope);
-        if (v) a.push_back(std::move(*v));
+        if (!v) continue;
+        if (item->each) {
+          for (auto& e : *v) a.push_back(std::move(e));
+        } else {
+          a.push_back(std::move(*v));
+        }
       }
       return a;
     }
     case Node::Kind::transform: {
       if (!n.when.empty() && !n.when.test(scope)) return std::nullopt;
+      if (n.each) return render_each(n, scope);
       std::optional<Json> v;
       if (n.value) v = render_node(*n.value, scope);
       if (!v || v->is_null()) {

@@ -18,6 +18,10 @@ namespace vgw {
 //   duration: {$value: ${seconds}, $as: string}
 //   image: {$when: "kind == 'image2video'", $value: ${image.url_or_base64}}
 //   ratio: {$value: ${size}, $map: {1280x720: "16:9"}, $else: "16:9"}
+//   images: {$each: ${images}, $value: ${item.url_or_data_url}}
+// $each renders $value once per list element (names `item`, `index`); in a
+// YAML list its results are spliced in, so a fixed first element can be
+// followed by one element per image.
 // Keys whose value is absent (missing input, false $when) are omitted, so
 // nothing is sent that the client did not ask for or the rule did not set.
 class ValueTemplate {
