@@ -60,6 +60,39 @@ TEST(KlingSigner, CachesTheTokenAndRefreshesBeforeExpiry) {
   EXPECT_NE(token_at(1000 + 1745), first) << "re-minted a minute early";
 }
 
+// Expected values computed independently (Python hashlib/hmac) from the
+// recipe in Volcengine's signature V4 documentation.
+TEST(VolcHmacSigner, SignsTheExactBodyWithTheCvScope) {
+  auto signer = make_signer(
+      "volc_hmac", {{"access_key", "AKTEST"}, {"secret_key", "SKTEST"}});
+  UpstreamCall call;
+  call.method = "POST";
+  call.url =
+      "https://visual.volcengineapi.com/"
+      "?Version=2022-08-31&Action=CVSync2AsyncSubmitTask";
+  call.body = R"({"req_key":"jimeng_t2v_v30","prompt":"a cat"})";
+  call.headers = {{"Content-Type", "application/json"}};
+  signer->sign(call, *parse_url(call.url), 1764500000);
+  EXPECT_EQ(find_header(call.headers, "X-Date"), "20251130T105320Z");
+  EXPECT_EQ(find_header(call.headers, "X-Content-Sha256"),
+            "2f281458116057487058e763801dcbee397c7b649f1cf0ab06a3f7d7a8143edb");
+  EXPECT_EQ(find_header(call.headers, "Authorization"),
+            "HMAC-SHA256 Credential=AKTEST/20251130/cn-north-1/cv/request, "
+            "SignedHeaders=content-type;host;x-content-sha256;x-date, "
+            "Signature="
+            "ea1ab54489055e70df4a438770a00fcdff076a0a58956a1f9536c30576c22fca");
+}
+
+TEST(HeaderSigner, SendsOneNamedHeader) {
+  auto signer = make_signer(
+      "header", {{"name", "x-goog-api-key"}, {"value", "AIza-test"}});
+  UpstreamCall call;
+  signer->sign(call, UrlParts{}, 0);
+  EXPECT_EQ(find_header(call.headers, "x-goog-api-key"), "AIza-test");
+  EXPECT_THROW(make_signer("header", {{"name", "bad name"}, {"value", "v"}}),
+               std::invalid_argument);
+}
+
 TEST(Signers, RejectUnknownSchemesAndMissingParameters) {
   EXPECT_THROW(make_signer("nope", {}), std::invalid_argument);
   EXPECT_THROW(make_signer("kling_jwt", {{"access_key", "a"}}),

@@ -23,6 +23,8 @@ constexpr Scheme kSchemes[] = {
     {"none", make_no_signer},
     {"bearer", make_bearer_signer},
     {"kling_jwt", make_kling_jwt_signer},
+    {"header", make_header_signer},
+    {"volc_hmac", make_volc_hmac_signer},
 };
 
 }  // namespace

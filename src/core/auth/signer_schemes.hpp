@@ -9,6 +9,8 @@ namespace vgw {
 // One factory per scheme; each lives in its own <scheme>_signer.cpp.
 std::unique_ptr<Signer> make_bearer_signer(const SignerParams& params);
 std::unique_ptr<Signer> make_kling_jwt_signer(const SignerParams& params);
+std::unique_ptr<Signer> make_header_signer(const SignerParams& params);
+std::unique_ptr<Signer> make_volc_hmac_signer(const SignerParams& params);
 
 inline std::string require_param(const SignerParams& params,
                                  const std::string& scheme,

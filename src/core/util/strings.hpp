@@ -30,6 +30,8 @@ std::optional<Dimensions> parse_size(std::string_view s);
 bool has_control_chars(std::string_view s);
 
 std::string percent_encode(std::string_view s);
+// Query-string decoding: %XX escapes and `+` as space.
+std::string url_decode(std::string_view s);
 
 // Minimal absolute-URL split used for routing and signing; the authority is
 // kept as written so that it matches what nginx sends as Host.
