@@ -20,8 +20,11 @@ std::optional<std::string_view> find_header(const Headers& headers,
 // What the gateway answers to its client.
 struct HttpResponse {
   int status = 200;
-  std::string body;  // always JSON for responses built by the core
-  Headers headers;   // extra headers (Retry-After, x-should-retry...)
+  std::string body;
+  Headers headers;  // extra headers (Retry-After, x-should-retry...)
+  // JSON for everything the core builds, except result files a vendor
+  // returns inline (base64 in its status reply), which are served decoded.
+  std::string content_type = "application/json";
 };
 
 // One call to a vendor, executed by the nginx layer through proxy_pass.

@@ -185,7 +185,7 @@ bool start_media(ngx_http_request_t* r, RequestCtx* ctx, MediaFetch media) {
 void run_step(ngx_http_request_t* r, RequestCtx* ctx, Step step) {
   switch (step.kind) {
     case Step::Kind::respond:
-      ngx_http_finalize_request(r, send_json(r, ctx, step.response));
+      ngx_http_finalize_request(r, send_response(r, ctx, step.response));
       return;
     case Step::Kind::call_vendor:
       if (!start_call(r, ctx, std::move(step.call))) {

@@ -29,6 +29,7 @@ struct RequestCtx {
   // Result download handed to the media location.
   MediaFetch media;
   bool streaming = false;
+  std::string media_redirect;  // allowed target of a CDN redirect
 
   // Output control for the response filters.
   bool own_response = false;

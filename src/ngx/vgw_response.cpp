@@ -24,11 +24,13 @@ bool add_request_id(ngx_http_request_t* r) {
       std::string_view(reinterpret_cast<const char*>(v->data), v->len));
 }
 
-ngx_int_t send_json(ngx_http_request_t* r, RequestCtx* ctx,
-                    const HttpResponse& response) {
+ngx_int_t send_response(ngx_http_request_t* r, RequestCtx* ctx,
+                        const HttpResponse& response) {
   if (ctx) ctx->own_response = true;
   r->headers_out.status = static_cast<ngx_uint_t>(response.status);
-  ngx_str_set(&r->headers_out.content_type, "application/json");
+  if (!pool_copy(r->pool, response.content_type, r->headers_out.content_type)) {
+    return NGX_HTTP_INTERNAL_SERVER_ERROR;
+  }
   r->headers_out.content_type_len = r->headers_out.content_type.len;
   r->headers_out.content_type_lowcase = nullptr;
   r->headers_out.content_length_n = static_cast<off_t>(response.body.size());
@@ -51,7 +53,7 @@ ngx_int_t send_error(ngx_http_request_t* r, RequestCtx* ctx,
                      const ApiError& e) {
   return guarded(r->connection->log,
                  static_cast<ngx_int_t>(NGX_HTTP_INTERNAL_SERVER_ERROR),
-                 [&]() { return send_json(r, ctx, e.to_response()); });
+                 [&]() { return send_response(r, ctx, e.to_response()); });
 }
 
 }  // namespace vgw::ngx

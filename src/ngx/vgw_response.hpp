@@ -10,8 +10,8 @@ namespace vgw::ngx {
 
 // Sends a complete JSON response built by the core; returns the code for
 // ngx_http_finalize_request().
-ngx_int_t send_json(ngx_http_request_t* r, RequestCtx* ctx,
-                    const HttpResponse& response);
+ngx_int_t send_response(ngx_http_request_t* r, RequestCtx* ctx,
+                        const HttpResponse& response);
 ngx_int_t send_error(ngx_http_request_t* r, RequestCtx* ctx, const ApiError& e);
 
 // Adds `x-request-id: $request_id` so clients can quote it (the SDKs expose

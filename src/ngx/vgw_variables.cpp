@@ -11,6 +11,7 @@ namespace {
 enum class Field {
   upstream_url,
   media_url,
+  media_redirect_url,
   vendor,
   model,
   task_id,
@@ -19,8 +20,25 @@ enum class Field {
   outcome,
 };
 
-const std::string* field_value(RequestCtx& ctx, Field f) {
+// Read in the redirect location's rewrite phase (`set`), while r->upstream
+// is still the media fetch that answered 3xx: proxy_pass replaces it later.
+const std::string* redirect_url(ngx_http_request_t* r, RequestCtx& ctx) {
+  if (!ctx.streaming || !ctx.op || r->upstream == nullptr ||
+      r->upstream->headers_in.location == nullptr) {
+    return nullptr;
+  }
+  auto target =
+      ctx.op->redirect_target(view(r->upstream->headers_in.location->value));
+  if (!target) return nullptr;
+  ctx.media_redirect = std::move(*target);
+  return &ctx.media_redirect;
+}
+
+const std::string* field_value(ngx_http_request_t* r, RequestCtx& ctx,
+                               Field f) {
   switch (f) {
+    case Field::media_redirect_url:
+      return redirect_url(r, ctx);
     case Field::upstream_url:
       return &ctx.call.url;
     case Field::media_url:
@@ -55,7 +73,9 @@ ngx_int_t get_variable(ngx_http_request_t* r, ngx_http_variable_value_t* v,
   v->not_found = 1;
   RequestCtx* ctx = request_ctx(r->main, false);
   if (ctx == nullptr) return NGX_OK;
-  const std::string* value = field_value(*ctx, static_cast<Field>(data));
+  const std::string* value =
+      guarded(r->connection->log, static_cast<const std::string*>(nullptr),
+              [&]() { return field_value(r, *ctx, static_cast<Field>(data)); });
   if (value == nullptr || value->empty()) return NGX_OK;
   v->data = reinterpret_cast<u_char*>(const_cast<char*>(value->data()));
   v->len = value->size();
@@ -73,6 +93,7 @@ struct VariableSpec {
 constexpr VariableSpec kVariables[] = {
     {"vgw_upstream_url", Field::upstream_url},
     {"vgw_media_url", Field::media_url},
+    {"vgw_media_redirect_url", Field::media_redirect_url},
     {"vgw_vendor", Field::vendor},
     {"vgw_model", Field::model},
     {"vgw_task_id", Field::task_id},

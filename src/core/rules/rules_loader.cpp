@@ -345,16 +345,32 @@ RetrieveRule parse_retrieve(const YAML::Node& y) {
                       yaml_line(kv.first));
     }
     const YAML::Node& v = kv.second;
-    only_keys(v, {"from", "url", "content_type", "send_auth"}, "variant");
+    only_keys(v,
+              {"lookup", "from", "url", "inline", "content_type", "send_auth"},
+              "variant");
     VariantRule vr;
     vr.from = optional_path(v, "from");
+    vr.inline_data = optional_path(v, "inline");
     if (v["url"]) {
       vr.url = ValueTemplate::from_string(yaml_string(v["url"], "url"),
                                           kCallRoots, yaml_line(v["url"]));
     }
-    if (vr.from.has_value() == vr.url.has_value()) {
-      throw RuleError("a variant needs exactly one of 'from' or 'url'",
-                      yaml_line(v));
+    if (vr.from.has_value() + vr.url.has_value() + vr.inline_data.has_value() !=
+        1) {
+      throw RuleError(
+          "a variant needs exactly one of 'from', 'url' or 'inline'",
+          yaml_line(v));
+    }
+    if (v["lookup"]) {
+      if (vr.url) {
+        throw RuleError(
+            "a variant with 'lookup' reads its reply with 'from' "
+            "or 'inline'",
+            yaml_line(v["lookup"]));
+      }
+      Roots lookup_roots = kCallRoots;
+      lookup_roots.insert("reply");
+      vr.lookup = parse_request(v["lookup"], lookup_roots, "variant.lookup");
     }
     vr.content_type = v["content_type"]
                           ? yaml_string(v["content_type"], "content_type")

@@ -85,8 +85,12 @@ struct TimeRule {
 };
 
 struct VariantRule {
-  std::optional<JsonPath> from;      // URL inside the status reply
-  std::optional<ValueTemplate> url;  // or a URL built from the id
+  // A second call whose reply holds the file (MiniMax: files/retrieve);
+  // `from`/`inline_data` then read that reply instead of the status reply.
+  std::optional<RequestRule> lookup;
+  std::optional<JsonPath> from;         // URL inside the reply
+  std::optional<ValueTemplate> url;     // or a URL built from the id
+  std::optional<JsonPath> inline_data;  // or the file itself, base64
   std::string content_type;
   bool send_auth = false;  // the download needs the vendor's credentials
 };

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "api/api_error.hpp"
 #include "http_types.hpp"
@@ -40,6 +42,13 @@ class Operation {
   virtual Step start(int64_t now) = 0;
   virtual Step on_reply(const UpstreamReply& reply, int64_t now) = 0;
   const RequestFacts& facts() const { return facts_; }
+  // A result download answered with a redirect (Gemini's file URLs do):
+  // the absolute URL to follow, or nullopt when the vendor's rules do not
+  // allow its host. Only meaningful after a stream_media step.
+  virtual std::optional<std::string> redirect_target(
+      std::string_view location) const {
+    return std::nullopt;
+  }
 
  protected:
   Step finish(const ApiError& e);

@@ -2,6 +2,7 @@
 
 #include "api/video_object.hpp"
 #include "rules/scope.hpp"
+#include "util/base64.hpp"
 #include "translate/status_query.hpp"
 #include "translate/video_state.hpp"
 
@@ -73,9 +74,11 @@ class ContentOperation : public StatusOperation {
   }
 
   Step on_reply(const UpstreamReply& reply, int64_t now) override {
-    auto status = read_status_reply(vendor_, CallPhase::content, reply, now);
-    if (status.error) return finish(*status.error);
-    VideoView view = read_video_state(vendor_, status.body, record_, now);
+    auto parsed = read_status_reply(vendor_, CallPhase::content, reply, now);
+    if (parsed.error) return finish(*parsed.error);
+    const VariantRule& variant = vendor_.rules().retrieve.variants.at(variant_);
+    if (looking_up_) return deliver(variant, parsed.body, now);
+    VideoView view = read_video_state(vendor_, parsed.body, record_, now);
     if (view.status == VideoStatus::failed) {
       return finish(
           invalid_request("Video generation failed, so there is no content: " +
@@ -89,10 +92,50 @@ class ContentOperation : public StatusOperation {
               "). Poll GET /v1/videos/{id} until it is completed.",
           std::nullopt, "video_not_ready"));
     }
-    const VariantRule& variant = vendor_.rules().retrieve.variants.at(variant_);
+    if (!variant.lookup) return deliver(variant, parsed.body, now);
+    Json root = call_scope(vendor_, record_, variant_);
+    root["reply"] = std::move(parsed.body);
+    JsonScope scope(root);
+    auto call = build_vendor_call(vendor_, *variant.lookup, scope, now);
+    if (!call) return no_such_file();
+    looking_up_ = true;
+    return Step::call_vendor(std::move(*call));
+  }
+
+  std::optional<std::string> redirect_target(
+      std::string_view location) const override {
+    std::string target(location);
+    if (starts_with(location, "/") && !starts_with(location, "//")) {
+      auto base = parse_url(media_url_);
+      if (!base) return std::nullopt;
+      target = base->scheme + "://" + base->authority + target;
+    }
+    if (!allowed(target)) return std::nullopt;
+    return target;
+  }
+
+ private:
+  bool allowed(const std::string& url) const {
+    if (url.find_first_of(std::string("\r\n\t \0", 5)) != std::string::npos)
+      return false;
+    auto parsed = parse_url(url);
+    return parsed && vendor_.result_url_allowed(*parsed);
+  }
+
+  Step no_such_file() {
+    ApiError e = not_found("Vendor '" + vendor_.name() + "' has no '" +
+                           variant_ + "' file for this video.");
+    e.param = "variant";
+    e.code = "variant_not_found";
+    return finish(e);
+  }
+
+  // `body` is the status reply, or the lookup reply when there is one.
+  Step deliver(const VariantRule& variant, const Json& body, int64_t now) {
+    if (variant.inline_data) return deliver_inline(variant, body);
     std::optional<std::string> url;
     if (variant.from) {
-      const Json* v = variant.from->find(status.body);
+      const Json* v = variant.from->find(body);
       if (v && v->is_string() && !v->get<std::string>().empty())
         url = v->get<std::string>();
     } else {
@@ -100,17 +143,8 @@ class ContentOperation : public StatusOperation {
       JsonScope scope(root);
       url = variant.url->render_text(scope);
     }
-    if (!url) {
-      ApiError e = not_found("Vendor '" + vendor_.name() + "' has no '" +
-                             variant_ + "' file for this video.");
-      e.param = "variant";
-      e.code = "variant_not_found";
-      return finish(e);
-    }
-    bool clean =
-        url->find_first_of(std::string("\r\n\t \0", 5)) == std::string::npos;
-    auto parsed = parse_url(*url);
-    if (!clean || !parsed || !vendor_.result_url_allowed(*parsed)) {
+    if (!url) return no_such_file();
+    if (!allowed(*url)) {
       ApiError e =
           internal_error("Vendor '" + vendor_.name() +
                          "' returned a result URL on a host its rules do "
@@ -121,6 +155,7 @@ class ContentOperation : public StatusOperation {
     }
     MediaFetch media;
     media.url = *url;
+    media_url_ = *url;
     media.content_type = variant.content_type;
     if (variant.send_auth) {
       UpstreamCall signing;
@@ -132,8 +167,31 @@ class ContentOperation : public StatusOperation {
     return Step::stream(std::move(media));
   }
 
+  // Vertex AI returns small results inline as base64 instead of a URL.
+  Step deliver_inline(const VariantRule& variant, const Json& body) {
+    const Json* v = variant.inline_data->find(body);
+    if (!v || !v->is_string() || v->get_ref<const std::string&>().empty()) {
+      return no_such_file();
+    }
+    auto bytes = base64_decode(v->get_ref<const std::string&>());
+    if (!bytes) {
+      ApiError e =
+          internal_error("Vendor '" + vendor_.name() +
+                         "' returned a file that is not valid base64.");
+      e.status = 502;
+      e.code = "vendor_bad_response";
+      return finish(e);
+    }
+    HttpResponse r;
+    r.body = std::move(*bytes);
+    r.content_type = variant.content_type;
+    return finish(std::move(r));
+  }
+
  private:
   std::string variant_;
+  bool looking_up_ = false;
+  std::string media_url_;
 };
 
 }  // namespace

@@ -26,9 +26,14 @@ Json call_scope(const Vendor& vendor, const VideoRecord& record,
 std::optional<UpstreamCall> build_status_call(Vendor& vendor,
                                               const VideoRecord& record,
                                               int64_t now) {
-  const RequestRule& rule = vendor.rules().retrieve.request;
   Json root = call_scope(vendor, record, "video");
   JsonScope scope(root);
+  return build_vendor_call(vendor, vendor.rules().retrieve.request, scope, now);
+}
+
+std::optional<UpstreamCall> build_vendor_call(Vendor& vendor,
+                                              const RequestRule& rule,
+                                              const Scope& scope, int64_t now) {
   auto path = rule.path.render_text(scope);
   if (!path) return std::nullopt;
   UpstreamCall call;

@@ -14,6 +14,12 @@ namespace vgw {
 Json call_scope(const Vendor& vendor, const VideoRecord& record,
                 const std::string& variant);
 
+// A signed vendor call from a request rule rendered in `scope`; nullopt
+// when the rule renders no path.
+std::optional<UpstreamCall> build_vendor_call(Vendor& vendor,
+                                              const RequestRule& rule,
+                                              const Scope& scope, int64_t now);
+
 // The vendor call that reports a task's state (retrieve, and fresh result
 // URLs for downloads).
 std::optional<UpstreamCall> build_status_call(Vendor& vendor,
