@@ -1,0 +1,121 @@
+// Vidu (api.vidu.cn / api.vidu.com, /ent/v2) mock: `Authorization: Token`,
+// one create endpoint per image count, strict fields, Kratos-style errors
+// ({code, reason, message, metadata}: the reason is the documented error
+// code), tasks with creations[{url, cover_url}] valid for an hour.
+
+import { randomInt } from 'node:crypto';
+import { isPlainObject, mediaType } from './http-kit.mjs';
+import { sniffImage } from './media.mjs';
+import { VendorError, startTaskVendor } from './task-vendor.mjs';
+
+const MODELS = ['viduq1', 'viduq1-classic', 'viduq2', 'viduq2-pro', 'viduq2-turbo', 'viduq3-pro', 'vidu2.0', 'vidu1.5'];
+const RESOLUTIONS = ['360p', '540p', '720p', '1080p'];
+const COMMON = ['model', 'prompt', 'duration', 'seed', 'resolution', 'movement_amplitude', 'bgm', 'payload',
+  'callback_url', 'off_peak', 'watermark', 'wm_position', 'wm_url', 'meta_data'];
+const FIELDS = {
+  text2video: new Set([...COMMON, 'style', 'aspect_ratio']),
+  img2video: new Set([...COMMON, 'images', 'audio', 'voice_id', 'is_rec']),
+  'start-end2video': new Set([...COMMON, 'images', 'is_rec']),
+  reference2video: new Set([...COMMON, 'images', 'aspect_ratio', 'subjects', 'audio']),
+};
+const IMAGE_COUNT = { text2video: [0, 0], img2video: [1, 1], 'start-end2video': [2, 2], reference2video: [1, 7] };
+
+const error = (status, reason, message) => new VendorError(status, { code: status, reason, message, metadata: {} });
+
+function checkImage(value) {
+  if (typeof value !== 'string' || value === '') return 'images must be strings';
+  if (/^https?:\/\//.test(value)) return URL.canParse(value) ? null : 'image url is invalid';
+  const m = /^data:(image\/(?:png|jpeg|jpg|webp));base64,([A-Za-z0-9+/]+={0,2})$/.exec(value);
+  if (!m) return 'base64 images must be data URLs: data:image/png;base64,...';
+  return sniffImage(Buffer.from(m[2], 'base64')) ? null : 'image data is not a JPG/PNG/WEBP image';
+}
+
+function validate(action, body) {
+  if (!isPlainObject(body)) throw error(400, 'BadRequest', 'bad request');
+  for (const key of Object.keys(body)) {
+    if (!FIELDS[action].has(key)) throw error(400, 'FieldUnwanted', `unwanted field: ${key}`);
+  }
+  if (!MODELS.includes(body.model)) throw error(400, 'FieldInvalid', 'invalid field: model');
+  if (action === 'text2video' && (typeof body.prompt !== 'string' || body.prompt === '')) {
+    throw error(400, 'FieldLacking', 'field is missing or empty: prompt');
+  }
+  if (body.prompt !== undefined && (typeof body.prompt !== 'string' || body.prompt.length > 2000)) {
+    throw error(400, 'FieldInvalid', 'invalid field: prompt');
+  }
+  const [min, max] = IMAGE_COUNT[action];
+  const images = body.images ?? [];
+  if (!Array.isArray(images) || images.length < min || images.length > max) {
+    throw error(400, 'FieldItemCountOutOfRange', 'field item count out of range: images');
+  }
+  for (const image of images) {
+    const problem = checkImage(image);
+    if (problem) throw error(400, 'ImageFormatInvalid', problem);
+  }
+  if (body.duration !== undefined && !(Number.isInteger(body.duration) && body.duration >= 1 && body.duration <= 16)) {
+    throw error(400, 'FieldInvalid', 'invalid field: duration');
+  }
+  if (body.resolution !== undefined && !RESOLUTIONS.includes(body.resolution)) {
+    throw error(400, 'FieldInvalid', 'invalid field: resolution');
+  }
+  if (body.aspect_ratio !== undefined && !['16:9', '9:16', '1:1', '4:3', '3:4'].includes(body.aspect_ratio)) {
+    throw error(400, 'FieldInvalid', 'invalid field: aspect_ratio');
+  }
+  if (body.seed !== undefined && !(Number.isInteger(body.seed) && body.seed >= 0 && body.seed <= 2147483647)) {
+    throw error(400, 'FieldInvalid', 'invalid field: seed');
+  }
+  if (body.bgm !== undefined && typeof body.bgm !== 'boolean') throw error(400, 'FieldInvalid', 'invalid field: bgm');
+  if (body.movement_amplitude !== undefined && !['auto', 'small', 'medium', 'large'].includes(body.movement_amplitude)) {
+    throw error(400, 'FieldInvalid', 'invalid field: movement_amplitude');
+  }
+}
+
+const STATE = { queued: 'queueing', running: 'processing', succeeded: 'success', failed: 'failed' };
+
+export async function startViduMock({ apiKey = 'vidu-test-key', ...options } = {}) {
+  const mock = await startTaskVendor(
+    {
+      name: 'vidu',
+      routeKinds: ['create', 'query'],
+      route(method, url) {
+        const create = /^\/ent\/v2\/(text2video|img2video|start-end2video|reference2video)$/.exec(url.pathname);
+        if (create && method === 'POST') return { kind: 'create', action: create[1] };
+        const query = /^\/ent\/v2\/tasks\/([^/]+)\/creations$/.exec(url.pathname);
+        if (query && method === 'GET') return { kind: 'query', taskId: query[1] };
+        return { kind: 'other' };
+      },
+      authenticate(req) {
+        if (req.headers.authorization !== `Token ${apiKey}`) return error(401, 'Unauthorized', 'unauthorized');
+        return null;
+      },
+      notFound: () => error(404, 'NotFound', 'not found'),
+      faultBody: (status) =>
+        status === 429
+          ? { code: 429, reason: 'TooManyRequests', message: 'too many requests', metadata: {} }
+          : { code: status, reason: status >= 500 ? 'InternalServiceFailure' : 'BadRequest', message: `mock fault: HTTP ${status}`, metadata: {} },
+      handle({ req, body, route, vendor }) {
+        if (route.kind === 'query') {
+          const task = vendor.tasks.get(route.taskId);
+          if (!task) throw error(404, 'TaskNotFound', 'task not found');
+          const state = STATE[vendor.stateOf(task)];
+          const view = { id: task.id, state, err_code: state === 'failed' ? 'CreationPolicyViolation' : '', credits: 4, payload: task.request.payload ?? '', creations: [] };
+          if (state === 'success') {
+            view.creations = [{ id: `c${task.id}`, url: vendor.videoUrl(task), cover_url: vendor.coverUrl(task) }];
+          }
+          return [200, view];
+        }
+        if (mediaType(req.headers['content-type']) !== 'application/json') throw error(400, 'BadRequest', 'bad request');
+        validate(route.action, body);
+        const id = String(randomInt(1e9, 1e10)) + String(randomInt(1e8, 1e9));
+        const task = vendor.createTask({ id, prompt: body.prompt, request: body, extra: { action: route.action } });
+        return [200, {
+          task_id: task.id, state: 'created', model: body.model, prompt: body.prompt ?? '', images: body.images ?? [],
+          duration: body.duration ?? 5, seed: body.seed ?? randomInt(1, 1e6), resolution: body.resolution ?? '720p',
+          movement_amplitude: body.movement_amplitude ?? 'auto', payload: body.payload ?? '',
+          created_at: new Date(task.createdAt).toISOString(), credits: 4,
+        }];
+      },
+    },
+    options,
+  );
+  return { ...mock, apiKey };
+}
