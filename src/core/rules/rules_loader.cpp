@@ -308,7 +308,10 @@ RetrieveRule parse_retrieve(const YAML::Node& y) {
   r.request = parse_request(required(y, "request", "retrieve"), kCallRoots,
                             "retrieve.request");
   YAML::Node status = required(y, "status", "retrieve");
-  only_keys(status, {"from", "map"}, "retrieve.status");
+  only_keys(status, {"from", "map", "failed_when"}, "retrieve.status");
+  if (status["failed_when"]) {
+    r.status.failed_when = expression_at(status["failed_when"], nullptr);
+  }
   r.status.from = path_at(required(status, "from", "retrieve.status"), "from");
   YAML::Node map = required(status, "map", "retrieve.status");
   if (!map.IsMap())

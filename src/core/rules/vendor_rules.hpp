@@ -75,6 +75,10 @@ const char* to_string(VideoStatus s);
 struct StatusRule {
   JsonPath from;
   std::map<std::string, VideoStatus> map;  // keys lower-cased
+  // A status reply that is an error by the `errors` rules but really means
+  // "this task failed" (Jimeng reports content-review failures as error
+  // codes on the status query): read as a failed video, not an API error.
+  Expression failed_when;
 };
 
 enum class TimeUnit { seconds, milliseconds, iso8601 };

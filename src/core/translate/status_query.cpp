@@ -51,6 +51,13 @@ std::optional<UpstreamCall> build_vendor_call(Vendor& vendor,
   return call;
 }
 
+bool task_failed(const Vendor& vendor, const Json& body) {
+  const Expression& failed = vendor.rules().retrieve.status.failed_when;
+  if (failed.empty() || !body.is_object()) return false;
+  JsonScope scope(body);
+  return failed.test(scope);
+}
+
 StatusReply read_status_reply(const Vendor& vendor, CallPhase phase,
                               const UpstreamReply& reply, int64_t now) {
   StatusReply out;
@@ -60,6 +67,7 @@ StatusReply read_status_reply(const Vendor& vendor, CallPhase phase,
   }
   out.body = Json::parse(reply.body, nullptr, false);
   if (out.body.is_discarded()) out.body = Json();
+  if (task_failed(vendor, out.body)) return out;
   if (!vendor_reply_ok(vendor, reply.status, out.body)) {
     out.error = map_vendor_error(vendor, phase, reply.status, out.body,
                                  reply.headers, now);

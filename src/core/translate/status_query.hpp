@@ -26,6 +26,9 @@ std::optional<UpstreamCall> build_status_call(Vendor& vendor,
                                               const VideoRecord& record,
                                               int64_t now);
 
+// The vendor's rules say this status reply describes a failed task.
+bool task_failed(const Vendor& vendor, const Json& body);
+
 // Parses a status reply, or explains why it is an error.
 struct StatusReply {
   Json body;

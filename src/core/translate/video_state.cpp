@@ -1,5 +1,7 @@
 #include "translate/video_state.hpp"
 
+#include "translate/status_query.hpp"
+
 #include <cmath>
 #include <ctime>
 
@@ -61,6 +63,7 @@ VideoView read_video_state(const Vendor& vendor, const Json& reply,
     auto it = rules.status.map.find(to_lower(json_text(*raw)));
     if (it != rules.status.map.end()) v.status = it->second;
   }
+  if (task_failed(vendor, reply)) v.status = VideoStatus::failed;
 
   std::optional<int> vendor_progress;
   if (rules.progress) {
