@@ -13,11 +13,12 @@ using Roots = std::set<std::string>;
 
 const Roots kCreateRoots = {"model",  "vendor_model", "prompt",   "seconds",
                             "size",   "width",        "height",   "image",
-                            "images", "image_count",  "metadata", "kind"};
-const Roots kCallRoots = {"task_id",      "kind",    "model",
-                          "vendor_model", "seconds", "size",
-                          "carried",      "variant", "base_url"};
-const Roots kCredentialRoots = {"cred"};
+                            "images", "image_count",  "metadata", "kind",
+                            "param"};
+const Roots kCallRoots = {"task_id",  "kind", "model",   "vendor_model",
+                          "seconds",  "size", "carried", "variant",
+                          "base_url", "param"};
+const Roots kCredentialRoots = {"cred", "param"};
 
 void only_keys(const YAML::Node& map, std::initializer_list<const char*> keys,
                const std::string& section) {
@@ -450,9 +451,9 @@ AuthRule parse_auth(const YAML::Node& y) {
 
 VendorRules parse_document(const YAML::Node& doc, const std::string& source) {
   only_keys(doc,
-            {"vendor", "description", "base_url", "credentials", "auth",
-             "headers", "models", "seconds", "size", "create", "retrieve",
-             "result_hosts", "errors"},
+            {"vendor", "description", "base_url", "credentials", "params",
+             "auth", "headers", "models", "seconds", "size", "create",
+             "retrieve", "result_hosts", "errors"},
             "the vendor file");
   VendorRules v;
   v.source_file = source;
@@ -474,6 +475,17 @@ VendorRules parse_document(const YAML::Node& doc, const std::string& source) {
   }
   if (doc["credentials"])
     v.credentials = string_list(doc["credentials"], "credentials");
+  if (const YAML::Node params = doc["params"]) {
+    if (!params.IsMap()) {
+      throw RuleError("params must be a mapping of name: default",
+                      yaml_line(params));
+    }
+    for (const auto& kv : params) {
+      std::optional<std::string> fallback;
+      if (!kv.second.IsNull()) fallback = yaml_string(kv.second, "params");
+      v.params.emplace_back(kv.first.Scalar(), std::move(fallback));
+    }
+  }
   if (doc["auth"]) v.auth = parse_auth(doc["auth"]);
   v.headers = named_templates(doc["headers"], kCredentialRoots, "headers");
   v.models = parse_models(required(doc, "models", "the vendor file"));

@@ -157,6 +157,10 @@ struct VendorRules {
   std::string description;
   std::string default_base_url;
   std::vector<std::string> credentials;
+  // Non-secret deployment settings (a cloud project, a region) that rules
+  // read as ${param.NAME}; set in nginx.conf like credentials. A default
+  // of nullopt makes the parameter required.
+  std::vector<std::pair<std::string, std::optional<std::string>>> params;
   AuthRule auth;
   NamedTemplates headers;
   std::vector<ModelRule> models;

@@ -226,6 +226,7 @@ class CreateOperation : public Operation {
     s["images"] = std::move(images);
     s["image_count"] = request_.images.size();
     s["metadata"] = request_.metadata;
+    s["param"] = vendor_.params();
     return s;
   }
 

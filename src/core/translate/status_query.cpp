@@ -16,6 +16,7 @@ Json call_scope(const Vendor& vendor, const VideoRecord& record,
   s["seconds"] = record.seconds;
   s["size"] = record.size;
   s["base_url"] = vendor.base_url();
+  s["param"] = vendor.params();
   s["variant"] = variant;
   Json carried = Json::object();
   for (const auto& [k, v] : record.carried) carried[k] = v;

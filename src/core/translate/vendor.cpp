@@ -43,9 +43,23 @@ Vendor::Vendor(VendorRules rules, const VendorSettings& settings)
     cred[name] = it->second;
     secrets_.push_back(it->second);
   }
+  for (const auto& [name, fallback] : rules_.params) {
+    auto it = settings.credentials.find(name);
+    if (it != settings.credentials.end() && !it->second.empty()) {
+      if (has_control_chars(it->second)) {
+        throw RuleError("param '" + name + "' contains control characters");
+      }
+      params_[name] = it->second;
+    } else if (fallback) {
+      params_[name] = *fallback;
+    } else {
+      missing_credentials_.push_back(name);
+    }
+  }
   for (const auto& [name, value] : settings.credentials) {
     bool declared = false;
     for (const auto& c : rules_.credentials) declared = declared || c == name;
+    for (const auto& p : rules_.params) declared = declared || p.first == name;
     if (!declared) {
       throw RuleError("vendor '" + rules_.name + "' has no credential named '" +
                       name + "' (its rules declare: " +
@@ -60,7 +74,7 @@ Vendor::Vendor(VendorRules rules, const VendorSettings& settings)
   }
   if (!missing_credentials_.empty()) return;  // served as "not configured"
 
-  Json root = {{"cred", cred}};
+  Json root = {{"cred", cred}, {"param", params_}};
   JsonScope scope(root);
   for (const auto& [name, tmpl] : rules_.headers) {
     auto v = tmpl.render_text(scope);

@@ -30,6 +30,7 @@ class Vendor {
   const VendorRules& rules() const { return rules_; }
   const std::string& name() const { return rules_.name; }
   const std::string& base_url() const { return base_url_; }
+  const Json& params() const { return params_; }
 
   // Names of credentials the rules need but nginx.conf did not provide.
   const std::vector<std::string>& missing_credentials() const {
@@ -58,6 +59,7 @@ class Vendor {
   std::string base_url_;
   UrlParts base_;
   std::vector<std::string> secrets_;
+  Json params_ = Json::object();
   std::vector<std::string> missing_credentials_;
   Headers static_headers_;
   std::unique_ptr<Signer> signer_;

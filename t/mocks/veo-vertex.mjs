@@ -1,0 +1,124 @@
+// Google Veo on Vertex AI ({location}-aiplatform.googleapis.com) mock: OAuth
+// access token in `Authorization: Bearer`, google.rpc.Status errors, publisher
+// model long-running operations polled with POST :fetchPredictOperation, and
+// results returned inline as base64 (or as gs:// URIs when the request named a
+// storageUri). One mock serves one project and one location.
+//
+// Routes ({v} = v1 or v1beta1):
+//   POST /{v}/projects/{project}/locations/{location}/publishers/google/models/{model}:predictLongRunning
+//        -> {name: "projects/{project}/locations/{location}/publishers/google/models/{model}/operations/{uuid}"}
+//   POST /{v}/projects/{project}/locations/{location}/publishers/google/models/{model}:fetchPredictOperation
+//        body {operationName: <that name>}
+//        -> {name} | {name, done: true, response: {...videos}} | {name, done: true, error: {code, message}}
+// [mock:fail] ends the operation with error {code: 3, message: <Responsible AI rejection>}.
+
+import { randomInt, randomUUID } from 'node:crypto';
+import { isPlainObject, mediaType } from './http-kit.mjs';
+import { largeVideoStream } from './media.mjs';
+import { startTaskVendor } from './task-vendor.mjs';
+import { VEO_MODELS, googleError, googleFaultBody, validateVeoRequest } from './veo-gemini.mjs';
+
+const RESPONSE_TYPE = 'type.googleapis.com/cloud.ai.large_models.vision.GenerateVideoResponse';
+const FAILURE = {
+  code: 3,
+  message:
+    "The prompt could not be submitted. This prompt contains sensitive words that violate Google's Responsible AI practices. Try rephrasing the prompt. If you think this was an error, send feedback. Support codes: 58061214",
+};
+const VERTEX_FAULTS = {
+  429: 'Quota exceeded for aiplatform.googleapis.com/online_prediction_requests_per_base_model. Please submit a quota increase request. https://cloud.google.com/vertex-ai/docs/generative-ai/quotas-genai.',
+  500: 'Internal error encountered.',
+  503: 'The service is currently unavailable.',
+};
+const ROUTE = /^\/(v1|v1beta1)\/projects\/([^/]+)\/locations\/([^/]+)\/publishers\/google\/models\/([^/:]+):(predictLongRunning|fetchPredictOperation)$/;
+const OPERATION_NAME = /^projects\/([^/]+)\/locations\/([^/]+)\/publishers\/google\/models\/([^/]+)\/operations\/([^/]+)$/;
+
+async function taskBytes(vendor, task) {
+  const bytes = vendor.videoBytes(task);
+  if (bytes) return bytes;
+  const chunks = [];
+  for await (const chunk of largeVideoStream(task.id, task.videoSize)) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+export async function startVeoVertexMock({
+  accessToken = 'ya29.vertex-test-token',
+  project = 'test-project',
+  location = 'us-central1',
+  ...options
+} = {}) {
+  const mock = await startTaskVendor(
+    {
+      name: 'veo-vertex',
+      routeKinds: ['create', 'query'],
+      route(method, url) {
+        const m = ROUTE.exec(url.pathname);
+        if (!m || method !== 'POST') return { kind: 'other' };
+        return { kind: m[5] === 'predictLongRunning' ? 'create' : 'query', project: m[2], location: m[3], model: m[4] };
+      },
+      authenticate(req, raw, url) {
+        if (req.headers['x-goog-api-key'] !== undefined || url.searchParams.has('key')) {
+          return googleError(401, 'API keys are not supported by this API. Expected OAuth2 access token or other authentication credentials that assert a principal. See https://cloud.google.com/docs/authentication');
+        }
+        const authorization = req.headers.authorization;
+        if (authorization === undefined) {
+          return googleError(401, 'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.');
+        }
+        if (authorization !== `Bearer ${accessToken}`) {
+          return googleError(401, 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.');
+        }
+        return null;
+      },
+      notFound: (method, path) => googleError(404, `Method not found: ${method} ${path}`),
+      faultBody: (status) => googleFaultBody(status, VERTEX_FAULTS),
+      async handle({ req, body, route, vendor }) {
+        const resource = `projects/${route.project}/locations/${route.location}/publishers/google/models/${route.model}`;
+        if (route.project !== project) {
+          throw googleError(403, `Permission 'aiplatform.endpoints.predict' denied on resource '//aiplatform.googleapis.com/${resource}' (or it may not exist).`);
+        }
+        if (route.location !== location) {
+          throw googleError(404, `Location ${route.location} is not served by ${location}-aiplatform.googleapis.com.`);
+        }
+        if (!Object.hasOwn(VEO_MODELS, route.model)) throw googleError(404, `Publisher Model \`${resource}\` not found.`);
+        if (mediaType(req.headers['content-type']) !== 'application/json') {
+          throw googleError(400, 'Invalid JSON payload received. Content-Type must be application/json.');
+        }
+
+        if (route.kind === 'create') {
+          const { prompt, parameters } = validateVeoRequest(body, route.model, 'vertex');
+          const id = randomUUID();
+          const name = `${resource}/operations/${id}`;
+          vendor.createTask({ id, prompt, request: body, extra: { model: route.model, name, parameters, outputId: String(randomInt(1e13, 1e14)) } });
+          return [200, { name }];
+        }
+
+        if (!isPlainObject(body)) throw googleError(400, 'Invalid JSON payload received. Unexpected token.');
+        for (const key of Object.keys(body)) {
+          if (key !== 'operationName') throw googleError(400, `Invalid JSON payload received. Unknown name "${key}": Cannot find field.`);
+        }
+        const m = typeof body.operationName === 'string' ? OPERATION_NAME.exec(body.operationName) : null;
+        if (!m) throw googleError(400, `Invalid operation name ${JSON.stringify(body.operationName ?? '')}: expected ${resource}/operations/{operation_id}.`);
+        if (m[1] !== route.project || m[2] !== route.location || m[3] !== route.model) {
+          throw googleError(400, `Operation ${body.operationName} does not belong to ${resource}.`);
+        }
+        const task = vendor.tasks.get(m[4]);
+        if (!task || task.name !== body.operationName) throw googleError(404, `Operation ${body.operationName} not found.`);
+        const name = task.name;
+        const state = vendor.stateOf(task);
+        if (state === 'failed') return [200, { name, done: true, error: FAILURE }];
+        if (state !== 'succeeded') return [200, { name }];
+        const { sampleCount, storageUri } = task.parameters;
+        let videos;
+        if (storageUri !== undefined) {
+          const prefix = `${storageUri.replace(/\/+$/, '')}/${task.outputId}`;
+          videos = Array.from({ length: sampleCount }, (_, i) => ({ gcsUri: `${prefix}/sample_${i}.mp4`, mimeType: 'video/mp4' }));
+        } else {
+          const bytesBase64Encoded = (await taskBytes(vendor, task)).toString('base64');
+          videos = Array.from({ length: sampleCount }, () => ({ bytesBase64Encoded, mimeType: 'video/mp4' }));
+        }
+        return [200, { name, done: true, response: { '@type': RESPONSE_TYPE, raiMediaFilteredCount: 0, videos } }];
+      },
+    },
+    options,
+  );
+  return { ...mock, accessToken, project, location };
+}
