@@ -1,5 +1,7 @@
 #include "translate/create_operation.hpp"
 
+#include <tuple>
+
 #include "api/video_object.hpp"
 #include "rules/scope.hpp"
 #include "translate/error_mapping.hpp"
@@ -11,11 +13,21 @@
 namespace vgw {
 namespace {
 
-bool extra_allowed(const ExtrasRule& rule, const std::string& name) {
+// Where an extra field goes in the vendor body: an allow entry "input.seed"
+// accepts `seed` and places it under `input`; a plain entry places it under
+// `extras.into` (or the root). nullopt: the field is not allowed.
+std::optional<std::string> extra_target(const ExtrasRule& rule,
+                                        const std::string& name) {
+  std::string fallback = rule.into ? rule.into->text() : std::string();
   for (const auto& allowed : rule.allow) {
-    if (allowed == "*" || allowed == name) return true;
+    if (allowed == "*" || allowed == name) return fallback;
+    auto dot = allowed.rfind('.');
+    if (dot != std::string::npos &&
+        allowed.compare(dot + 1, std::string::npos, name) == 0) {
+      return allowed.substr(0, dot);
+    }
   }
-  return false;
+  return std::nullopt;
 }
 
 ApiError unknown_argument(const std::string& param) {
@@ -71,17 +83,17 @@ class CreateOperation : public Operation {
             normalize_size(size_rule, request_.size, request_.model, size_)) {
       return finish(*e);
     }
-    Json extras = Json::object();
+    // (target path, field, value) for every vendor extra the client sent.
+    std::vector<std::tuple<std::string, std::string, Json>> extras;
     for (const auto& [key, value] : request_.extra.items()) {
-      if (!extra_allowed(rules.create.extras, key))
-        return finish(unknown_argument(key));
-      extras[key] = value;
+      auto target = extra_target(rules.create.extras, key);
+      if (!target) return finish(unknown_argument(key));
+      extras.emplace_back(*target, key, value);
     }
     for (const auto& [key, value] : request_.metadata.items()) {
-      if (!extra_allowed(rules.create.extras, key)) {
-        return finish(unknown_argument("metadata." + key));
-      }
-      extras[key] = value;
+      auto target = extra_target(rules.create.extras, key);
+      if (!target) return finish(unknown_argument("metadata." + key));
+      extras.emplace_back(*target, key, value);
     }
 
     Json scope_root = build_scope();
@@ -106,20 +118,19 @@ class CreateOperation : public Operation {
       auto rendered = rules.create.request.body->render(scope);
       if (rendered) body = std::move(*rendered);
     }
-    if (!extras.empty()) {
+    for (const auto& [path, key, value] : extras) {
       Json* target = &body;
-      if (rules.create.extras.into) {
-        // Walk or create the object the extras belong to.
-        target = &body;
-        for (const auto& part : split(rules.create.extras.into->text(), '.')) {
-          target = &(*target)[std::string(part)];
-        }
+      for (auto part : split(path, '.')) {
+        if (part.empty()) continue;
+        if (!target->is_object()) break;
+        target = &(*target)[std::string(part)];
+        if (target->is_null()) *target = Json::object();
       }
-      if (!target->is_object() && !target->is_null()) {
+      if (!target->is_object()) {
         return finish(internal_error(
             "The vendor rules' extras target is not an object."));
       }
-      for (const auto& [key, value] : extras.items()) (*target)[key] = value;
+      (*target)[key] = value;
     }
     scope_root["body"] = body;
     for (const auto& [name, tmpl] : rules.create.carry) {
