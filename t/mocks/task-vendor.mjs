@@ -35,7 +35,7 @@ export class VendorError extends Error {
  *   routeKinds                fault kinds, e.g. ['create', 'query']
  *   route(method, url)        -> {kind, ...} ('other' for unknown routes)
  *   authenticate(req, raw, url) -> null when accepted, else VendorError
- *   handle(ctx)               -> [status, payload] for an authenticated request;
+ *   handle(ctx)               -> [status, payload, headers?] for an authenticated request;
  *                                ctx = {req, url, raw, body, route, vendor, entry}
  *   faultBody(status)         vendor-shaped error body for injected faults
  *   notFound(method, path)    VendorError for an unknown route
@@ -125,9 +125,9 @@ export async function startTaskVendor(spec, { processingAfterMs = 150, doneAfter
       const denied = spec.authenticate(req, raw, url);
       if (denied) throw denied;
       if (route.kind === 'other') throw spec.notFound(req.method, url.pathname);
-      const [status, payload] = await spec.handle({ req, url, raw, body, route, vendor, entry });
+      const [status, payload, headers] = await spec.handle({ req, url, raw, body, route, vendor, entry });
       if (fault?.afterCreate) return abandonResponse(res, fault.afterCreate);
-      return reply(status, payload);
+      return reply(status, payload, headers);
     } catch (error) {
       if (!(error instanceof VendorError)) throw error;
       return reply(error.status, error.payload);

@@ -221,14 +221,6 @@ const FAILURE = {
 };
 const RESPONSE_TYPE = 'type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse';
 
-// The skeleton replies JSON without extra headers; a 302 needs `Location`.
-// The ServerResponse for a request is the one its socket is serving.
-function setReplyHeader(req, name, value) {
-  const res = req.socket?._httpMessage;
-  if (!res || res.req !== req || res.headersSent) throw new Error('veo-gemini mock: cannot reach the response to set a header');
-  res.setHeader(name, value);
-}
-
 export async function startVeoGeminiMock({ apiKey = 'gemini-test-key', ...options } = {}) {
   const files = new Map(); // fileid -> task
   let baseUrl = null;
@@ -271,8 +263,7 @@ export async function startVeoGeminiMock({ apiKey = 'gemini-test-key', ...option
           if (url.searchParams.get('alt') !== 'media') {
             throw googleError(400, 'Downloading a file requires alt=media.');
           }
-          setReplyHeader(req, 'Location', vendor.videoUrl(task));
-          return [302, {}];
+          return [302, {}, { Location: vendor.videoUrl(task) }];
         }
         if (!Object.hasOwn(VEO_MODELS, route.model)) {
           throw googleError(404, `models/${route.model} is not found for API version v1beta, or is not supported for predictLongRunning. Call ListModels to see the list of available models and their supported methods.`);

@@ -225,7 +225,9 @@ RequestRule parse_request(const YAML::Node& y, const Roots& roots,
 }
 
 CreateRule parse_create(const YAML::Node& y) {
-  only_keys(y, {"kinds", "request", "extras", "task_id", "max_images", "carry"},
+  only_keys(y,
+            {"kinds", "refuse", "request", "extras", "task_id", "max_images",
+             "carry"},
             "create");
   CreateRule c;
   if (y["kinds"]) {
@@ -259,6 +261,21 @@ CreateRule parse_create(const YAML::Node& y) {
       throw RuleError("max_images must be 0..16", yaml_line(y["max_images"]));
     }
     c.max_images = static_cast<uint32_t>(v.get<int64_t>());
+  }
+  if (const YAML::Node refuse = y["refuse"]) {
+    if (!refuse.IsSequence()) {
+      throw RuleError("refuse must be a list", yaml_line(refuse));
+    }
+    for (const auto& item : refuse) {
+      only_keys(item, {"when", "message", "param"}, "refuse[]");
+      CreateCheck check;
+      check.refuse_when =
+          expression_at(required(item, "when", "refuse[]"), &kCreateRoots);
+      check.message =
+          yaml_string(required(item, "message", "refuse[]"), "message");
+      if (item["param"]) check.param = yaml_string(item["param"], "param");
+      c.refuse.push_back(std::move(check));
+    }
   }
   Roots carry_roots = kCreateRoots;
   carry_roots.insert("body");

@@ -60,8 +60,17 @@ struct ExtrasRule {
   std::optional<JsonPath> into;    // where in the body; root when empty
 };
 
+// A request the vendor cannot serve, refused with a 400 before any call
+// (e.g. an image URL for a vendor that only takes uploaded bytes).
+struct CreateCheck {
+  Expression refuse_when;
+  std::string message;
+  std::string param;
+};
+
 struct CreateRule {
   std::vector<CreateKind> kinds;
+  std::vector<CreateCheck> refuse;
   RequestRule request;
   ExtrasRule extras;
   JsonPath task_id;

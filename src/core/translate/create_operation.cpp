@@ -105,6 +105,15 @@ class CreateOperation : public Operation {
       }
     }
     scope_root["kind"] = kind_;
+    for (const auto& check : rules.create.refuse) {
+      if (check.refuse_when.test(scope)) {
+        return finish(invalid_request(
+            check.message,
+            check.param.empty() ? std::nullopt
+                                : std::optional<std::string>(check.param),
+            "unsupported_by_vendor"));
+      }
+    }
 
     UpstreamCall call;
     call.method = rules.create.request.method;
