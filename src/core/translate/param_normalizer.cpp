@@ -82,7 +82,8 @@ std::optional<ApiError> normalize_size(const SizeRule& rule,
     return std::nullopt;
   }
   // Nearest means: closest aspect ratio first (what the picture looks like),
-  // then closest pixel count.
+  // then closest pixel count. Ratios within 1% count as the same shape
+  // (1366x768 and 1920x1080 are both 16:9).
   const std::string* best = nullptr;
   double best_ratio = 0, best_area = 0;
   double want_ratio = std::log(double(want->width) / want->height);
@@ -96,8 +97,9 @@ std::optional<ApiError> normalize_size(const SizeRule& rule,
     double ratio =
         std::fabs(std::log(double(d->width) / d->height) - want_ratio);
     double area = std::fabs(double(d->width) * d->height - want_area);
-    if (!best || ratio < best_ratio - 1e-9 ||
-        (std::fabs(ratio - best_ratio) <= 1e-9 && area < best_area)) {
+    constexpr double kSameShape = 0.01;
+    if (!best || ratio < best_ratio - kSameShape ||
+        (std::fabs(ratio - best_ratio) <= kSameShape && area < best_area)) {
       best = &s;
       best_ratio = ratio;
       best_area = area;

@@ -1,0 +1,262 @@
+// Every vendor behind one API: the same OpenAI requests, routed by model,
+// against mocks that check each vendor's auth, paths and fields like the
+// real APIs. Per vendor: text-to-video and image-to-video through nginx,
+// polling, download, a failed task, vendor errors, and the official SDK.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+
+import OpenAI from 'openai-6.49';
+import { toFile } from 'openai-6.49';
+
+import { startViduMock } from '../mocks/vidu.mjs';
+import { startJimengMock } from '../mocks/jimeng.mjs';
+import { startHailuoMock } from '../mocks/hailuo.mjs';
+import { startSeedanceMock } from '../mocks/seedance.mjs';
+import { startWanMock } from '../mocks/wan.mjs';
+import { startVeoGeminiMock } from '../mocks/veo-gemini.mjs';
+import { startVeoVertexMock } from '../mocks/veo-vertex.mjs';
+import { pngBytes, jpegBytes } from '../mocks/media.mjs';
+import { CONF_EXAMPLES, startGateway } from '../lib/gateway.mjs';
+import { get, postJson, postMultipart, pollUntil } from '../lib/http.mjs';
+import { assertVideo, assertError } from '../lib/assertions.mjs';
+
+const timing = { processingAfterMs: 80, doneAfterMs: 300 };
+const yaml = (name) => `${CONF_EXAMPLES}/vendors/${name}.yaml`;
+const lastTaskId = (mock) => [...mock.tasks.keys()].at(-1);
+const creates = (mock) => mock.requests.filter((r) => r.method === 'POST' && r.status !== null);
+
+// What each vendor must receive; `t2v`/`i2v` check the vendor body.
+const VENDORS = [
+  {
+    name: 'vidu',
+    start: () => startViduMock(timing),
+    line: (m) => `vgw_vendor ${yaml('vidu')} base_url=${m.url} api_key=${m.apiKey};`,
+    model: 'viduq2',
+    t2v(sent) {
+      assert.equal(sent.path, '/ent/v2/text2video');
+      assert.deepEqual(sent.body, { model: 'viduq2', prompt: sent.body.prompt, duration: 8, resolution: '720p', aspect_ratio: '9:16' });
+    },
+    i2v(sent, png) {
+      assert.equal(sent.path, '/ent/v2/img2video');
+      assert.deepEqual(sent.body.images, [`data:image/png;base64,${png.toString('base64')}`]);
+      assert.equal(sent.body.aspect_ratio, undefined);
+    },
+    thumbnail: true,
+  },
+  {
+    name: 'jimeng',
+    start: () => startJimengMock(timing),
+    line: (m) => `vgw_vendor ${yaml('jimeng')} base_url=${m.url} access_key=${m.accessKey} secret_key=${m.secretKey};`,
+    model: 'jimeng-v30',
+    t2v(sent) {
+      assert.equal(sent.query.Action, 'CVSync2AsyncSubmitTask');
+      assert.deepEqual(sent.body, { req_key: 'jimeng_t2v_v30', prompt: sent.body.prompt, frames: 241, aspect_ratio: '9:16' });
+    },
+    i2v(sent, png) {
+      assert.equal(sent.body.req_key, 'jimeng_i2v_first_v30');
+      assert.deepEqual(sent.body.binary_data_base64, [png.toString('base64')]);
+      assert.equal(sent.body.image_urls, undefined);
+    },
+    afterPoll(mock) {
+      const query = mock.requests.filter((r) => r.query.Action === 'CVSync2AsyncGetResult').at(-1);
+      assert.equal(query.body.req_key, 'jimeng_i2v_first_v30', 'the status query repeats the submit req_key');
+    },
+  },
+  {
+    name: 'hailuo',
+    start: () => startHailuoMock(timing),
+    line: (m) => `vgw_vendor ${yaml('hailuo')} base_url=${m.url} api_key=${m.apiKey};`,
+    model: 'MiniMax-Hailuo-02',
+    i2vModel: 'MiniMax-Hailuo-02',
+    t2v(sent) {
+      assert.equal(sent.path, '/v1/video_generation');
+      // 8 s is between 6 and 10 (the shorter wins); a 720p-class size is 768P.
+      assert.deepEqual(sent.body, { model: 'MiniMax-Hailuo-02', prompt: sent.body.prompt, duration: 6, resolution: '768P' });
+    },
+    i2v(sent, png) {
+      assert.equal(sent.body.first_frame_image, `data:image/png;base64,${png.toString('base64')}`);
+    },
+  },
+  {
+    name: 'seedance',
+    start: () => startSeedanceMock(timing),
+    line: (m) => `vgw_vendor ${yaml('seedance')} base_url=${m.url} api_key=${m.apiKey};`,
+    model: 'doubao-seedance-1-0-pro-250528',
+    t2v(sent) {
+      assert.equal(sent.path, '/api/v3/contents/generations/tasks');
+      assert.deepEqual(sent.body, {
+        model: 'doubao-seedance-1-0-pro-250528',
+        content: [{ type: 'text', text: sent.body.content[0].text }],
+        duration: 8, resolution: '720p', ratio: '9:16',
+      });
+    },
+    i2v(sent, png) {
+      assert.deepEqual(sent.body.content[1], { type: 'image_url', image_url: { url: `data:image/png;base64,${png.toString('base64')}` }, role: 'first_frame' });
+      assert.equal(sent.body.ratio, undefined);
+    },
+  },
+  {
+    name: 'wan',
+    start: () => startWanMock(timing),
+    line: (m) => `vgw_vendor ${yaml('wan')} base_url=${m.url} api_key=${m.apiKey};`,
+    model: 'wan2.5-t2v-preview',
+    i2vModel: 'wan2.5-i2v-preview',
+    t2v(sent) {
+      assert.equal(sent.headers['x-dashscope-async'], 'enable');
+      assert.deepEqual(sent.body, { model: 'wan2.5-t2v-preview', input: { prompt: sent.body.input.prompt }, parameters: { size: '720*1280', duration: 10 } });
+    },
+    i2v(sent, png) {
+      assert.equal(sent.body.input.img_url, `data:image/png;base64,${png.toString('base64')}`);
+      assert.deepEqual(sent.body.parameters, { resolution: '720P', duration: 5 });
+    },
+  },
+  {
+    name: 'veo-gemini',
+    start: () => startVeoGeminiMock(timing),
+    line: (m) => `vgw_vendor ${yaml('veo-gemini')} base_url=${m.url} api_key=${m.apiKey};`,
+    model: 'veo-3.1-generate-preview',
+    t2v(sent) {
+      assert.equal(sent.path, '/v1beta/models/veo-3.1-generate-preview:predictLongRunning');
+      assert.deepEqual(sent.body, { instances: [{ prompt: sent.body.instances[0].prompt }], parameters: { aspectRatio: '9:16', resolution: '720p', durationSeconds: 8 } });
+    },
+    i2v(sent, png) {
+      assert.deepEqual(sent.body.instances[0].image, { bytesBase64Encoded: png.toString('base64'), mimeType: 'image/png' });
+    },
+  },
+  {
+    name: 'veo-vertex',
+    start: () => startVeoVertexMock(timing),
+    // Both Google APIs serve the same model names: an alias tells them apart.
+    line: (m) => `vgw_vendor ${yaml('veo-vertex')} base_url=${m.url} access_token=${m.accessToken} project=${m.project} location=${m.location} models=vertex-veo-3:veo-3.0-generate-001;`,
+    model: 'vertex-veo-3',
+    t2v(sent, _png, mock) {
+      assert.equal(sent.path, `/v1/projects/${mock.project}/locations/${mock.location}/publishers/google/models/veo-3.0-generate-001:predictLongRunning`);
+      assert.deepEqual(sent.body.parameters, { aspectRatio: '9:16', resolution: '720p', durationSeconds: 8, sampleCount: 1 });
+    },
+    i2v(sent, png) {
+      assert.deepEqual(sent.body.instances[0].image, { bytesBase64Encoded: png.toString('base64'), mimeType: 'image/png' });
+    },
+  },
+];
+
+const mocks = {};
+let gw;
+
+before(async () => {
+  for (const v of VENDORS) mocks[v.name] = await v.start();
+  gw = await startGateway({ name: 'vendors', http: VENDORS.map((v) => v.line(mocks[v.name])).join('\n    ') });
+});
+
+after(async () => {
+  await gw?.stop();
+  assert.deepEqual(gw.seriousLogLines(), []);
+  for (const m of Object.values(mocks)) {
+    assert.deepEqual(m.cdn.leaks, [], 'no credential ever reached a CDN');
+    await m.close();
+  }
+});
+
+async function download(id, variant) {
+  const r = await get(gw.url, `/v1/videos/${id}/content${variant ? `?variant=${variant}` : ''}`);
+  return r;
+}
+
+for (const v of VENDORS) {
+  test(`${v.name}: text-to-video, poll, download`, async () => {
+    const mock = mocks[v.name];
+    const r = await postJson(gw.url, '/v1/videos', { model: v.model, prompt: `${v.name} t2v`, seconds: '8', size: '720x1280' });
+    assert.equal(r.status, 200, r.text);
+    assertVideo(r.json);
+    assert.notEqual(r.json.status, 'failed');
+    v.t2v(creates(mock).at(-1), null, mock);
+    const taskId = lastTaskId(mock);
+    const { video, seen } = await pollUntil(gw.url, r.json.id);
+    for (const s of seen) assertVideo(s);
+    assert.equal(video.status, 'completed', JSON.stringify(video));
+    assert.equal(video.progress, 100);
+    const content = await download(r.json.id);
+    assert.equal(content.status, 200, content.text);
+    assert.equal(content.headers['content-type'], 'video/mp4');
+    assert.ok(content.buffer.equals(mock.videoBytes(taskId)), 'the vendor\'s bytes');
+    const thumb = await download(r.json.id, 'thumbnail');
+    if (v.thumbnail) {
+      assert.equal(thumb.status, 200, thumb.text);
+    } else {
+      assertError(thumb, 404, { code: 'variant_not_found', param: 'variant' });
+    }
+  });
+
+  test(`${v.name}: image-to-video from an upload`, async () => {
+    const mock = mocks[v.name];
+    const png = pngBytes({ width: 64, height: 36 });
+    const r = await postMultipart(gw.url, '/v1/videos', [
+      ['model', v.i2vModel ?? v.model], ['prompt', `${v.name} i2v`],
+      { name: 'input_reference', filename: 'frame.png', contentType: 'image/png', data: png },
+    ]);
+    assert.equal(r.status, 200, r.text);
+    v.i2v(creates(mock).at(-1), png);
+    const { video } = await pollUntil(gw.url, r.json.id);
+    assert.equal(video.status, 'completed', JSON.stringify(video));
+    v.afterPoll?.(mock);
+  });
+
+  test(`${v.name}: a failed task reads as failed, with the vendor's reason`, async () => {
+    const r = await postJson(gw.url, '/v1/videos', { model: v.model, prompt: `${v.name} [mock:fail]` });
+    assert.equal(r.status, 200, r.text);
+    const { video } = await pollUntil(gw.url, r.json.id);
+    assertVideo(video, { status: 'failed' });
+    assert.ok(video.error.message.length > 5, video.error.message);
+    const content = await download(r.json.id);
+    assertError(content, 400, { code: 'video_failed' });
+  });
+
+  test(`${v.name}: vendor rate limit and outage map to 429 and 502`, async () => {
+    const mock = mocks[v.name];
+    mock.failNext({ on: 'create', status: 429, headers: { 'Retry-After': '3' } });
+    let r = await postJson(gw.url, '/v1/videos', { model: v.model, prompt: 'limited' });
+    assertError(r, 429);
+    assert.ok(r.headers['retry-after']);
+    mock.failNext({ on: 'create', status: 503 });
+    r = await postJson(gw.url, '/v1/videos', { model: v.model, prompt: 'down' });
+    assertError(r, 502);
+  });
+}
+
+test('the official SDK runs create -> retrieve -> downloadContent on every vendor', async () => {
+  const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'sk-client-sdk', maxRetries: 0 });
+  const png = pngBytes({ width: 16, height: 16 });
+  for (const v of VENDORS) {
+    const mock = mocks[v.name];
+    const created = await client.videos.create({
+      model: v.i2vModel ?? v.model, prompt: `sdk ${v.name}`,
+      input_reference: await toFile(png, 'ref.png', { type: 'image/png' }),
+    });
+    assert.equal(created.object, 'video');
+    const taskId = lastTaskId(mock);
+    let video = created;
+    for (let i = 0; i < 100 && !['completed', 'failed'].includes(video.status); i++) {
+      await new Promise((res) => setTimeout(res, 50));
+      video = await client.videos.retrieve(created.id);
+    }
+    assert.equal(video.status, 'completed', `${v.name}: ${JSON.stringify(video)}`);
+    const response = await client.videos.downloadContent(created.id);
+    const bytes = Buffer.from(await response.arrayBuffer());
+    assert.ok(bytes.equals(mock.videoBytes(taskId)), `${v.name}: downloaded bytes`);
+  }
+});
+
+test('vendor-specific extras pass through where the rules allow them, else 400', async () => {
+  let r = await postJson(gw.url, '/v1/videos', { model: 'viduq2', prompt: 'extras', metadata: { movement_amplitude: 'large', bgm: true } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(creates(mocks.vidu).at(-1).body.movement_amplitude, 'large');
+  r = await postJson(gw.url, '/v1/videos', { model: 'wan2.5-t2v-preview', prompt: 'extras', metadata: { negative_prompt: 'blur', seed: 7 } });
+  assert.equal(r.status, 200, r.text);
+  const wan = creates(mocks.wan).at(-1).body;
+  assert.equal(wan.input.negative_prompt, 'blur');
+  assert.equal(wan.parameters.seed, 7);
+  r = await postJson(gw.url, '/v1/videos', { model: 'veo-3.1-generate-preview', prompt: 'x', metadata: { seed: 1 } });
+  assertError(r, 400, { param: 'metadata.seed', code: 'unknown_parameter' });
+  r = await postJson(gw.url, '/v1/videos', { model: 'veo-3.1-generate-preview', prompt: 'x', input_reference: { image_url: 'https://example.com/a.png' } });
+  assertError(r, 400, { param: 'input_reference', code: 'unsupported_by_vendor' });
+});
