@@ -7,7 +7,17 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
-import { startKlingMock, startOpenAIMock } from '../mocks/index.mjs';
+import {
+  startHailuoMock,
+  startJimengMock,
+  startKlingMock,
+  startOpenAIMock,
+  startSeedanceMock,
+  startVeoGeminiMock,
+  startVeoVertexMock,
+  startViduMock,
+  startWanMock,
+} from '../mocks/index.mjs';
 import { ROOT, MODULE, CONF_EXAMPLES, NGINX } from './gateway.mjs';
 
 const prefix = join(ROOT, 'build/run');
@@ -24,23 +34,42 @@ const nameservers = existsSync('/etc/resolv.conf')
 writeFileSync(join(CONF_EXAMPLES, 'resolver.conf'),
   `# Written by ./build.sh run from /etc/resolv.conf.\nresolver ${nameservers.length ? nameservers.join(' ') : '127.0.0.1'} ipv6=off valid=60s;\nresolver_timeout 5s;\n`);
 
+// Each vendor: the environment variables nginx.conf reads for it, and a
+// local mock that stands in when they are not set.
+const slow = { processingAfterMs: 3000, doneAfterMs: 10000 };
+const VENDORS = [
+  { name: 'openai', env: ['OPENAI_API_KEY'], url: 'VGW_OPENAI_BASE_URL',
+    mock: async () => { const m = await startOpenAIMock({ apiKey: 'sk-mock-openai', inProgressAfterMs: 3000, doneAfterMs: 10000 }); return [m, { OPENAI_API_KEY: m.apiKey }]; } },
+  { name: 'kling', env: ['KLING_ACCESS_KEY', 'KLING_SECRET_KEY'], url: 'VGW_KLING_BASE_URL',
+    mock: async () => { const m = await startKlingMock({ accessKey: 'ak-mock', secretKey: 'sk-mock', ...slow }); return [m, { KLING_ACCESS_KEY: m.accessKey, KLING_SECRET_KEY: m.secretKey }]; } },
+  { name: 'vidu', env: ['VIDU_API_KEY'], url: 'VGW_VIDU_BASE_URL',
+    mock: async () => { const m = await startViduMock(slow); return [m, { VIDU_API_KEY: m.apiKey }]; } },
+  { name: 'jimeng', env: ['JIMENG_ACCESS_KEY', 'JIMENG_SECRET_KEY'], url: 'VGW_JIMENG_BASE_URL',
+    mock: async () => { const m = await startJimengMock(slow); return [m, { JIMENG_ACCESS_KEY: m.accessKey, JIMENG_SECRET_KEY: m.secretKey }]; } },
+  { name: 'hailuo', env: ['MINIMAX_API_KEY'], url: 'VGW_HAILUO_BASE_URL',
+    mock: async () => { const m = await startHailuoMock(slow); return [m, { MINIMAX_API_KEY: m.apiKey }]; } },
+  { name: 'seedance', env: ['ARK_API_KEY'], url: 'VGW_SEEDANCE_BASE_URL',
+    mock: async () => { const m = await startSeedanceMock(slow); return [m, { ARK_API_KEY: m.apiKey }]; } },
+  { name: 'wan', env: ['DASHSCOPE_API_KEY'], url: 'VGW_WAN_BASE_URL',
+    mock: async () => { const m = await startWanMock(slow); return [m, { DASHSCOPE_API_KEY: m.apiKey }]; } },
+  { name: 'veo-gemini', env: ['GEMINI_API_KEY'], url: 'VGW_VEO_GEMINI_BASE_URL',
+    mock: async () => { const m = await startVeoGeminiMock(slow); return [m, { GEMINI_API_KEY: m.apiKey }]; } },
+  { name: 'veo-vertex', env: ['VERTEX_ACCESS_TOKEN', 'VERTEX_PROJECT'], url: 'VGW_VEO_VERTEX_BASE_URL',
+    mock: async () => { const m = await startVeoVertexMock(slow); return [m, { VERTEX_ACCESS_TOKEN: m.accessToken, VERTEX_PROJECT: m.project, VERTEX_LOCATION: m.location }]; } },
+];
+
 const mocks = [];
 const notes = [];
-if (!env.OPENAI_API_KEY) {
-  const m = await startOpenAIMock({ apiKey: 'sk-mock-openai', inProgressAfterMs: 3000, doneAfterMs: 10000 });
+for (const vendor of VENDORS) {
+  const label = `${vendor.name}:`.padEnd(12);
+  if (vendor.env.every((name) => env[name])) {
+    notes.push(`${label}${env[vendor.url] ?? 'the vendor\'s public endpoint'}`);
+    continue;
+  }
+  const [m, values] = await vendor.mock();
   mocks.push(m);
-  Object.assign(env, { OPENAI_API_KEY: m.apiKey, VGW_OPENAI_BASE_URL: m.url });
-  notes.push(`openai: local mock at ${m.url} (set OPENAI_API_KEY to use the real API)`);
-} else {
-  notes.push(`openai: ${env.VGW_OPENAI_BASE_URL ?? 'https://api.openai.com'}`);
-}
-if (!env.KLING_ACCESS_KEY || !env.KLING_SECRET_KEY) {
-  const m = await startKlingMock({ accessKey: 'ak-mock', secretKey: 'sk-mock', processingAfterMs: 3000, doneAfterMs: 10000 });
-  mocks.push(m);
-  Object.assign(env, { KLING_ACCESS_KEY: m.accessKey, KLING_SECRET_KEY: m.secretKey, VGW_KLING_BASE_URL: m.url });
-  notes.push(`kling:  local mock at ${m.url} (set KLING_ACCESS_KEY and KLING_SECRET_KEY to use the real API)`);
-} else {
-  notes.push(`kling:  ${env.VGW_KLING_BASE_URL ?? 'https://api-singapore.klingai.com'}`);
+  Object.assign(env, values, { [vendor.url]: m.url });
+  notes.push(`${label}local mock at ${m.url} (set ${vendor.env.join(' and ')} to use the real API)`);
 }
 
 const nginx = spawn(NGINX, ['-p', prefix, '-c', join(CONF_EXAMPLES, 'nginx.conf'), '-g', `load_module ${MODULE}; daemon off;`], {
@@ -59,7 +88,9 @@ Try it:
   ID=$(sed 's/.*"id":"\\([^"]*\\)".*/\\1/' /tmp/video.json)
   curl -s ${base}/v1/videos/$ID -H 'Authorization: Bearer me'          # repeat until "completed"
   curl -s ${base}/v1/videos/$ID/content -H 'Authorization: Bearer me' -o video.mp4
-(use model=sora-2 for the OpenAI-compatible vendor)
+Other models: sora-2 (OpenAI-compatible), viduq2, jimeng-v30, MiniMax-Hailuo-02,
+doubao-seedance-1-0-pro-250528, wan2.5-t2v-preview, veo-3.1-generate-preview,
+vertex-veo-3 (see README, Vendors).
 `);
 
 async function shutdown(code) {
