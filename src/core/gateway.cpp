@@ -1,5 +1,7 @@
 #include "gateway.hpp"
 
+#include "translate/token_refresh.hpp"
+
 #include <cctype>
 #include <stdexcept>
 
@@ -150,8 +152,9 @@ std::unique_ptr<Operation> Gateway::begin_create(const ClientCall& call) const {
   if (request.model.empty()) request.model = default_model_;
   for (const auto& vendor : vendors_) {
     if (const ModelRule* rule = vendor->find_model(request.model)) {
-      return make_create_operation(*vendor, *rule, std::move(request), sealer_,
-                                   std::string(call.binding));
+      return with_fresh_token(
+          *vendor, make_create_operation(*vendor, *rule, std::move(request),
+                                         sealer_, std::string(call.binding)));
     }
   }
   ApiError e = invalid_request("The model '" + request.model.substr(0, 200) +
@@ -175,7 +178,9 @@ std::unique_ptr<Operation> Gateway::begin_by_id(const ClientCall& call,
     return answer(e, operation, record->model);
   }
   if (!content)
-    return make_retrieve_operation(*vendor, std::move(*record), video_id);
+    return with_fresh_token(
+        *vendor,
+        make_retrieve_operation(*vendor, std::move(*record), video_id));
   std::string variant = query_arg(call.args, "variant").value_or("video");
   if (variant.empty()) variant = "video";
   if (variant != "video" && variant != "thumbnail" &&
@@ -187,7 +192,9 @@ std::unique_ptr<Operation> Gateway::begin_by_id(const ClientCall& call,
                                   "variant", "invalid_value"),
                   operation, record->model);
   }
-  return make_content_operation(*vendor, std::move(*record), video_id, variant);
+  return with_fresh_token(
+      *vendor,
+      make_content_operation(*vendor, std::move(*record), video_id, variant));
 }
 
 }  // namespace vgw

@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "http_types.hpp"
@@ -19,6 +20,18 @@ class Signer {
  public:
   virtual ~Signer() = default;
   virtual void sign(UpstreamCall& call, const UrlParts& url, int64_t now) = 0;
+
+  // Schemes that trade a long-lived credential for a short-lived token
+  // (OAuth) need one extra vendor call before signing: it is returned here
+  // while no fresh token is cached, and its reply handed to accept_token()
+  // (false: the exchange failed). The call runs through nginx like any
+  // other vendor call, so nothing blocks.
+  virtual std::optional<UpstreamCall> token_call(int64_t now) {
+    return std::nullopt;
+  }
+  virtual bool accept_token(const UpstreamReply& reply, int64_t now) {
+    return true;
+  }
 };
 
 using SignerParams = std::map<std::string, std::string>;

@@ -25,6 +25,7 @@ constexpr Scheme kSchemes[] = {
     {"kling_jwt", make_kling_jwt_signer},
     {"header", make_header_signer},
     {"volc_hmac", make_volc_hmac_signer},
+    {"google_oauth", make_google_oauth_signer},
 };
 
 }  // namespace

@@ -11,6 +11,7 @@ std::unique_ptr<Signer> make_bearer_signer(const SignerParams& params);
 std::unique_ptr<Signer> make_kling_jwt_signer(const SignerParams& params);
 std::unique_ptr<Signer> make_header_signer(const SignerParams& params);
 std::unique_ptr<Signer> make_volc_hmac_signer(const SignerParams& params);
+std::unique_ptr<Signer> make_google_oauth_signer(const SignerParams& params);
 
 inline std::string require_param(const SignerParams& params,
                                  const std::string& scheme,

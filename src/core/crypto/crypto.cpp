@@ -4,6 +4,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 
 #include <memory>
@@ -137,6 +138,41 @@ std::optional<std::string> aes256gcm_open(std::string_view key,
 bool constant_time_equals(std::string_view a, std::string_view b) {
   return a.size() == b.size() &&
          CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+RsaKey::RsaKey(std::string_view pem) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
+  EVP_PKEY* key =
+      bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)
+          : nullptr;
+  if (key == nullptr || EVP_PKEY_base_id(key) != EVP_PKEY_RSA) {
+    if (key) EVP_PKEY_free(key);
+    ERR_clear_error();
+    throw std::invalid_argument("not a PEM RSA private key");
+  }
+  key_ = key;
+}
+
+RsaKey::~RsaKey() { EVP_PKEY_free(static_cast<EVP_PKEY*>(key_)); }
+
+std::string RsaKey::sign_sha256(std::string_view data) const {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
+                                                              EVP_MD_CTX_free);
+  size_t len = 0;
+  if (!ctx ||
+      EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr,
+                         static_cast<EVP_PKEY*>(key_)) != 1 ||
+      EVP_DigestSign(ctx.get(), nullptr, &len, bytes(data), data.size()) != 1) {
+    fail("RSA signing failed");
+  }
+  std::string out(len, '\0');
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(out.data()),
+                     &len, bytes(data), data.size()) != 1) {
+    fail("RSA signing failed");
+  }
+  out.resize(len);
+  return out;
 }
 
 }  // namespace vgw::crypto

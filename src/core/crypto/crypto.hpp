@@ -28,4 +28,20 @@ std::optional<std::string> aes256gcm_open(std::string_view key,
 
 bool constant_time_equals(std::string_view a, std::string_view b);
 
+// An RSA private key loaded once from PEM (at config load) for RS256
+// signatures (Google service-account JWTs).
+class RsaKey {
+ public:
+  // Throws std::invalid_argument when the PEM is not an RSA private key.
+  explicit RsaKey(std::string_view pem);
+  ~RsaKey();
+  RsaKey(const RsaKey&) = delete;
+  RsaKey& operator=(const RsaKey&) = delete;
+  std::string sign_sha256(std::string_view data) const;  // PKCS#1 v1.5
+
+ private:
+  void* key_ = nullptr;  // EVP_PKEY*, kept opaque to keep OpenSSL out of
+                         // every includer
+};
+
 }  // namespace vgw::crypto

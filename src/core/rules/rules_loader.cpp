@@ -492,6 +492,12 @@ VendorRules parse_document(const YAML::Node& doc, const std::string& source) {
   }
   if (doc["credentials"])
     v.credentials = string_list(doc["credentials"], "credentials");
+  for (auto& name : v.credentials) {
+    if (!name.empty() && name.back() == '?') {
+      name.pop_back();
+      v.optional_credentials.insert(name);
+    }
+  }
   if (const YAML::Node params = doc["params"]) {
     if (!params.IsMap()) {
       throw RuleError("params must be a mapping of name: default",

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -166,6 +167,7 @@ struct VendorRules {
   std::string description;
   std::string default_base_url;
   std::vector<std::string> credentials;
+  std::set<std::string> optional_credentials;  // declared as `name?`
   // Non-secret deployment settings (a cloud project, a region) that rules
   // read as ${param.NAME}; set in nginx.conf like credentials. A default
   // of nullopt makes the parameter required.

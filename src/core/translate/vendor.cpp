@@ -31,17 +31,34 @@ Vendor::Vendor(VendorRules rules, const VendorSettings& settings)
   rules_.models.insert(rules_.models.begin(), extra.begin(), extra.end());
 
   Json cred = Json::object();
+  std::vector<std::string> missing_optional;
   for (const auto& name : rules_.credentials) {
     auto it = settings.credentials.find(name);
     if (it == settings.credentials.end() || it->second.empty()) {
-      missing_credentials_.push_back(name);
+      (rules_.optional_credentials.count(name) ? missing_optional
+                                               : missing_credentials_)
+          .push_back(name);
       continue;
     }
-    if (has_control_chars(it->second)) {
+    // A JSON key file (Google service account) is re-serialised compactly,
+    // which escapes its line breaks.
+    std::string value = it->second;
+    if (value.front() == '{') {
+      auto parsed = Json::parse(value, nullptr, false);
+      if (parsed.is_object()) value = parsed.dump();
+    }
+    if (has_control_chars(value)) {
       throw RuleError("credential '" + name + "' contains control characters");
     }
-    cred[name] = it->second;
-    secrets_.push_back(it->second);
+    cred[name] = value;
+    secrets_.push_back(value);
+  }
+  // Alternatives (access_token? or service_account?): none set at all means
+  // the vendor is not configured, like a missing required credential.
+  if (!missing_optional.empty() && cred.empty()) {
+    missing_credentials_.insert(missing_credentials_.end(),
+                                missing_optional.begin(),
+                                missing_optional.end());
   }
   for (const auto& [name, fallback] : rules_.params) {
     auto it = settings.credentials.find(name);
@@ -87,6 +104,7 @@ Vendor::Vendor(VendorRules rules, const VendorSettings& settings)
   }
   try {
     signer_ = make_signer(rules_.auth.scheme, params);
+    exchanges_tokens_ = signer_->token_call(0).has_value();
   } catch (const std::invalid_argument& e) {
     throw RuleError(e.what(), rules_.auth.line);
   }
@@ -109,6 +127,14 @@ std::string Vendor::url_for(const std::string& path) const {
     }
   }
   return base_url_ + path;
+}
+
+std::optional<UpstreamCall> Vendor::token_call(int64_t now) {
+  return signer_ ? signer_->token_call(now) : std::nullopt;
+}
+
+bool Vendor::accept_token(const UpstreamReply& reply, int64_t now) {
+  return signer_ && signer_->accept_token(reply, now);
 }
 
 void Vendor::sign(UpstreamCall& call, int64_t now) {

@@ -31,6 +31,10 @@ class Vendor {
   const std::string& name() const { return rules_.name; }
   const std::string& base_url() const { return base_url_; }
   const Json& params() const { return params_; }
+  // OAuth-style vendors: see Signer::token_call.
+  bool exchanges_tokens() const { return exchanges_tokens_; }
+  std::optional<UpstreamCall> token_call(int64_t now);
+  bool accept_token(const UpstreamReply& reply, int64_t now);
 
   // Names of credentials the rules need but nginx.conf did not provide.
   const std::vector<std::string>& missing_credentials() const {
@@ -60,6 +64,7 @@ class Vendor {
   UrlParts base_;
   std::vector<std::string> secrets_;
   Json params_ = Json::object();
+  bool exchanges_tokens_ = false;
   std::vector<std::string> missing_credentials_;
   Headers static_headers_;
   std::unique_ptr<Signer> signer_;
