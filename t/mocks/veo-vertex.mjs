@@ -10,9 +10,13 @@
 //   POST /{v}/projects/{project}/locations/{location}/publishers/google/models/{model}:fetchPredictOperation
 //        body {operationName: <that name>}
 //        -> {name} | {name, done: true, response: {...videos}} | {name, done: true, error: {code, message}}
+//   POST /token  (Google's OAuth token endpoint, RFC 7523 JWT bearer grant)
+//        form grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer&assertion=<RS256 JWT>
+//        -> {access_token, expires_in, token_type: "Bearer"}; the service-account
+//        key from serviceAccountKey() signs the assertion.
 // [mock:fail] ends the operation with error {code: 3, message: <Responsible AI rejection>}.
 
-import { randomInt, randomUUID } from 'node:crypto';
+import { createVerify, generateKeyPairSync, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { isPlainObject, mediaType } from './http-kit.mjs';
 import { largeVideoStream } from './media.mjs';
 import { startTaskVendor } from './task-vendor.mjs';
@@ -46,16 +50,66 @@ export async function startVeoVertexMock({
   location = 'us-central1',
   ...options
 } = {}) {
+  // The service account whose JSON key the gateway is given.
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const clientEmail = `vgw-test@${project}.iam.gserviceaccount.com`;
+  const issuedTokens = new Set();
+  const tokenExchanges = [];
+  let baseUrl = '';
+
+  function exchangeToken(req, raw) {
+    const oauthError = (error, description) => [400, { error, error_description: description }];
+    if (mediaType(req.headers['content-type']) !== 'application/x-www-form-urlencoded') {
+      return oauthError('invalid_request', 'Content-Type must be application/x-www-form-urlencoded');
+    }
+    const form = new URLSearchParams(raw.toString('utf8'));
+    if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer') {
+      return oauthError('unsupported_grant_type', 'Invalid grant_type');
+    }
+    const parts = (form.get('assertion') ?? '').split('.');
+    if (parts.length !== 3) return oauthError('invalid_grant', 'Invalid JWT: not three segments');
+    let header;
+    let claims;
+    try {
+      header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
+      claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+    } catch {
+      return oauthError('invalid_grant', 'Invalid JWT: segments are not base64url JSON');
+    }
+    if (header.alg !== 'RS256') return oauthError('invalid_grant', 'Invalid JWT: alg must be RS256');
+    const verifier = createVerify('RSA-SHA256');
+    verifier.update(`${parts[0]}.${parts[1]}`);
+    if (!verifier.verify(publicKey, Buffer.from(parts[2], 'base64url'))) {
+      return oauthError('invalid_grant', 'Invalid JWT Signature.');
+    }
+    const now = Date.now() / 1000;
+    if (claims.iss !== clientEmail) return oauthError('invalid_grant', 'Invalid JWT: unknown issuer');
+    if (claims.aud !== `${baseUrl}/token`) return oauthError('invalid_grant', 'Invalid JWT: aud must be the token URI');
+    if (!String(claims.scope ?? '').split(' ').includes('https://www.googleapis.com/auth/cloud-platform')) {
+      return oauthError('invalid_scope', 'Missing cloud-platform scope');
+    }
+    if (!Number.isInteger(claims.iat) || !Number.isInteger(claims.exp) || claims.exp - claims.iat > 3600
+        || Math.abs(claims.iat - now) > 300) {
+      return oauthError('invalid_grant', 'Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe.');
+    }
+    const token = `ya29.sa-${randomBytes(12).toString('hex')}`;
+    issuedTokens.add(token);
+    tokenExchanges.push(claims);
+    return [200, { access_token: token, expires_in: 3599, token_type: 'Bearer' }];
+  }
+
   const mock = await startTaskVendor(
     {
       name: 'veo-vertex',
-      routeKinds: ['create', 'query'],
+      routeKinds: ['create', 'query', 'token'],
       route(method, url) {
+        if (url.pathname === '/token' && method === 'POST') return { kind: 'token' };
         const m = ROUTE.exec(url.pathname);
         if (!m || method !== 'POST') return { kind: 'other' };
         return { kind: m[5] === 'predictLongRunning' ? 'create' : 'query', project: m[2], location: m[3], model: m[4] };
       },
       authenticate(req, raw, url) {
+        if (url.pathname === '/token') return null;
         if (req.headers['x-goog-api-key'] !== undefined || url.searchParams.has('key')) {
           return googleError(401, 'API keys are not supported by this API. Expected OAuth2 access token or other authentication credentials that assert a principal. See https://cloud.google.com/docs/authentication');
         }
@@ -63,14 +117,16 @@ export async function startVeoVertexMock({
         if (authorization === undefined) {
           return googleError(401, 'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.');
         }
-        if (authorization !== `Bearer ${accessToken}`) {
+        const token = authorization.replace(/^Bearer /, '');
+        if (authorization !== `Bearer ${token}` || (token !== accessToken && !issuedTokens.has(token))) {
           return googleError(401, 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.');
         }
         return null;
       },
       notFound: (method, path) => googleError(404, `Method not found: ${method} ${path}`),
       faultBody: (status) => googleFaultBody(status, VERTEX_FAULTS),
-      async handle({ req, body, route, vendor }) {
+      async handle({ req, raw, body, route, vendor }) {
+        if (route.kind === 'token') return exchangeToken(req, raw);
         const resource = `projects/${route.project}/locations/${route.location}/publishers/google/models/${route.model}`;
         if (route.project !== project) {
           throw googleError(403, `Permission 'aiplatform.endpoints.predict' denied on resource '//aiplatform.googleapis.com/${resource}' (or it may not exist).`);
@@ -120,5 +176,22 @@ export async function startVeoVertexMock({
     },
     options,
   );
-  return { ...mock, accessToken, project, location };
+  baseUrl = mock.url;
+  return {
+    ...mock,
+    accessToken,
+    project,
+    location,
+    tokenExchanges,
+    // A service-account JSON key file as the Google Cloud console issues it.
+    serviceAccountKey: () => ({
+      type: 'service_account',
+      project_id: project,
+      private_key_id: 'mockkey1',
+      private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+      client_email: clientEmail,
+      client_id: '1234567890',
+      token_uri: `${mock.url}/token`,
+    }),
+  };
 }
