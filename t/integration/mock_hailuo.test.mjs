@@ -3,6 +3,7 @@
 // Run from t/: node --test integration/mock_hailuo.test.mjs
 
 import assert from 'node:assert/strict';
+import { fetchJson } from '../lib/http.mjs';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -20,15 +21,7 @@ describe('Hailuo mock', () => {
   after(() => mock?.close());
 
   const auth = (key = mock.apiKey) => ({ Authorization: `Bearer ${key}` });
-  async function call(path, { method = 'GET', body, headers = auth() } = {}) {
-    const init = { method, headers: { ...headers } };
-    if (body !== undefined) {
-      init.body = typeof body === 'string' ? body : JSON.stringify(body);
-      init.headers['Content-Type'] ??= 'application/json';
-    }
-    const response = await fetch(`${mock.url}${path}`, init);
-    return { status: response.status, json: await response.json() };
-  }
+  const call = (path, { headers = auth(), ...options } = {}) => fetchJson(mock.url, path, { headers, ...options });
   const create = (body, options) => call('/v1/video_generation', { method: 'POST', body, ...options });
   const query = (taskId) => call(`/v1/query/video_generation?task_id=${encodeURIComponent(taskId)}`);
 

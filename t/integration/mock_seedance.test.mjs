@@ -3,6 +3,7 @@
 // Run from t/: node --test integration/mock_seedance.test.mjs
 
 import assert from 'node:assert/strict';
+import { fetchJson } from '../lib/http.mjs';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -15,15 +16,7 @@ const TASK_ID = /^cgt-\d{14}-[a-z0-9]{5}$/;
 
 function client(mock) {
   const auth = (key = mock.apiKey) => ({ Authorization: `Bearer ${key}` });
-  async function call(path, { method = 'GET', body, headers = auth() } = {}) {
-    const init = { method, headers: { ...headers } };
-    if (body !== undefined) {
-      init.body = typeof body === 'string' ? body : JSON.stringify(body);
-      init.headers['Content-Type'] ??= 'application/json';
-    }
-    const response = await fetch(`${mock.url}${path}`, init);
-    return { status: response.status, json: await response.json() };
-  }
+  const call = (path, { headers = auth(), ...options } = {}) => fetchJson(mock.url, path, { headers, ...options });
   const create = (body, options) => call(TASKS, { method: 'POST', body, ...options });
   const get = (id) => call(`${TASKS}/${id}`);
   async function pollUntilDone(id) {

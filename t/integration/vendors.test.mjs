@@ -246,6 +246,37 @@ test('the official SDK runs create -> retrieve -> downloadContent on every vendo
   }
 });
 
+test('image URLs and data URLs reach every vendor in the form it takes', async () => {
+  const jpeg = jpegBytes('frame');
+  const dataUrl = `data:image/jpeg;base64,${jpeg.toString('base64')}`;
+  const url = 'https://images.example.com/frame.jpg';
+  // Where each vendor's body carries the first image.
+  const image = {
+    vidu: (b) => b.images[0],
+    jimeng: (b) => b.image_urls?.[0] ?? b.binary_data_base64?.[0],
+    hailuo: (b) => b.first_frame_image,
+    seedance: (b) => b.content[1].image_url.url,
+    wan: (b) => b.input.img_url,
+    'veo-gemini': (b) => b.instances[0].image.bytesBase64Encoded,
+    'veo-vertex': (b) => b.instances[0].image.bytesBase64Encoded,
+  };
+  const takesRawBase64 = ['jimeng', 'veo-gemini', 'veo-vertex'];
+  for (const v of VENDORS) {
+    const model = v.i2vModel ?? v.model;
+    let r = await postJson(gw.url, '/v1/videos', { model, prompt: 'data url', input_reference: { image_url: dataUrl } });
+    assert.equal(r.status, 200, `${v.name}: ${r.text}`);
+    const sent = image[v.name](creates(mocks[v.name]).at(-1).body);
+    assert.equal(sent, takesRawBase64.includes(v.name) ? jpeg.toString('base64') : dataUrl, v.name);
+    r = await postJson(gw.url, '/v1/videos', { model, prompt: 'url', input_reference: { image_url: url } });
+    if (v.name.startsWith('veo')) {
+      assertError(r, 400, { param: 'input_reference', code: 'unsupported_by_vendor' });
+    } else {
+      assert.equal(r.status, 200, `${v.name}: ${r.text}`);
+      assert.equal(image[v.name](creates(mocks[v.name]).at(-1).body), url, v.name);
+    }
+  }
+});
+
 test('vendor-specific extras pass through where the rules allow them, else 400', async () => {
   let r = await postJson(gw.url, '/v1/videos', { model: 'viduq2', prompt: 'extras', metadata: { movement_amplitude: 'large', bgm: true } });
   assert.equal(r.status, 200, r.text);

@@ -107,3 +107,14 @@ export async function pollUntil(baseUrl, id, { auth = TENANT_A, until = ['comple
 export function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+// JSON request straight to a mock vendor (mock self-tests), via fetch.
+export async function fetchJson(baseUrl, path, { method = 'GET', body, headers = {} } = {}) {
+  const init = { method, headers: { ...headers } };
+  if (body !== undefined) {
+    init.body = typeof body === 'string' ? body : JSON.stringify(body);
+    init.headers['Content-Type'] ??= 'application/json';
+  }
+  const response = await fetch(`${baseUrl}${path}`, init);
+  return { status: response.status, json: await response.json() };
+}

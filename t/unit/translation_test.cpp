@@ -25,6 +25,14 @@ class Translation : public ::testing::Test {
     openai.base_url = "https://relay.test/openai";
     openai.credentials = {{"api_key", "sk-up"}};
     gw.add_vendor(load_vendor_rules(VGW_VENDOR_DIR "/openai.yaml"), openai);
+    VendorSettings jimeng;
+    jimeng.base_url = "https://visual.test";
+    jimeng.credentials = {{"access_key", "AK"}, {"secret_key", "SK"}};
+    gw.add_vendor(load_vendor_rules(VGW_VENDOR_DIR "/jimeng.yaml"), jimeng);
+    VendorSettings hailuo;
+    hailuo.base_url = "https://minimax.test";
+    hailuo.credentials = {{"api_key", "mm-key"}};
+    gw.add_vendor(load_vendor_rules(VGW_VENDOR_DIR "/hailuo.yaml"), hailuo);
     gw.add_id_key("unit-test-id-key-0123456789");
     gw.finalize();
   }
@@ -270,6 +278,58 @@ TEST_F(Translation, OpenAICompatibleUpstreamForwardsMultipartAndMapsIds) {
             "https://relay.test/openai/v1/videos/video_up1/"
             "content?variant=thumbnail");
   EXPECT_EQ(find_header(stream.media.headers, "Authorization"), "Bearer sk-up");
+}
+
+TEST_F(Translation, JimengCarriesTheReqKeyIntoTheStatusQuery) {
+  auto s = create(R"({"model":"jimeng-v30","prompt":"p","seconds":"10",
+      "input_reference":{"image_url":"https://img.test/a.png"}})");
+  ASSERT_EQ(s.kind, Step::Kind::call_vendor) << s.response.body;
+  EXPECT_EQ(s.call.url,
+            "https://visual.test/"
+            "?Action=CVSync2AsyncSubmitTask&Version=2022-08-31");
+  EXPECT_EQ(body_of(s), (Json{{"req_key", "jimeng_i2v_first_v30"},
+                              {"prompt", "p"},
+                              {"frames", 241},
+                              {"image_urls", {"https://img.test/a.png"}}}));
+  auto auth = find_header(s.call.headers, "Authorization");
+  ASSERT_TRUE(auth);
+  EXPECT_EQ(auth->rfind("HMAC-SHA256 Credential=AK/", 0), 0u);
+  auto id = created_id(reply(200, R"({"code":10000,"message":"Success",
+      "data":{"task_id":"77"}})"));
+
+  auto poll = get("/v1/videos/" + id);
+  EXPECT_EQ(poll.call.method, "POST");
+  EXPECT_EQ(body_of(poll),
+            (Json{{"req_key", "jimeng_i2v_first_v30"}, {"task_id", "77"}}));
+  auto v =
+      response_of(reply(200, R"({"code":50411,"message":"Pre Img Risk Not Pass",
+                     "data":null})"));
+  EXPECT_EQ(v["status"], "failed") << "a review failure is a failed video";
+  EXPECT_EQ(v["error"]["message"], "Pre Img Risk Not Pass");
+
+  get("/v1/videos/" + id);
+  auto limited =
+      reply(200, R"({"code":50429,"message":"Request Has Reached API Limit"})");
+  EXPECT_EQ(limited.response.status, 429) << "other codes are API errors";
+}
+
+TEST_F(Translation, HailuoLooksUpTheFileBeforeStreaming) {
+  auto id = created_id(
+      (create(R"({"model":"MiniMax-Hailuo-02","prompt":"p"})"),
+       reply(200, R"({"task_id":"9","base_resp":{"status_code":0}})")));
+  auto s = get("/v1/videos/" + id + "/content");
+  EXPECT_EQ(s.call.url,
+            "https://minimax.test/v1/query/video_generation?task_id=9");
+  s = reply(200, R"({"task_id":"9","status":"Success","file_id":"555",
+                     "base_resp":{"status_code":0}})");
+  ASSERT_EQ(s.kind, Step::Kind::call_vendor);
+  EXPECT_EQ(s.call.url, "https://minimax.test/v1/files/retrieve?file_id=555");
+  EXPECT_EQ(find_header(s.call.headers, "Authorization"), "Bearer mm-key");
+  s = reply(200, R"({"file":{"file_id":555,"download_url":
+      "https://cdn.minimax.io/v.mp4?sig=x"},"base_resp":{"status_code":0}})");
+  ASSERT_EQ(s.kind, Step::Kind::stream_media) << s.response.body;
+  EXPECT_EQ(s.media.url, "https://cdn.minimax.io/v.mp4?sig=x");
+  EXPECT_TRUE(s.media.headers.empty());
 }
 
 TEST_F(Translation, RoutingAndIdErrors) {
