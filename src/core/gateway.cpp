@@ -1,5 +1,6 @@
 #include "gateway.hpp"
 
+#include "api/unified_dialect.hpp"
 #include "translate/token_refresh.hpp"
 
 #include <cctype>
@@ -101,14 +102,14 @@ std::unique_ptr<Operation> Gateway::begin(const ClientCall& call) const {
   for (auto s : split(call.path, '/')) {
     if (!s.empty()) segments.push_back(s);
   }
-  size_t at = segments.size();
-  for (size_t i = segments.size(); i-- > 0;) {
-    if (segments[i] == "videos") {
-      at = i;
-      break;
-    }
-  }
-  size_t rest = at == segments.size() ? 99 : segments.size() - at - 1;
+  // Absolute base of the API as the client reached it, for content links.
+  auto api_base = [&](size_t upto) {
+    if (call.public_url.empty()) return std::string();
+    std::string base(call.public_url);
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    for (size_t i = 0; i < upto; ++i) base += "/" + std::string(segments[i]);
+    return base + "/";
+  };
   auto method_not_allowed = [&](const char* allowed) {
     ApiError e =
         invalid_request(std::string("Method ") + std::string(call.method) +
@@ -117,6 +118,41 @@ std::unique_ptr<Operation> Gateway::begin(const ClientCall& call) const {
     e.status = 405;
     return answer(e, "route");
   };
+  auto unknown_route = [&]() {
+    ApiError e = not_found("Unknown route: " + std::string(call.method) + " " +
+                           std::string(call.path.substr(0, 200)));
+    e.code = "unknown_route";
+    return answer(e, "route");
+  };
+
+  for (size_t i = segments.size(); i-- > 1;) {
+    if (segments[i - 1] != "video" || segments[i] != "generations") continue;
+    size_t rest = segments.size() - i - 1;
+    auto unified = [&](std::unique_ptr<Operation> op) {
+      return speak_unified(std::move(op), call.unified_openai_words);
+    };
+    if (rest == 0) {
+      if (call.method == "POST") return unified(begin_create(call));
+      return unified(method_not_allowed("POST"));
+    }
+    if (rest == 1) {
+      if (call.method == "GET") {
+        return unified(
+            begin_by_id(call, segments[i + 1], false, api_base(i - 1)));
+      }
+      return unified(method_not_allowed("GET"));
+    }
+    return unified(unknown_route());
+  }
+
+  size_t at = segments.size();
+  for (size_t i = segments.size(); i-- > 0;) {
+    if (segments[i] == "videos") {
+      at = i;
+      break;
+    }
+  }
+  size_t rest = at == segments.size() ? 99 : segments.size() - at - 1;
   if (rest == 0) {
     if (call.method == "POST") return begin_create(call);
     if (call.method == "GET") {
@@ -129,19 +165,18 @@ std::unique_ptr<Operation> Gateway::begin(const ClientCall& call) const {
     return method_not_allowed("POST");
   }
   if (rest == 1) {
-    if (call.method == "GET") return begin_by_id(call, segments[at + 1], false);
+    if (call.method == "GET") {
+      return begin_by_id(call, segments[at + 1], false, api_base(at));
+    }
     return method_not_allowed("GET");
   }
   if (rest == 2 && segments[at + 2] == "content") {
     if (call.method == "GET" || call.method == "HEAD") {
-      return begin_by_id(call, segments[at + 1], true);
+      return begin_by_id(call, segments[at + 1], true, std::string());
     }
     return method_not_allowed("GET");
   }
-  ApiError e = not_found("Unknown route: " + std::string(call.method) + " " +
-                         std::string(call.path.substr(0, 200)));
-  e.code = "unknown_route";
-  return answer(e, "route");
+  return unknown_route();
 }
 
 std::unique_ptr<Operation> Gateway::begin_create(const ClientCall& call) const {
@@ -164,9 +199,9 @@ std::unique_ptr<Operation> Gateway::begin_create(const ClientCall& call) const {
   return answer(e, "create", request.model);
 }
 
-std::unique_ptr<Operation> Gateway::begin_by_id(const ClientCall& call,
-                                                std::string_view id,
-                                                bool content) const {
+std::unique_ptr<Operation> Gateway::begin_by_id(
+    const ClientCall& call, std::string_view id, bool content,
+    const std::string& api_base) const {
   const char* operation = content ? "content" : "retrieve";
   std::string video_id = url_decode(id);
   auto record = sealer_.open(video_id, call.binding);
@@ -180,7 +215,10 @@ std::unique_ptr<Operation> Gateway::begin_by_id(const ClientCall& call,
   if (!content)
     return with_fresh_token(
         *vendor,
-        make_retrieve_operation(*vendor, std::move(*record), video_id));
+        make_retrieve_operation(
+            *vendor, std::move(*record), video_id,
+            api_base.empty() ? std::string()
+                             : api_base + "videos/" + video_id + "/content"));
   std::string variant = query_arg(call.args, "variant").value_or("video");
   if (variant.empty()) variant = "video";
   if (variant != "video" && variant != "thumbnail" &&

@@ -20,6 +20,12 @@ struct ClientCall {
   std::string_view content_type;
   std::string_view body;     // complete request body (create only)
   std::string_view binding;  // caller identity the ids are bound to
+  // Absolute base of the gateway's own URLs ("https://gw.example.com"),
+  // for the content links in completed videos; empty: no links.
+  std::string_view public_url;
+  // /v1/video/generations answers with OpenAI's status words instead of
+  // the relay seed's processing/succeeded/failed.
+  bool unified_openai_words = false;
 };
 
 // The compiled configuration of one nginx `http{}` block: vendors in
@@ -51,9 +57,11 @@ class Gateway {
  private:
   Vendor* find_vendor(const std::string& name) const;
   std::unique_ptr<Operation> begin_create(const ClientCall& call) const;
+  // `api_base`: absolute URL of the API root the client used, for the
+  // content link in completed videos (empty: no link).
   std::unique_ptr<Operation> begin_by_id(const ClientCall& call,
-                                         std::string_view id,
-                                         bool content) const;
+                                         std::string_view id, bool content,
+                                         const std::string& api_base) const;
 
   std::vector<std::unique_ptr<Vendor>> vendors_;
   std::vector<std::string> id_secrets_;

@@ -114,6 +114,14 @@ char* merge_loc_conf(ngx_conf_t* cf, void* parent, void* child) noexcept {
     if (conf->binding == nullptr) return static_cast<char*>(NGX_CONF_ERROR);
     conf->binding_set = 1;
   }
+  if (conf->public_url == nullptr) conf->public_url = prev->public_url;
+  if (conf->public_url == nullptr) {
+    static ngx_str_t default_public = ngx_string("$scheme://$http_host");
+    conf->public_url = compile_complex(cf, &default_public);
+    if (conf->public_url == nullptr) return static_cast<char*>(NGX_CONF_ERROR);
+  }
+  ngx_conf_merge_value(conf->unified_openai_words, prev->unified_openai_words,
+                       0);
   return NGX_CONF_OK;
 }
 
@@ -226,6 +234,29 @@ char* set_binding(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   return NGX_CONF_OK;
 }
 
+char* set_public_url(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
+  auto* lcf = static_cast<LocConf*>(conf);
+  auto* args = static_cast<ngx_str_t*>(cf->args->elts);
+  if (lcf->public_url) return const_cast<char*>("is duplicate");
+  lcf->public_url = compile_complex(cf, &args[1]);
+  return lcf->public_url ? NGX_CONF_OK : static_cast<char*>(NGX_CONF_ERROR);
+}
+
+char* set_unified_status(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
+  auto* lcf = static_cast<LocConf*>(conf);
+  auto* args = static_cast<ngx_str_t*>(cf->args->elts);
+  if (lcf->unified_openai_words != NGX_CONF_UNSET)
+    return const_cast<char*>("is duplicate");
+  if (view(args[1]) == "openai") {
+    lcf->unified_openai_words = 1;
+  } else if (view(args[1]) == "relay") {
+    lcf->unified_openai_words = 0;
+  } else {
+    return const_cast<char*>("must be \"relay\" or \"openai\"");
+  }
+  return NGX_CONF_OK;
+}
+
 char* set_api(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   auto* lcf = static_cast<LocConf*>(conf);
   if (lcf->api != NGX_CONF_UNSET) return const_cast<char*>("is duplicate");
@@ -266,6 +297,12 @@ ngx_command_t commands[] = {
     {ngx_string("vgw_id_binding"),
      NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1,
      set_binding, NGX_HTTP_LOC_CONF_OFFSET, 0, nullptr},
+    {ngx_string("vgw_public_url"),
+     NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1,
+     set_public_url, NGX_HTTP_LOC_CONF_OFFSET, 0, nullptr},
+    {ngx_string("vgw_unified_status"),
+     NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1,
+     set_unified_status, NGX_HTTP_LOC_CONF_OFFSET, 0, nullptr},
     {ngx_string("vgw_call_location"),
      NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1,
      ngx_conf_set_str_slot, NGX_HTTP_LOC_CONF_OFFSET,

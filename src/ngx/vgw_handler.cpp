@@ -222,6 +222,8 @@ void body_ready(ngx_http_request_t* r) noexcept {
       call.content_type = view(r->headers_in.content_type->value);
     call.body = ctx->body;
     call.binding = ctx->binding;
+    call.public_url = ctx->public_url;
+    call.unified_openai_words = loc_conf(r)->unified_openai_words == 1;
     ctx->op = main_conf(r)->gateway->begin(call);
     run_step(r, ctx, ctx->op->start(now()));
     return true;
@@ -245,6 +247,10 @@ ngx_int_t content_handler(ngx_http_request_t* r) {
         return false;
       ctx->binding = to_string(value);
     }
+    ngx_str_t base;
+    if (ngx_http_complex_value(r, lcf->public_url, &base) != NGX_OK)
+      return false;
+    ctx->public_url = to_string(base);
     ctx->capturing = r->method == NGX_HTTP_POST;
     if (ctx->capturing && r->headers_in.content_length_n > 0) {
       ctx->body.reserve(static_cast<size_t>(r->headers_in.content_length_n));

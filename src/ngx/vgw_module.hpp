@@ -27,6 +27,12 @@ struct LocConf {
   ngx_http_complex_value_t* binding = nullptr;  // nullptr: not bound
   ngx_flag_t binding_set = 0;
   ngx_flag_t binding_off = 0;
+  // Absolute base of this gateway's own URLs (content links in videos);
+  // default $scheme://$http_host.
+  ngx_http_complex_value_t* public_url = nullptr;
+  // /v1/video/generations status words: 1 = OpenAI's, 0 = the relay
+  // seed's (processing/succeeded/failed).
+  ngx_flag_t unified_openai_words = NGX_CONF_UNSET;
 };
 
 MainConf* main_conf(ngx_http_request_t* r);

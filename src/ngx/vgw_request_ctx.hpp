@@ -19,6 +19,7 @@ struct RequestCtx {
   bool capturing = false;
   std::unique_ptr<Operation> op;
   std::string binding;
+  std::string public_url;
 
   // The vendor call in flight (the subrequest reads these through the
   // $vgw_upstream_url variable and its request body).

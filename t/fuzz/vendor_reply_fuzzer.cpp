@@ -25,12 +25,29 @@ vgw::Gateway* make_gateway() {
   return gw;
 }
 
+vgw::ClientCall client_call(std::string_view method, std::string_view path,
+                            std::string_view body) {
+  vgw::ClientCall call;
+  call.method = method;
+  call.path = path;
+  call.content_type = "application/json";
+  call.body = body;
+  call.binding = "t";
+  call.public_url = "https://gw.test";
+  return call;
+}
+
+// Responses are JSON (or a decoded inline file); errors carry a message,
+// wrapped in "error" or bare in the unified dialect.
 void check(const vgw::Step& step) {
-  if (step.kind != vgw::Step::Kind::respond) return;
-  auto body = vgw::Json::parse(step.response.body);  // throws if not JSON
-  if (step.response.status >= 400 && !body["error"].is_object()) {
-    __builtin_trap();
+  if (step.kind != vgw::Step::Kind::respond ||
+      step.response.content_type != "application/json") {
+    return;
   }
+  auto body = vgw::Json::parse(step.response.body);  // throws if not JSON
+  if (step.response.status < 400) return;
+  const auto& e = body.contains("error") ? body["error"] : body;
+  if (!e.is_object() || !e["message"].is_string()) __builtin_trap();
 }
 
 }  // namespace
@@ -42,8 +59,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   int status = 200 + (data[1] % 4) * 100;  // 200, 300, 400, 500
   std::string reply_body(reinterpret_cast<const char*>(data + 2), size - 2);
   std::string create = R"({"prompt":"p","model":")" + model + "\"}";
-  auto op =
-      gw->begin({"POST", "/v1/videos", "", "application/json", create, "t"});
+  auto op = gw->begin(client_call("POST", "/v1/videos", create));
   auto step = op->start(1764500000);
   if (step.kind != vgw::Step::Kind::call_vendor) __builtin_trap();
   vgw::UpstreamReply reply;
@@ -56,9 +72,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   std::string id = vgw::Json::parse(step.response.body)["id"];
-  for (const char* tail : {"", "/content"}) {
-    auto path = "/v1/videos/" + id + tail;
-    auto poll = gw->begin({"GET", path, "", "", "", "t"});
+  for (const std::string& path :
+       {"/v1/videos/" + id, "/v1/videos/" + id + "/content",
+        "/v1/video/generations/" + id}) {
+    auto poll = gw->begin(client_call("GET", path, ""));
     auto s = poll->start(1764500000);
     if (s.kind != vgw::Step::Kind::call_vendor) continue;
     s = poll->on_reply(reply, 1764500060);

@@ -5,8 +5,19 @@ import assert from 'node:assert/strict';
 const VIDEO_KEYS = ['id', 'object', 'model', 'status', 'progress', 'created_at', 'completed_at',
   'expires_at', 'prompt', 'size', 'seconds', 'remixed_from_video_id', 'error'];
 
+// Relay extras a Video may carry beyond the spec's 13 keys.
+const EXTRA_KEYS = ['url', 'video_url', 'quality', 'metadata'];
+
 export function assertVideo(v, { status } = {}) {
-  assert.deepEqual(Object.keys(v).sort(), [...VIDEO_KEYS].sort(), `Video keys: ${JSON.stringify(v)}`);
+  const keys = Object.keys(v);
+  for (const k of VIDEO_KEYS) assert.ok(keys.includes(k), `Video lacks ${k}: ${JSON.stringify(v)}`);
+  for (const k of keys) assert.ok(VIDEO_KEYS.includes(k) || EXTRA_KEYS.includes(k), `unexpected Video key ${k}`);
+  if ('url' in v || 'video_url' in v) {
+    assert.equal(v.status, 'completed', 'links only on completed videos');
+    assert.match(v.url, /^https?:\/\/[^/]+\/.*videos\/video_[A-Za-z0-9_-]+\/content$/);
+    assert.equal(v.video_url, v.url);
+  }
+  if ('metadata' in v) assert.equal(typeof v.metadata, 'object');
   assert.match(v.id, /^video_[A-Za-z0-9_-]+$/);
   assert.equal(v.object, 'video');
   assert.equal(typeof v.model, 'string');

@@ -255,16 +255,45 @@ async function validateInputReference({ format, fields }, bracketFields) {
   return validateReferenceObject(reference);
 }
 
+// What differs between OpenAI itself and a relay's reverse ("逆向") Sora
+// channel: its own durations per model and the character fields.
+const CHANNELS = {
+  official: { seconds: () => SECONDS, extraFields: [] },
+  reverse: {
+    seconds: (model) => (model === 'sora-2-pro' ? ['10', '15', '25'] : ['10', '15']),
+    extraFields: ['character_url', 'character_timestamps'],
+  },
+};
+
+function checkCharacterFields(fields) {
+  const url = fields.get('character_url');
+  if (url !== undefined && !(typeof url === 'string' && /^https?:\/\//.test(url) && URL.canParse(url))) {
+    throw invalidType('character_url', 'an http(s) URL', url);
+  }
+  const stamps = fields.get('character_timestamps');
+  if (stamps !== undefined) {
+    const m = typeof stamps === 'string' && /^(\d+(?:\.\d+)?),(\d+(?:\.\d+)?)$/.exec(stamps);
+    const span = m ? Number(m[2]) - Number(m[1]) : 0;
+    if (!m || span < 1 || span > 3) {
+      throw badRequest("Invalid 'character_timestamps': expected '{start},{end}' spanning 1 to 3 seconds.", {
+        param: 'character_timestamps', code: 'invalid_value',
+      });
+    }
+  }
+}
+
 // Returns the normalised create parameters or throws a RequestError.
-async function validateCreate(parsed) {
+async function validateCreate(parsed, channel = CHANNELS.official) {
   const bracketFields = {};
   for (const [name, value] of parsed.fields) {
     const bracketed = parsed.format === 'multipart' && /^input_reference\[(.+)\]$/.exec(name);
     if (bracketed) bracketFields[bracketed[1]] = value;
     else if (name === 'input_reference') continue;
+    else if (channel.extraFields.includes(name)) continue;
     else if (!Object.hasOwn(EXPECTED_FIELD_TYPES, name)) throw unrecognized(name);
     else if (typeof value !== 'string') throw invalidType(name, EXPECTED_FIELD_TYPES[name], value);
   }
+  checkCharacterFields(parsed.fields);
 
   const prompt = parsed.fields.get('prompt');
   if (prompt === undefined) {
@@ -273,8 +302,9 @@ async function validateCreate(parsed) {
   checkStringLength('prompt', prompt, MAX_PROMPT_CHARS);
   const model = parsed.fields.get('model') ?? 'sora-2';
   if (!MODELS.includes(model)) throw invalidValue('model', model, MODELS);
-  const seconds = parsed.fields.get('seconds') ?? '4';
-  if (!SECONDS.includes(seconds)) throw invalidValue('seconds', seconds, SECONDS);
+  const allowedSeconds = channel.seconds(model);
+  const seconds = parsed.fields.get('seconds') ?? allowedSeconds[0];
+  if (!allowedSeconds.includes(seconds)) throw invalidValue('seconds', seconds, allowedSeconds);
   const size = parsed.fields.get('size') ?? '720x1280';
   if (!SIZES.includes(size)) throw invalidValue('size', size, SIZES);
 
@@ -303,7 +333,9 @@ export async function startOpenAIMock({
   inProgressAfterMs = 100,
   doneAfterMs = 400,
   statusVocabulary = 'openai',
+  channel = 'official',
 } = {}) {
+  if (!Object.hasOwn(CHANNELS, channel)) throw new TypeError("channel is 'official' or 'reverse'");
   if (inProgressAfterMs > doneAfterMs) throw new RangeError('inProgressAfterMs must not exceed doneAfterMs');
   if (statusVocabulary !== 'openai' && statusVocabulary !== 'relay') {
     throw new TypeError("statusVocabulary is 'openai' or 'relay'");
@@ -370,7 +402,7 @@ export async function startOpenAIMock({
   }
 
   async function createVideo(parsed, entry) {
-    const params = await validateCreate(parsed);
+    const params = await validateCreate(parsed, CHANNELS[channel]);
     entry.inputReference = params.inputReference;
     const { fails, largeBytes } = promptMarkers(params.prompt);
     const id = `video_${randomBytes(24).toString('hex')}`;

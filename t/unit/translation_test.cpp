@@ -37,11 +37,25 @@ class Translation : public ::testing::Test {
     gw.finalize();
   }
 
-  Step create(const std::string& json) {
-    body = json;
-    op =
-        gw.begin({"POST", "/v1/videos", "", "application/json", body, kTenant});
+  // Starts a client request against the gateway.
+  Step send(std::string_view method, std::string_view path,
+            std::string_view args = "", std::string_view binding = kTenant) {
+    ClientCall call;
+    call.method = method;
+    call.path = path;
+    call.args = args;
+    call.content_type = "application/json";
+    call.body = body;
+    call.binding = binding;
+    call.public_url = "https://gw.test";
+    call.unified_openai_words = openai_words;
+    op = gw.begin(call);
     return op->start(kNow);
+  }
+
+  Step create(const std::string& json, const char* path = "/v1/videos") {
+    body = json;
+    return send("POST", path);
   }
 
   Step reply(int status, const std::string& json, int64_t now = kNow) {
@@ -55,8 +69,7 @@ class Translation : public ::testing::Test {
   }
 
   Step get(const std::string& path, const std::string& args = "") {
-    op = gw.begin({"GET", path, args, "", "", kTenant});
-    return op->start(kNow);
+    return send("GET", path, args);
   }
 
   std::string created_id(const Step& s) {
@@ -66,6 +79,7 @@ class Translation : public ::testing::Test {
   }
 
   Gateway gw;
+  bool openai_words = false;
   std::string body, reply_body;
   std::unique_ptr<Operation> op;
 };
@@ -332,6 +346,77 @@ TEST_F(Translation, HailuoLooksUpTheFileBeforeStreaming) {
   EXPECT_TRUE(s.media.headers.empty());
 }
 
+TEST_F(Translation, UnifiedDialectSpeaksTaskIdsAndRelayStatusWords) {
+  auto s = create(R"({"model":"kling-v1","prompt":"p","size":"1920x1080",
+      "image":"https://img.test/a.jpg","duration":5,
+      "metadata":{"seed":20231234,"negative_prompt":"x"}})",
+                  "/v1/video/generations");
+  ASSERT_EQ(s.kind, Step::Kind::call_vendor) << s.response.body;
+  EXPECT_EQ(body_of(s)["image"], "https://img.test/a.jpg");
+  s = reply(200,
+            R"({"code":0,"data":{"task_id":"U1","task_status":"submitted"}})");
+  auto created = response_of(s);
+  EXPECT_EQ(created.size(), 2u) << created.dump();
+  EXPECT_EQ(created["status"], "queued");
+  std::string id = created["task_id"];
+  EXPECT_EQ(id.rfind("video_", 0), 0u);
+
+  get("/v1/video/generations/" + id);
+  auto running = response_of(reply(
+      200, R"({"code":0,"data":{"task_id":"U1","task_status":"processing"}})"));
+  EXPECT_EQ(running["status"], "processing");
+  EXPECT_TRUE(running["url"].is_null());
+
+  get("/v1/video/generations/" + id);
+  auto done = response_of(reply(200, R"({"code":0,"data":{"task_id":"U1",
+      "task_status":"succeed","task_result":{"videos":[{"url":"https://x"}]}}})"));
+  EXPECT_EQ(done["status"], "succeeded");
+  EXPECT_EQ(done["url"], "https://gw.test/v1/videos/" + id + "/content");
+  EXPECT_EQ(done["format"], "mp4");
+  EXPECT_EQ(done["metadata"], (Json{{"duration", 5},
+                                    {"width", 1920},
+                                    {"height", 1080},
+                                    {"seed", 20231234}}));
+  EXPECT_TRUE(done["error"].is_null());
+
+  // The same id through the OpenAI API, with the extra keys.
+  get("/v1/videos/" + id);
+  auto video = response_of(reply(200, R"({"code":0,"data":{"task_id":"U1",
+      "task_status":"succeed","task_result":{"videos":[{"url":"https://x"}]}}})"));
+  EXPECT_EQ(video["status"], "completed");
+  EXPECT_EQ(video["video_url"], "https://gw.test/v1/videos/" + id + "/content");
+  EXPECT_EQ(video["metadata"]["seed"], 20231234);
+
+  openai_words = true;
+  get("/v1/video/generations/" + id);
+  EXPECT_EQ(
+      response_of(reply(
+          200, R"({"code":0,"data":{"task_status":"succeed"}})"))["status"],
+      "completed");
+
+  s = create(R"({"model":"nope","prompt":"p"})", "/v1/video/generations");
+  EXPECT_EQ(s.response.status, 400);
+  auto bare = response_of(s);
+  EXPECT_EQ(bare["param"], "model") << "errors are bare in this dialect";
+  EXPECT_FALSE(bare.contains("error"));
+}
+
+TEST_F(Translation, RelayFieldsFoldIntoTheOpenAIOnes) {
+  auto s = create(R"({"model":"kling-v2-6","prompt":"p","duration":10,
+      "width":720,"height":1280,"n":1,"response_format":"url","user":"u1"})");
+  ASSERT_EQ(s.kind, Step::Kind::call_vendor) << s.response.body;
+  EXPECT_EQ(body_of(s)["duration"], "10");
+  EXPECT_EQ(body_of(s)["aspect_ratio"], "9:16");
+  EXPECT_EQ(create(R"({"prompt":"p","n":2})").response.status, 400);
+  EXPECT_EQ(
+      create(R"({"prompt":"p","response_format":"b64_json"})").response.status,
+      400);
+  EXPECT_EQ(create(R"({"prompt":"p","duration":5.5})").response.status, 400);
+  EXPECT_EQ(
+      create(R"({"prompt":"p","seconds":"8","duration":4})").response.status,
+      400);
+}
+
 TEST_F(Translation, RoutingAndIdErrors) {
   auto s = create(R"({"model":"veo-99","prompt":"p"})");
   EXPECT_EQ(s.response.status, 400);
@@ -343,16 +428,16 @@ TEST_F(Translation, RoutingAndIdErrors) {
   EXPECT_EQ(s.response.status, 404);
   s = get("/v1/videos");
   EXPECT_EQ(s.response.status, 400);
-  op = gw.begin({"DELETE", "/v1/videos", "", "", "", kTenant});
-  EXPECT_EQ(op->start(kNow).response.status, 405);
+  EXPECT_EQ(send("DELETE", "/v1/videos").response.status, 405);
 
   auto id = created_id(
       (create(R"({"model":"kling-v2-6","prompt":"p"})"),
        reply(
            200,
            R"({"code":0,"data":{"task_id":"T5","task_status":"submitted"}})")));
-  op = gw.begin({"GET", "/v1/videos/" + id, "", "", "", "Bearer other"});
-  EXPECT_EQ(op->start(kNow).response.status, 404) << "bound to the tenant";
+  EXPECT_EQ(send("GET", "/v1/videos/" + id, "", "Bearer other").response.status,
+            404)
+      << "bound to the tenant";
   s = get("/v1/videos/" + id + "/content", "variant=spritesheet");
   EXPECT_EQ(s.response.status, 404) << "Kling has no spritesheet";
 }

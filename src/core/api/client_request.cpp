@@ -1,5 +1,7 @@
 #include "api/client_request.hpp"
 
+#include <cmath>
+
 #include "api/multipart.hpp"
 #include "util/base64.hpp"
 #include "util/strings.hpp"
@@ -87,7 +89,8 @@ ApiError bad_image(const std::string& param, const std::string& why) {
 // An image given as text: an http(s) URL or a base64 data URL.
 std::optional<ApiError> add_image_reference(ClientVideoRequest& out,
                                             std::string_view text,
-                                            const std::string& param) {
+                                            const std::string& param,
+                                            bool allow_raw_base64 = false) {
   text = trim(text);
   ImageInput img;
   img.param = param;
@@ -116,6 +119,18 @@ std::optional<ApiError> add_image_reference(ClientVideoRequest& out,
       return bad_image(param, "the URL is malformed");
     }
     img.kind = ImageInput::Kind::url;
+    img.data = text;
+  } else if (allow_raw_base64 && !text.empty()) {
+    // Relay clients send bare base64 (no data: prefix) in `image`.
+    auto head = base64_decode(
+        text.substr(0, std::min<size_t>(text.size(), 64) / 4 * 4));
+    img.mime = head ? sniff_image_type(*head) : "";
+    if (img.mime.empty()) {
+      return bad_image(param,
+                       "expected an http(s) URL, a data URL or base64 image "
+                       "data (PNG, JPEG, WebP or GIF)");
+    }
+    img.kind = ImageInput::Kind::base64;
     img.data = text;
   } else {
     return bad_image(param, "expected an http(s) URL or a base64 data URL");
@@ -361,16 +376,133 @@ std::string sniff_image_type(std::string_view b) {
   return "";
 }
 
+namespace {
+
+// A whole number from a JSON number or numeric string (multipart sends text).
+std::optional<int64_t> whole_number(const Json& v) {
+  if (v.is_number_integer()) return v.get<int64_t>();
+  if (v.is_number_float()) {
+    double d = v.get<double>();
+    if (d == std::floor(d) && std::fabs(d) < 1e12) return int64_t(d);
+    return std::nullopt;
+  }
+  if (v.is_string()) {
+    Json parsed = Json::parse(v.get<std::string>(), nullptr, false);
+    if (parsed.is_number()) return whole_number(parsed);
+  }
+  return std::nullopt;
+}
+
+ApiError bad_value(const std::string& param, const std::string& expected) {
+  return invalid_request(
+      "Invalid value for '" + param + "': expected " + expected + ".", param,
+      "invalid_value");
+}
+
+}  // namespace
+
+std::optional<ApiError> fold_relay_fields(ClientVideoRequest& out) {
+  Json& extra = out.extra;
+  auto take = [&](const char* name) -> std::optional<Json> {
+    if (!extra.contains(name)) return std::nullopt;
+    Json v = std::move(extra[name]);
+    extra.erase(name);
+    if (v.is_null()) return std::nullopt;
+    return v;
+  };
+  if (auto duration = take("duration")) {
+    auto n = whole_number(*duration);
+    if (!n || *n <= 0 || *n > 600) {
+      return bad_value("duration", "a whole number of seconds");
+    }
+    if (out.seconds && *out.seconds != std::to_string(*n)) {
+      return invalid_request("'duration' and 'seconds' disagree; send one.",
+                             "duration", "conflicting_parameters");
+    }
+    out.seconds = std::to_string(*n);
+  }
+  auto width = take("width");
+  auto height = take("height");
+  if (width || height) {
+    int64_t w = width ? whole_number(*width).value_or(0) : 0;
+    int64_t h = height ? whole_number(*height).value_or(0) : 0;
+    if (w <= 0 || h <= 0 || w > 16384 || h > 16384) {
+      return bad_value(w <= 0 || w > 16384 ? "width" : "height",
+                       "positive whole numbers for both width and height");
+    }
+    std::string size = std::to_string(w) + "x" + std::to_string(h);
+    if (out.size && *out.size != size) {
+      return invalid_request("'width'/'height' and 'size' disagree; send one.",
+                             "size", "conflicting_parameters");
+    }
+    out.size = size;
+  }
+  if (auto image = take("image")) {
+    if (!image->is_string())
+      return bad_value("image", "a URL or base64 string");
+    out.images.clear();
+    // ImageInput points at its text: keep it alive with the request.
+    out.owned_text.push_back(std::move(image->get_ref<std::string&>()));
+    if (auto e =
+            add_image_reference(out, out.owned_text.back(), "image", true)) {
+      return e;
+    }
+  }
+  if (auto images = take("images")) {
+    if (!images->is_array()) return bad_value("images", "a list of images");
+    for (const auto& item : *images) {
+      if (!item.is_string()) return bad_value("images", "a list of strings");
+      if (auto e = add_image_reference(out, item.get_ref<const std::string&>(),
+                                       "images", true)) {
+        return e;
+      }
+    }
+  }
+  if (auto n = take("n")) {
+    auto count = whole_number(*n);
+    if (!count || *count != 1) {
+      return invalid_request(
+          "'n' must be 1: every video is its own vendor task. Send one "
+          "request per video.",
+          "n", "unsupported_value");
+    }
+  }
+  if (auto format = take("response_format")) {
+    if (!format->is_string() || format->get<std::string>() != "url") {
+      return invalid_request(
+          "'response_format' must be 'url': videos are downloaded from "
+          "/v1/videos/{id}/content.",
+          "response_format", "unsupported_value");
+    }
+  }
+  if (auto user = take("user")) {
+    if (!user->is_string()) return bad_value("user", "a string");
+    out.user = user->get<std::string>().substr(0, 256);
+  }
+  for (const char* echoed : {"fps", "seed"}) {
+    const Json* v = extra.contains(echoed)          ? &extra[echoed]
+                    : out.metadata.contains(echoed) ? &out.metadata[echoed]
+                                                    : nullptr;
+    if (v == nullptr) continue;
+    auto n = whole_number(*v);
+    if (!n) return bad_value(echoed, "a whole number");
+    out.echo[echoed] = *n;
+  }
+  return std::nullopt;
+}
+
 std::optional<ApiError> parse_create_request(std::string_view content_type,
                                              std::string_view body,
                                              ClientVideoRequest& out) {
   std::string media =
       to_lower(trim(content_type.substr(0, content_type.find(';'))));
   if (media == "application/json" || ends_with(media, "+json")) {
-    return parse_json(body, out);
+    if (auto e = parse_json(body, out)) return e;
+    return fold_relay_fields(out);
   }
   if (media == "multipart/form-data") {
-    return parse_multipart_body(content_type, body, out);
+    if (auto e = parse_multipart_body(content_type, body, out)) return e;
+    return fold_relay_fields(out);
   }
   ApiError e =
       invalid_request("Unsupported Content-Type '" + std::string(content_type) +

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,7 +35,11 @@ struct ClientVideoRequest {
   std::vector<ImageInput> images;
   Json metadata = Json::object();
   Json extra = Json::object();  // unrecognised top-level fields, by name
+  // Relay-dialect values echoed back in the Video's `metadata` (fps, seed).
+  Json echo = Json::object();
+  std::string user;  // end-user id (`user`): logged, not sent to vendors
   Json owned_json;
+  std::list<std::string> owned_text;  // image strings moved out of `extra`
 };
 
 // Parses a JSON or multipart/form-data create body. `body` must outlive the
@@ -42,6 +47,12 @@ struct ClientVideoRequest {
 std::optional<ApiError> parse_create_request(std::string_view content_type,
                                              std::string_view body,
                                              ClientVideoRequest& out);
+
+// The extended JSON fields relays accept (`duration`, `width`/`height`,
+// `image`, `n`, `response_format`, `user`, `fps`, `seed`), folded into the
+// OpenAI ones. Called by parse_create_request; exposed for the unified
+// /v1/video/generations dialect, which uses the same fields.
+std::optional<ApiError> fold_relay_fields(ClientVideoRequest& out);
 
 // "image/png" etc. from magic bytes; empty when not a supported image.
 std::string sniff_image_type(std::string_view bytes);

@@ -25,6 +25,12 @@ std::string render_video(const VideoView& v) {
       {"remixed_from_video_id", nullptr},
       {"error", error},
   };
+  if (v.quality) out["quality"] = *v.quality;
+  if (v.url && v.status == VideoStatus::completed) {
+    out["url"] = *v.url;
+    out["video_url"] = *v.url;
+  }
+  if (!v.metadata.empty()) out["metadata"] = v.metadata;
   return out.dump(-1, ' ', false, J::error_handler_t::replace);
 }
 

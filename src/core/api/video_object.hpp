@@ -4,6 +4,8 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "rules/vendor_rules.hpp"
 
 namespace vgw {
@@ -26,6 +28,12 @@ struct VideoView {
   std::string size;
   std::string seconds;
   std::optional<VideoFailure> error;
+  // Relay extras beyond the 13 keys, rendered only when known: the
+  // gateway's own download link for a completed video (`url` and
+  // `video_url`), the vendor's quality word, echoed fps/seed.
+  std::optional<std::string> url;
+  std::optional<std::string> quality;
+  nlohmann::json metadata = nlohmann::json::object();
 };
 
 // All 13 keys of the spec, with explicit nulls: typed SDKs and n8n break on

@@ -12,6 +12,10 @@ namespace vgw {
 // Everything later calls need about a vendor task. It travels inside the
 // client-visible id, so the gateway keeps no state and any instance sharing
 // the key can serve any id, across reloads and restarts.
+// Carried entries with this prefix are client values echoed back in the
+// Video's `metadata` (fps, seed), stored as JSON text.
+inline constexpr const char* kEchoPrefix = "echo.";
+
 struct VideoRecord {
   std::string vendor;
   std::string task_id;

@@ -247,7 +247,9 @@ CreateRule parse_create(const YAML::Node& y) {
   c.request = parse_request(required(y, "request", "create"), kCreateRoots,
                             "create.request");
   if (y["extras"]) {
-    only_keys(y["extras"], {"allow", "into"}, "create.extras");
+    only_keys(y["extras"], {"allow", "ignore", "into"}, "create.extras");
+    if (y["extras"]["ignore"])
+      c.extras.ignore = string_list(y["extras"]["ignore"], "extras.ignore");
     if (y["extras"]["allow"]) {
       c.extras.allow = string_list(y["extras"]["allow"], "extras.allow");
     }
@@ -317,11 +319,11 @@ TimeRule parse_time(const YAML::Node& y, const char* what) {
 }
 
 RetrieveRule parse_retrieve(const YAML::Node& y) {
-  only_keys(
-      y,
-      {"request", "status", "progress", "estimate_seconds", "error",
-       "completed_at", "expires_at", "expires_after", "prompt", "variants"},
-      "retrieve");
+  only_keys(y,
+            {"request", "status", "progress", "estimate_seconds", "error",
+             "completed_at", "expires_at", "expires_after", "prompt", "quality",
+             "variants"},
+            "retrieve");
   RetrieveRule r;
   r.request = parse_request(required(y, "request", "retrieve"), kCallRoots,
                             "retrieve.request");
@@ -355,6 +357,7 @@ RetrieveRule parse_retrieve(const YAML::Node& y) {
         positive_int(y["expires_after"], "expires_after", 400LL * 86400);
   }
   r.prompt = optional_path(y, "prompt");
+  r.quality = optional_path(y, "quality");
   YAML::Node variants = required(y, "variants", "retrieve");
   if (!variants.IsMap()) {
     throw RuleError("variants must be a mapping", yaml_line(variants));
@@ -557,27 +560,79 @@ std::optional<ErrorClass> parse_error_class(const std::string& s) {
   return std::nullopt;
 }
 
-VendorRules parse_vendor_rules(const std::string& yaml_text,
-                               const std::string& source_name) {
-  YAML::Node doc;
+namespace {
+
+YAML::Node load_yaml(const std::string& yaml_text) {
   try {
-    doc = YAML::Load(yaml_text);
+    return YAML::Load(yaml_text);
   } catch (const YAML::ParserException& e) {
     throw RuleError(e.msg, e.mark.line + 1);
   }
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw RuleError("cannot open vendor rules file '" + path + "'");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Mappings merge key by key; anything else in `over` replaces `base`.
+YAML::Node merge(const YAML::Node& base, const YAML::Node& over) {
+  if (!base.IsMap() || !over.IsMap()) return YAML::Clone(over);
+  YAML::Node out = YAML::Clone(base);
+  for (const auto& kv : over) {
+    const std::string key = kv.first.Scalar();
+    out[key] = out[key] ? merge(out[key], kv.second) : YAML::Clone(kv.second);
+  }
+  return out;
+}
+
+// `extends: other.yaml` (relative to this file) starts from another vendor
+// file and overrides what this one says: a relay channel is a few lines on
+// top of openai.yaml.
+YAML::Node resolve_extends(YAML::Node doc, const std::string& source,
+                           int depth) {
+  if (!doc.IsMap() || !doc["extends"]) return doc;
+  const YAML::Node& ext = doc["extends"];
+  if (depth > 4) throw RuleError("extends nests too deeply", yaml_line(ext));
+  std::string base_name = yaml_string(ext, "extends");
+  std::string base_path = base_name;
+  if (!starts_with(base_name, "/")) {
+    auto slash = source.rfind('/');
+    base_path = (slash == std::string::npos ? std::string()
+                                            : source.substr(0, slash + 1)) +
+                base_name;
+  }
+  YAML::Node base;
   try {
-    return parse_document(doc, source_name);
+    base =
+        resolve_extends(load_yaml(read_file(base_path)), base_path, depth + 1);
+  } catch (const RuleError& e) {
+    throw RuleError(
+        std::string("in extended file '") + base_name + "': " + e.what(),
+        yaml_line(ext));
+  }
+  YAML::Node own = YAML::Clone(doc);
+  own.remove("extends");
+  return merge(base, own);
+}
+
+}  // namespace
+
+VendorRules parse_vendor_rules(const std::string& yaml_text,
+                               const std::string& source_name) {
+  try {
+    return parse_document(resolve_extends(load_yaml(yaml_text), source_name, 0),
+                          source_name);
   } catch (const YAML::Exception& e) {
     throw RuleError(e.msg, e.mark.line + 1);
   }
 }
 
 VendorRules load_vendor_rules(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw RuleError("cannot open vendor rules file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_vendor_rules(ss.str(), path);
+  return parse_vendor_rules(read_file(path), path);
 }
 
 }  // namespace vgw

@@ -58,7 +58,11 @@ struct CreateKind {
 
 struct ExtrasRule {
   std::vector<std::string> allow;  // field names, "*" for any
-  std::optional<JsonPath> into;    // where in the body; root when empty
+  // Accepted but not sent: the vendor has no such parameter and clients of
+  // a dialect send it anyway (a seed for Kling). Named back to the client
+  // in the x-vgw-ignored-parameters response header, so never silent.
+  std::vector<std::string> ignore;
+  std::optional<JsonPath> into;  // where in the body; root when empty
 };
 
 // A request the vendor cannot serve, refused with a 400 before any call
@@ -120,6 +124,7 @@ struct RetrieveRule {
   std::optional<TimeRule> expires_at;
   std::optional<int64_t> expires_after;  // seconds after completion
   std::optional<JsonPath> prompt;
+  std::optional<JsonPath> quality;
   std::map<std::string, VariantRule> variants;
 };
 

@@ -1,5 +1,6 @@
 #include "translate/create_operation.hpp"
 
+#include <algorithm>
 #include <tuple>
 
 #include "api/video_object.hpp"
@@ -85,15 +86,23 @@ class CreateOperation : public Operation {
     }
     // (target path, field, value) for every vendor extra the client sent.
     std::vector<std::tuple<std::string, std::string, Json>> extras;
-    for (const auto& [key, value] : request_.extra.items()) {
+    auto add_extra = [&](const std::string& key, const Json& value,
+                         const std::string& param) -> std::optional<ApiError> {
+      const auto& ignore = rules.create.extras.ignore;
+      if (std::find(ignore.begin(), ignore.end(), key) != ignore.end()) {
+        ignored_.push_back(param);
+        return std::nullopt;
+      }
       auto target = extra_target(rules.create.extras, key);
-      if (!target) return finish(unknown_argument(key));
+      if (!target) return unknown_argument(param);
       extras.emplace_back(*target, key, value);
+      return std::nullopt;
+    };
+    for (const auto& [key, value] : request_.extra.items()) {
+      if (auto e = add_extra(key, value, key)) return finish(*e);
     }
     for (const auto& [key, value] : request_.metadata.items()) {
-      auto target = extra_target(rules.create.extras, key);
-      if (!target) return finish(unknown_argument("metadata." + key));
-      extras.emplace_back(*target, key, value);
+      if (auto e = add_extra(key, value, "metadata." + key)) return finish(*e);
     }
 
     Json scope_root = build_scope();
@@ -188,6 +197,9 @@ class CreateOperation : public Operation {
     record.size = size_;
     record.created_at = now;
     record.carried = carried_;
+    for (const auto& [key, value] : request_.echo.items()) {
+      record.carried.emplace_back(kEchoPrefix + key, value.dump());
+    }
     VideoView view;
     view.id = sealer_.seal(record, binding_);
     view.model = record.model;
@@ -197,10 +209,16 @@ class CreateOperation : public Operation {
     view.prompt = request_.prompt;
     view.size = size_;
     view.seconds = seconds_;
+    view.metadata = request_.echo;
     facts_.task_id = task_id;
     facts_.video_id = view.id;
     HttpResponse r;
     r.body = render_video(view);
+    if (!ignored_.empty()) {
+      std::string names;
+      for (const auto& n : ignored_) names += (names.empty() ? "" : ", ") + n;
+      r.headers.push_back({"x-vgw-ignored-parameters", names});
+    }
     return finish(std::move(r));
   }
 
@@ -260,6 +278,7 @@ class CreateOperation : public Operation {
   std::string size_;
   std::string kind_;
   std::vector<std::pair<std::string, std::string>> carried_;
+  std::vector<std::string> ignored_;  // accepted, not sent (extras.ignore)
 };
 
 }  // namespace

@@ -37,19 +37,25 @@ class StatusOperation : public Operation {
 
 class RetrieveOperation : public StatusOperation {
  public:
-  RetrieveOperation(Vendor& vendor, VideoRecord record, std::string video_id)
+  RetrieveOperation(Vendor& vendor, VideoRecord record, std::string video_id,
+                    std::string content_url)
       : StatusOperation(vendor, std::move(record), std::move(video_id),
-                        "retrieve") {}
+                        "retrieve"),
+        content_url_(std::move(content_url)) {}
 
   Step on_reply(const UpstreamReply& reply, int64_t now) override {
     auto status = read_status_reply(vendor_, CallPhase::retrieve, reply, now);
     if (status.error) return finish(*status.error);
     VideoView view = read_video_state(vendor_, status.body, record_, now);
     view.id = facts_.video_id;
+    if (!content_url_.empty()) view.url = content_url_;
     HttpResponse r;
     r.body = render_video(view);
     return finish(std::move(r));
   }
+
+ private:
+  std::string content_url_;
 };
 
 class ContentOperation : public StatusOperation {
@@ -198,9 +204,10 @@ class ContentOperation : public StatusOperation {
 
 std::unique_ptr<Operation> make_retrieve_operation(Vendor& vendor,
                                                    VideoRecord record,
-                                                   std::string video_id) {
-  return std::make_unique<RetrieveOperation>(vendor, std::move(record),
-                                             std::move(video_id));
+                                                   std::string video_id,
+                                                   std::string content_url) {
+  return std::make_unique<RetrieveOperation>(
+      vendor, std::move(record), std::move(video_id), std::move(content_url));
 }
 
 std::unique_ptr<Operation> make_content_operation(Vendor& vendor,

@@ -11,7 +11,8 @@ namespace vgw {
 // GET /v1/videos/{id}: one vendor status query, normalised.
 std::unique_ptr<Operation> make_retrieve_operation(Vendor& vendor,
                                                    VideoRecord record,
-                                                   std::string video_id);
+                                                   std::string video_id,
+                                                   std::string content_url);
 
 // GET /v1/videos/{id}/content: a fresh status query for the result URL, then
 // the download is handed to nginx's streaming proxy.

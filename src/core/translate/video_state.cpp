@@ -91,6 +91,18 @@ VideoView read_video_state(const Vendor& vendor, const Json& reply,
       break;
   }
 
+  if (rules.quality) {
+    if (const Json* q = rules.quality->find(reply); q && q->is_string()) {
+      v.quality = q->get<std::string>();
+    }
+  }
+  const std::string echo = kEchoPrefix;
+  for (const auto& [key, value] : record.carried) {
+    if (key.compare(0, echo.size(), echo) != 0) continue;
+    Json parsed = Json::parse(value, nullptr, false);
+    if (!parsed.is_discarded()) v.metadata[key.substr(echo.size())] = parsed;
+  }
+
   if (rules.prompt) {
     if (const Json* p = rules.prompt->find(reply); p && p->is_string()) {
       v.prompt = p->get<std::string>();

@@ -1,0 +1,92 @@
+#include "api/unified_dialect.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "util/strings.hpp"
+
+namespace vgw {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string status_word(const std::string& openai, bool openai_words) {
+  if (openai_words) return openai;
+  if (openai == "in_progress") return "processing";
+  if (openai == "completed") return "succeeded";
+  return openai;  // queued, failed
+}
+
+Json retrieve_body(const Json& video, bool openai_words) {
+  Json metadata = Json::object();
+  if (auto seconds = parse_uint(video.value("seconds", ""))) {
+    metadata["duration"] = *seconds;
+  }
+  if (auto size = parse_size(video.value("size", ""))) {
+    metadata["width"] = size->width;
+    metadata["height"] = size->height;
+  }
+  if (video.contains("metadata")) {
+    for (const auto& [k, v] : video["metadata"].items()) metadata[k] = v;
+  }
+  Json error = nullptr;
+  if (video["error"].is_object()) {
+    // The dialect's error code is a number; the vendor's reason travels in
+    // the message.
+    error = {{"code", 500}, {"message", video["error"].value("message", "")}};
+  }
+  Json url = video.contains("url") ? video["url"] : Json(nullptr);
+  return {{"task_id", video["id"]},
+          {"status", status_word(video.value("status", ""), openai_words)},
+          {"url", url},
+          {"format", "mp4"},
+          {"progress", video.value("progress", 0)},
+          {"metadata", metadata},
+          {"error", error}};
+}
+
+class UnifiedDialect : public Operation {
+ public:
+  UnifiedDialect(std::unique_ptr<Operation> inner, bool openai_words)
+      : inner_(std::move(inner)), openai_words_(openai_words) {
+    facts_ = inner_->facts();
+  }
+
+  Step start(int64_t now) override { return translate(inner_->start(now)); }
+  Step on_reply(const UpstreamReply& reply, int64_t now) override {
+    return translate(inner_->on_reply(reply, now));
+  }
+
+ private:
+  Step translate(Step step) {
+    facts_ = inner_->facts();
+    if (step.kind != Step::Kind::respond ||
+        step.response.content_type != "application/json") {
+      return step;
+    }
+    Json body = Json::parse(step.response.body, nullptr, false);
+    if (!body.is_object()) return step;
+    if (step.response.status >= 400 && body["error"].is_object()) {
+      step.response.body = body["error"].dump();
+    } else if (body.value("object", "") == "video") {
+      Json out = facts_.operation == "create"
+                     ? Json{{"task_id", body["id"]},
+                            {"status", status_word(body.value("status", ""),
+                                                   openai_words_)}}
+                     : retrieve_body(body, openai_words_);
+      step.response.body = out.dump();
+    }
+    return step;
+  }
+
+  std::unique_ptr<Operation> inner_;
+  bool openai_words_;
+};
+
+}  // namespace
+
+std::unique_ptr<Operation> speak_unified(std::unique_ptr<Operation> inner,
+                                         bool openai_words) {
+  return std::make_unique<UnifiedDialect>(std::move(inner), openai_words);
+}
+
+}  // namespace vgw
