@@ -89,6 +89,7 @@ void* create_loc_conf(ngx_conf_t* cf) noexcept {
   auto* lcf = static_cast<LocConf*>(ngx_pcalloc(cf->pool, sizeof(LocConf)));
   if (lcf == nullptr) return nullptr;
   lcf->api = NGX_CONF_UNSET;
+  lcf->unified_openai_words = NGX_CONF_UNSET;
   return lcf;
 }
 

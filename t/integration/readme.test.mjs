@@ -16,7 +16,7 @@ test('README vendor table matches conf-examples/vendors/*.yaml', () => {
 
 test('every shipped vendor file is in the table', () => {
   const rows = vendorRows().map((r) => r[0]);
-  for (const name of ['openai', 'kling', 'vidu', 'jimeng', 'hailuo', 'seedance', 'wan', 'veo-gemini', 'veo-vertex']) {
+  for (const name of ['openai', 'sora-relay', 'kling', 'vidu', 'jimeng', 'hailuo', 'seedance', 'wan', 'veo-gemini', 'veo-vertex']) {
     assert.ok(rows.some((r) => r.includes(`\`${name}.yaml\``)), name);
   }
 });

@@ -34,13 +34,30 @@ function auth(a) {
   return `\`${a.scheme}\``;
 }
 
+// `extends: base.yaml` as the loader does it: mappings merge key by key,
+// anything else replaces.
+function merge(base, over) {
+  const isMap = (x) => x !== null && typeof x === 'object' && !Array.isArray(x);
+  if (!isMap(base) || !isMap(over)) return over;
+  const out = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = k in base ? merge(base[k], v) : v;
+  return out;
+}
+
+function loadVendor(dir, file) {
+  const doc = parse(readFileSync(join(dir, file), 'utf8'));
+  if (!doc.extends) return doc;
+  const { extends: baseFile, ...own } = doc;
+  return merge(loadVendor(dir, baseFile), own);
+}
+
 export function vendorRows() {
   const dir = join(CONF_EXAMPLES, 'vendors');
   return readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
     .sort()
     .map((file) => {
-      const v = parse(readFileSync(join(dir, file), 'utf8'));
+      const v = loadVendor(dir, file);
       const maxImages = v.create.max_images ?? 1;
       const kinds = (v.create.kinds ?? []).map((k) => `\`${k.name}\``);
       return [

@@ -378,6 +378,8 @@ export async function startOpenAIMock({
       size: video.size,
       seconds: video.seconds,
       remixed_from_video_id: null,
+      // Relays' reverse channels report a quality word; OpenAI does not.
+      ...(channel === 'reverse' && { quality: video.model === 'sora-2-pro' ? 'high' : 'standard' }),
       error: status === 'failed' ? MODERATION_ERROR : null,
     };
   }
