@@ -100,6 +100,7 @@ run_fuzzers() {
     log "fuzzing $name for ${seconds}s"
     mkdir -p "$BUILD/fuzz/corpus/$name"
     "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+      -artifact_prefix="$BUILD/fuzz/$name-" \
       -print_final_stats=0 "$BUILD/fuzz/corpus/$name" "$ROOT/t/fuzz/corpus/$name" \
       2> "$BUILD/fuzz/$name.log" || { tail -40 "$BUILD/fuzz/$name.log"; exit 1; }
     grep -E '^#[0-9]+.*DONE' "$BUILD/fuzz/$name.log" | tail -1 >&2 || true

@@ -30,7 +30,16 @@ TEST(VideoId, RoundTripsEveryField) {
   auto back = s.open(id, "Bearer sk-a");
   ASSERT_TRUE(back);
   EXPECT_EQ(*back, sample());
-  EXPECT_NE(s.seal(sample(), "Bearer sk-a"), id) << "fresh nonce per id";
+  EXPECT_EQ(s.seal(sample(), "Bearer sk-a"), id)
+      << "deterministic: the same record seals to the same id";
+  VideoRecord other = sample();
+  other.task_id += "1";
+  EXPECT_NE(s.seal(other, "Bearer sk-a"), id);
+  EXPECT_NE(s.seal(sample(), "Bearer sk-b"), id);
+  EXPECT_EQ(
+      s.seal_for_digest(sample(), VideoIdSealer::binding_digest("Bearer sk-a")),
+      id)
+      << "a digest of the identity is enough to seal for it";
 }
 
 TEST(VideoId, OnlyOpensForTheSameTenant) {

@@ -9,7 +9,7 @@
 namespace vgw {
 namespace {
 
-constexpr unsigned char kFormatVersion = 1;
+constexpr unsigned char kFormatVersion = 2;
 constexpr std::string_view kPrefix = "video_";
 constexpr size_t kNonceSize = 12;
 constexpr size_t kMaxIdLength = 4096;
@@ -106,10 +106,10 @@ std::optional<VideoRecord> deserialize(std::string_view data) {
   return r;
 }
 
-std::string associated_data(unsigned char tag, std::string_view binding) {
-  std::string aad = "vgw-video-id/1";
+std::string associated_data(unsigned char tag, std::string_view digest) {
+  std::string aad = "vgw-video-id/2";
   aad.push_back(static_cast<char>(tag));
-  aad.append(binding);
+  aad.append(digest);
   return aad;
 }
 
@@ -130,28 +130,50 @@ VideoIdSealer::VideoIdSealer(const std::vector<std::string>& secrets) {
     Key k;
     // Keys are derived once at config load, never per request.
     k.aes_key = crypto::sha256("vgw video id key v1\n" + secret);
+    k.nonce_key = crypto::sha256("vgw video id nonce v2\n" + secret);
     k.tag = static_cast<unsigned char>(
         crypto::sha256("vgw key tag\n" + k.aes_key)[0]);
     keys_.push_back(std::move(k));
   }
 }
 
+std::string VideoIdSealer::binding_digest(std::string_view binding) {
+  return crypto::sha256("vgw binding\n" + std::string(binding));
+}
+
 std::string VideoIdSealer::seal(const VideoRecord& record,
                                 std::string_view binding) const {
-  if (keys_.empty()) throw std::logic_error("no video id key configured");
-  const Key& key = keys_.front();
-  std::string nonce = crypto::random_bytes(kNonceSize);
-  std::string raw;
-  raw.push_back(static_cast<char>(kFormatVersion));
-  raw.push_back(static_cast<char>(key.tag));
-  raw += nonce;
-  raw += crypto::aes256gcm_seal(
-      key.aes_key, nonce, associated_data(key.tag, binding), serialize(record));
-  return std::string(kPrefix) + base64url_encode(raw);
+  return seal_for_digest(record, binding_digest(binding));
 }
 
 std::optional<VideoRecord> VideoIdSealer::open(std::string_view id,
                                                std::string_view binding) const {
+  return open_for_digest(id, binding_digest(binding));
+}
+
+std::string VideoIdSealer::seal_for_digest(const VideoRecord& record,
+                                           std::string_view digest) const {
+  if (keys_.empty()) throw std::logic_error("no video id key configured");
+  const Key& key = keys_.front();
+  std::string plain = serialize(record);
+  // Deterministic (SIV-style) nonce: the same record for the same tenant
+  // always seals to the same id, so a webhook event built later names the
+  // very id the create returned. Records are unique (vendor task id and
+  // creation time), so no two different plaintexts share a nonce.
+  std::string nonce =
+      crypto::hmac_sha256(key.nonce_key, std::string(digest) + plain)
+          .substr(0, kNonceSize);
+  std::string raw;
+  raw.push_back(static_cast<char>(kFormatVersion));
+  raw.push_back(static_cast<char>(key.tag));
+  raw += nonce;
+  raw += crypto::aes256gcm_seal(key.aes_key, nonce,
+                                associated_data(key.tag, digest), plain);
+  return std::string(kPrefix) + base64url_encode(raw);
+}
+
+std::optional<VideoRecord> VideoIdSealer::open_for_digest(
+    std::string_view id, std::string_view digest) const {
   if (id.size() > kMaxIdLength || !starts_with(id, kPrefix))
     return std::nullopt;
   auto raw = base64url_decode(id.substr(kPrefix.size()));
@@ -165,7 +187,7 @@ std::optional<VideoRecord> VideoIdSealer::open(std::string_view id,
   for (const auto& key : keys_) {
     if (key.tag != tag) continue;
     auto plain = crypto::aes256gcm_open(key.aes_key, nonce,
-                                        associated_data(tag, binding), sealed);
+                                        associated_data(tag, digest), sealed);
     if (plain) return deserialize(*plain);
   }
   return std::nullopt;

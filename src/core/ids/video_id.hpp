@@ -43,9 +43,19 @@ class VideoIdSealer {
   std::optional<VideoRecord> open(std::string_view id,
                                   std::string_view binding) const;
 
+  // Ids are bound to a digest of the caller's identity, so a webhook token
+  // can carry the digest (never the client's credential) and the gateway
+  // can later seal the same id on the client's behalf.
+  static std::string binding_digest(std::string_view binding);
+  std::string seal_for_digest(const VideoRecord& record,
+                              std::string_view digest) const;
+  std::optional<VideoRecord> open_for_digest(std::string_view id,
+                                             std::string_view digest) const;
+
  private:
   struct Key {
-    std::string aes_key;  // 32 bytes
+    std::string aes_key;    // 32 bytes
+    std::string nonce_key;  // derives the deterministic nonce
     unsigned char tag = 0;
   };
   std::vector<Key> keys_;
