@@ -1,6 +1,10 @@
 #include "gateway.hpp"
 
+#include <variant>
+
 #include "api/unified_dialect.hpp"
+#include "webhooks/callback_operation.hpp"
+#include "webhooks/webhook_event.hpp"
 #include "translate/token_refresh.hpp"
 
 #include <cctype>
@@ -16,26 +20,33 @@ namespace vgw {
 namespace {
 
 // An operation that only answers (routing and validation errors).
+// Answers without calling a vendor: an error, or a fixed reply.
 class FixedOperation : public Operation {
  public:
-  FixedOperation(const ApiError& error, RequestFacts facts) : error_(error) {
+  FixedOperation(std::variant<ApiError, HttpResponse> answer,
+                 RequestFacts facts)
+      : answer_(std::move(answer)) {
     facts_ = std::move(facts);
   }
-  Step start(int64_t) override { return finish(error_); }
-  Step on_reply(const UpstreamReply&, int64_t) override {
-    return finish(error_);
+  Step start(int64_t) override {
+    if (auto* e = std::get_if<ApiError>(&answer_)) return finish(*e);
+    return finish(std::get<HttpResponse>(answer_));
+  }
+  Step on_reply(const UpstreamReply&, int64_t now) override {
+    return start(now);
   }
 
  private:
-  ApiError error_;
+  std::variant<ApiError, HttpResponse> answer_;
 };
 
-std::unique_ptr<Operation> answer(const ApiError& e, const char* operation,
+std::unique_ptr<Operation> answer(std::variant<ApiError, HttpResponse> reply,
+                                  const char* operation,
                                   std::string model = {}) {
   RequestFacts facts;
   facts.operation = operation;
   facts.model = std::move(model);
-  return std::make_unique<FixedOperation>(e, std::move(facts));
+  return std::make_unique<FixedOperation>(std::move(reply), std::move(facts));
 }
 
 ApiError unknown_video(std::string_view id) {
@@ -125,6 +136,13 @@ std::unique_ptr<Operation> Gateway::begin(const ClientCall& call) const {
     return answer(e, "route");
   };
 
+  // Vendor callbacks: .../vgw/callbacks/{token}
+  if (segments.size() >= 3 && segments[segments.size() - 3] == "vgw" &&
+      segments[segments.size() - 2] == "callbacks") {
+    if (call.method != "POST") return method_not_allowed("POST");
+    return begin_callback(call, segments.back());
+  }
+
   for (size_t i = segments.size(); i-- > 1;) {
     if (segments[i - 1] != "video" || segments[i] != "generations") continue;
     size_t rest = segments.size() - i - 1;
@@ -132,7 +150,9 @@ std::unique_ptr<Operation> Gateway::begin(const ClientCall& call) const {
       return speak_unified(std::move(op), call.unified_openai_words);
     };
     if (rest == 0) {
-      if (call.method == "POST") return unified(begin_create(call));
+      if (call.method == "POST") {
+        return unified(begin_create(call, api_base(i - 1)));
+      }
       return unified(method_not_allowed("POST"));
     }
     if (rest == 1) {
@@ -154,7 +174,7 @@ std::unique_ptr<Operation> Gateway::begin(const ClientCall& call) const {
   }
   size_t rest = at == segments.size() ? 99 : segments.size() - at - 1;
   if (rest == 0) {
-    if (call.method == "POST") return begin_create(call);
+    if (call.method == "POST") return begin_create(call, api_base(at));
     if (call.method == "GET") {
       return answer(
           invalid_request("Listing videos is not supported: this gateway keeps "
@@ -179,7 +199,56 @@ std::unique_ptr<Operation> Gateway::begin(const ClientCall& call) const {
   return unknown_route();
 }
 
-std::unique_ptr<Operation> Gateway::begin_create(const ClientCall& call) const {
+void Gateway::set_webhook_secret(const std::string& secret) {
+  if (!valid_webhook_secret(secret)) {
+    throw std::invalid_argument(
+        "vgw_webhook_secret must be \"whsec_\" followed by the base64 of at "
+        "least 16 random bytes");
+  }
+  webhooks_.secret = secret;
+}
+
+std::unique_ptr<Operation> Gateway::begin_callback(
+    const ClientCall& call, std::string_view token) const {
+  auto callback = open_callback_token(sealer_, token);
+  if (!callback) {
+    ApiError e = not_found("Unknown callback.");
+    e.code = "unknown_callback";
+    return answer(e, "callback");
+  }
+  Vendor* vendor = find_vendor(callback->record.vendor);
+  if (!vendor || !vendor->rules().create.callback) {
+    ApiError e = not_found("The vendor of this callback is not configured.");
+    e.code = "unknown_callback";
+    return answer(e, "callback", callback->record.model);
+  }
+  Json payload = Json::parse(call.body, nullptr, false);
+  const auto& challenge = vendor->rules().create.callback->challenge;
+  if (challenge && payload.is_object()) {
+    if (const Json* value = challenge->find(payload)) {
+      HttpResponse r;
+      r.body = Json{{challenge->text(), *value}}.dump();
+      return answer(std::move(r), "callback");
+    }
+  }
+  const Json* task =
+      payload.is_object()
+          ? vendor->rules().create.callback->task_id.find(payload)
+          : nullptr;
+  std::string task_id = task ? json_text(*task) : std::string();
+  if (task_id.empty() || task_id.size() > 512) {
+    return answer(invalid_request("The callback names no task.", std::nullopt,
+                                  "invalid_callback"),
+                  "callback", callback->record.model);
+  }
+  callback->record.task_id = task_id;
+  return with_fresh_token(
+      *vendor, make_callback_operation(*vendor, std::move(*callback), sealer_,
+                                       webhooks_));
+}
+
+std::unique_ptr<Operation> Gateway::begin_create(
+    const ClientCall& call, const std::string& api_base) const {
   ClientVideoRequest request;
   if (auto e = parse_create_request(call.content_type, call.body, request)) {
     return answer(*e, "create", request.model);
@@ -188,8 +257,10 @@ std::unique_ptr<Operation> Gateway::begin_create(const ClientCall& call) const {
   for (const auto& vendor : vendors_) {
     if (const ModelRule* rule = vendor->find_model(request.model)) {
       return with_fresh_token(
-          *vendor, make_create_operation(*vendor, *rule, std::move(request),
-                                         sealer_, std::string(call.binding)));
+          *vendor, make_create_operation(
+                       *vendor, *rule, std::move(request),
+                       CreateContext{sealer_, webhooks_,
+                                     std::string(call.binding), api_base}));
     }
   }
   ApiError e = invalid_request("The model '" + request.model.substr(0, 200) +

@@ -9,6 +9,7 @@
 #include "ids/video_id.hpp"
 #include "translate/operation.hpp"
 #include "translate/vendor.hpp"
+#include "webhooks/webhook_policy.hpp"
 
 namespace vgw {
 
@@ -39,6 +40,13 @@ class Gateway {
   void set_default_model(std::string model) {
     default_model_ = std::move(model);
   }
+  // Webhooks: the signing secret ("whsec_…") and, optionally, the only
+  // hosts callback URLs may point at. Throws std::invalid_argument for a
+  // malformed secret.
+  void set_webhook_secret(const std::string& secret);
+  void add_webhook_allow(const std::string& host_glob) {
+    webhooks_.allow.push_back(host_glob);
+  }
   // Throws std::invalid_argument when the configuration is incomplete.
   void finalize();
 
@@ -56,7 +64,10 @@ class Gateway {
 
  private:
   Vendor* find_vendor(const std::string& name) const;
-  std::unique_ptr<Operation> begin_create(const ClientCall& call) const;
+  std::unique_ptr<Operation> begin_create(const ClientCall& call,
+                                          const std::string& api_base) const;
+  std::unique_ptr<Operation> begin_callback(const ClientCall& call,
+                                            std::string_view token) const;
   // `api_base`: absolute URL of the API root the client used, for the
   // content link in completed videos (empty: no link).
   std::unique_ptr<Operation> begin_by_id(const ClientCall& call,
@@ -67,6 +78,7 @@ class Gateway {
   std::vector<std::string> id_secrets_;
   VideoIdSealer sealer_;
   std::string default_model_ = "sora-2";
+  WebhookPolicy webhooks_;
 };
 
 }  // namespace vgw

@@ -211,6 +211,35 @@ char* set_id_key(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   });
 }
 
+char* set_webhook_secret(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
+  auto* mcf = static_cast<MainConf*>(conf);
+  auto* args = static_cast<ngx_str_t*>(cf->args->elts);
+  return guarded(cf->log, static_cast<char*>(NGX_CONF_ERROR), [&]() -> char* {
+    std::string secret;
+    if (!resolve_secret(cf, view(args[1]), secret)) {
+      return static_cast<char*>(NGX_CONF_ERROR);
+    }
+    try {
+      mcf->gateway->set_webhook_secret(secret);
+    } catch (const std::invalid_argument& e) {
+      ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "vgw: %s", e.what());
+      return static_cast<char*>(NGX_CONF_ERROR);
+    }
+    return NGX_CONF_OK;
+  });
+}
+
+char* set_webhook_allow(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
+  auto* mcf = static_cast<MainConf*>(conf);
+  auto* args = static_cast<ngx_str_t*>(cf->args->elts);
+  return guarded(cf->log, static_cast<char*>(NGX_CONF_ERROR), [&]() -> char* {
+    for (ngx_uint_t i = 1; i < cf->args->nelts; ++i) {
+      mcf->gateway->add_webhook_allow(to_string(args[i]));
+    }
+    return NGX_CONF_OK;
+  });
+}
+
 char* set_default_model(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   auto* mcf = static_cast<MainConf*>(conf);
   auto* args = static_cast<ngx_str_t*>(cf->args->elts);
@@ -289,6 +318,12 @@ ngx_command_t commands[] = {
     {ngx_string("vgw_id_key"),
      NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
      set_id_key, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
+    {ngx_string("vgw_webhook_secret"),
+     NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
+     set_webhook_secret, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
+    {ngx_string("vgw_webhook_allow"),
+     NGX_HTTP_MAIN_CONF | NGX_CONF_1MORE,
+     set_webhook_allow, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
     {ngx_string("vgw_default_model"),
      NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
      set_default_model, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},

@@ -475,6 +475,15 @@ std::optional<ApiError> fold_relay_fields(ClientVideoRequest& out) {
           "response_format", "unsupported_value");
     }
   }
+  std::optional<Json> callback = take("callback_url");
+  if (!callback && out.metadata.contains("callback_url")) {
+    callback = std::move(out.metadata["callback_url"]);
+    out.metadata.erase("callback_url");
+  }
+  if (callback && !callback->is_null()) {
+    if (!callback->is_string()) return bad_value("callback_url", "a URL");
+    out.callback_url = callback->get<std::string>();
+  }
   if (auto user = take("user")) {
     if (!user->is_string()) return bad_value("user", "a string");
     out.user = user->get<std::string>().substr(0, 256);

@@ -38,6 +38,9 @@ struct ClientVideoRequest {
   // Relay-dialect values echoed back in the Video's `metadata` (fps, seed).
   Json echo = Json::object();
   std::string user;  // end-user id (`user`): logged, not sent to vendors
+  // Where to send the completion webhook; handled by the gateway, never
+  // passed to the vendor as is.
+  std::optional<std::string> callback_url;
   Json owned_json;
   std::list<std::string> owned_text;  // image strings moved out of `extra`
 };

@@ -73,8 +73,20 @@ struct CreateCheck {
   std::string param;
 };
 
+// Vendors that can call back when a task ends: where the gateway puts its
+// own callback URL in the create body, and where the vendor's callback
+// payload names the task.
+struct CallbackRule {
+  JsonPath into;
+  JsonPath task_id;
+  // URL verification (MiniMax): a payload with this field is answered
+  // {"<field>": <its value>} instead of being treated as a task update.
+  std::optional<JsonPath> challenge;
+};
+
 struct CreateRule {
   std::vector<CreateKind> kinds;
+  std::optional<CallbackRule> callback;
   std::vector<CreateCheck> refuse;
   RequestRule request;
   ExtrasRule extras;

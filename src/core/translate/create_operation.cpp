@@ -1,5 +1,7 @@
 #include "translate/create_operation.hpp"
 
+#include "webhooks/callback_token.hpp"
+
 #include <algorithm>
 #include <tuple>
 
@@ -31,6 +33,22 @@ std::optional<std::string> extra_target(const ExtrasRule& rule,
   return std::nullopt;
 }
 
+// Sets body.<path>.<key>, creating objects on the way; false when something
+// on the path is not an object.
+bool set_at(Json& body, std::string_view path, const std::string& key,
+            Json value) {
+  Json* target = &body;
+  for (auto part : split(path, '.')) {
+    if (part.empty()) continue;
+    if (!target->is_object()) return false;
+    target = &(*target)[std::string(part)];
+    if (target->is_null()) *target = Json::object();
+  }
+  if (!target->is_object()) return false;
+  (*target)[key] = std::move(value);
+  return true;
+}
+
 ApiError unknown_argument(const std::string& param) {
   return invalid_request("Unrecognized request argument supplied: " + param,
                          param, "unknown_parameter");
@@ -39,20 +57,19 @@ ApiError unknown_argument(const std::string& param) {
 class CreateOperation : public Operation {
  public:
   CreateOperation(Vendor& vendor, const ModelRule& model,
-                  ClientVideoRequest request, const VideoIdSealer& sealer,
-                  std::string binding)
+                  ClientVideoRequest request, CreateContext context)
       : vendor_(vendor),
         model_(model),
         request_(std::move(request)),
         blobs_(request_.images),
-        sealer_(sealer),
-        binding_(std::move(binding)) {
+        context_(std::move(context)) {
     facts_.operation = "create";
     facts_.vendor = vendor.name();
     facts_.model = request_.model;
   }
 
   Step start(int64_t now) override {
+    started_at_ = now;
     const VendorRules& rules = vendor_.rules();
     if (!vendor_.missing_credentials().empty()) {
       ApiError e = internal_error("Vendor '" + vendor_.name() +
@@ -137,22 +154,20 @@ class CreateOperation : public Operation {
       if (rendered) body = std::move(*rendered);
     }
     for (const auto& [path, key, value] : extras) {
-      Json* target = &body;
-      for (auto part : split(path, '.')) {
-        if (part.empty()) continue;
-        if (!target->is_object()) break;
-        target = &(*target)[std::string(part)];
-        if (target->is_null()) *target = Json::object();
-      }
-      if (!target->is_object()) {
+      if (!set_at(body, path, key, value)) {
         return finish(internal_error(
             "The vendor rules' extras target is not an object."));
       }
-      (*target)[key] = value;
     }
     scope_root["body"] = body;
     for (const auto& [name, tmpl] : rules.create.carry) {
       if (auto v = tmpl.render_text(scope)) carried_.emplace_back(name, *v);
+    }
+    for (const auto& [key, value] : request_.echo.items()) {
+      carried_.emplace_back(kEchoPrefix + key, value.dump());
+    }
+    if (request_.callback_url) {
+      if (auto e = ask_vendor_to_call_back(body)) return finish(*e);
     }
     EncodedBody encoded =
         encode_body(rules.create.request.format, body, blobs_);
@@ -195,17 +210,14 @@ class CreateOperation : public Operation {
     record.model = request_.model;
     record.seconds = seconds_;
     record.size = size_;
-    record.created_at = now;
+    record.created_at = started_at_;
     record.carried = carried_;
-    for (const auto& [key, value] : request_.echo.items()) {
-      record.carried.emplace_back(kEchoPrefix + key, value.dump());
-    }
     VideoView view;
-    view.id = sealer_.seal(record, binding_);
+    view.id = context_.sealer.seal(record, context_.binding);
     view.model = record.model;
     view.status = VideoStatus::queued;
     view.progress = 0;
-    view.created_at = now;
+    view.created_at = started_at_;
     view.prompt = request_.prompt;
     view.size = size_;
     view.seconds = seconds_;
@@ -223,6 +235,48 @@ class CreateOperation : public Operation {
   }
 
  private:
+  // The vendor gets the gateway's own callback URL, whose sealed token holds
+  // everything to rebuild this video's id and reach the client's URL (see
+  // webhooks/callback_operation.cpp); the client's URL never reaches it.
+  std::optional<ApiError> ask_vendor_to_call_back(Json& body) {
+    const auto& rule = vendor_.rules().create.callback;
+    if (!rule) {
+      return invalid_request(
+          "Vendor '" + vendor_.name() +
+              "' cannot send completion callbacks; poll GET /v1/videos/{id} "
+              "instead.",
+          "callback_url", "unsupported_by_vendor");
+    }
+    if (auto why = context_.webhooks.refuse(*request_.callback_url)) {
+      return invalid_request("Invalid 'callback_url': " + *why + ".",
+                             "callback_url", "invalid_callback_url");
+    }
+    if (context_.api_base.empty()) {
+      return internal_error("The gateway has no public URL for callbacks.");
+    }
+    VideoRecord token;
+    token.vendor = vendor_.name();
+    token.kind = kind_;
+    token.model = request_.model;
+    token.seconds = seconds_;
+    token.size = size_;
+    token.created_at = started_at_;
+    token.carried = carried_;
+    CallbackTarget target{*request_.callback_url,
+                          VideoIdSealer::binding_digest(context_.binding)};
+    std::string url = context_.api_base + "vgw/callbacks/" +
+                      seal_callback_token(context_.sealer, token, target);
+    const std::string into = rule->into.text();
+    auto dot = into.rfind('.');
+    if (!set_at(body, dot == std::string::npos ? "" : into.substr(0, dot),
+                dot == std::string::npos ? into : into.substr(dot + 1),
+                Json(url))) {
+      return internal_error(
+          "The vendor rules' callback target is not an object.");
+    }
+    return std::nullopt;
+  }
+
   Json image_object(size_t index) const {
     const ImageInput& img = request_.images[index];
     Json o = Json::object();
@@ -272,8 +326,8 @@ class CreateOperation : public Operation {
   const ModelRule& model_;
   ClientVideoRequest request_;
   ImageBlobs blobs_;
-  const VideoIdSealer& sealer_;
-  std::string binding_;
+  CreateContext context_;
+  int64_t started_at_ = 0;
   std::string seconds_;
   std::string size_;
   std::string kind_;
@@ -286,10 +340,9 @@ class CreateOperation : public Operation {
 std::unique_ptr<Operation> make_create_operation(Vendor& vendor,
                                                  const ModelRule& model,
                                                  ClientVideoRequest request,
-                                                 const VideoIdSealer& sealer,
-                                                 std::string binding) {
+                                                 CreateContext context) {
   return std::make_unique<CreateOperation>(vendor, model, std::move(request),
-                                           sealer, std::move(binding));
+                                           std::move(context));
 }
 
 }  // namespace vgw

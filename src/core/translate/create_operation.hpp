@@ -6,14 +6,22 @@
 #include "ids/video_id.hpp"
 #include "translate/operation.hpp"
 #include "translate/vendor.hpp"
+#include "webhooks/webhook_policy.hpp"
 
 namespace vgw {
 
 // POST /v1/videos: one vendor create call, then a sealed id.
+// What a create needs from the gateway beyond the vendor.
+struct CreateContext {
+  const VideoIdSealer& sealer;
+  const WebhookPolicy& webhooks;
+  std::string binding;   // caller identity the id is bound to
+  std::string api_base;  // absolute API root, for the vendor's callback URL
+};
+
 std::unique_ptr<Operation> make_create_operation(Vendor& vendor,
                                                  const ModelRule& model,
                                                  ClientVideoRequest request,
-                                                 const VideoIdSealer& sealer,
-                                                 std::string binding);
+                                                 CreateContext context);
 
 }  // namespace vgw

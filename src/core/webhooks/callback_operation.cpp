@@ -1,0 +1,100 @@
+#include "webhooks/callback_operation.hpp"
+
+#include "api/api_error.hpp"
+#include "translate/status_query.hpp"
+#include "translate/video_state.hpp"
+#include "webhooks/webhook_event.hpp"
+
+namespace vgw {
+namespace {
+
+constexpr int kDeliveryAttempts = 2;
+
+class CallbackOperation : public Operation {
+ public:
+  CallbackOperation(Vendor& vendor, OpenedCallback callback,
+                    const VideoIdSealer& sealer, const WebhookPolicy& webhooks)
+      : vendor_(vendor),
+        callback_(std::move(callback)),
+        sealer_(sealer),
+        webhooks_(webhooks) {
+    facts_.operation = "callback";
+    facts_.vendor = vendor.name();
+    facts_.model = callback_.record.model;
+    facts_.task_id = callback_.record.task_id;
+  }
+
+  Step start(int64_t now) override {
+    // The target was checked at create time; the policy may have changed
+    // since (reload), so it is checked again before anything is sent.
+    if (auto why = webhooks_.refuse(callback_.target.url)) {
+      return acknowledge("dropped: " + *why);
+    }
+    auto call = build_status_call(vendor_, callback_.record, now);
+    if (!call) return finish(internal_error("No status path for the task."));
+    return Step::call_vendor(std::move(*call));
+  }
+
+  Step on_reply(const UpstreamReply& reply, int64_t now) override {
+    if (delivery_) return on_delivered(reply);
+    auto status = read_status_reply(vendor_, CallPhase::retrieve, reply, now);
+    if (status.error) return finish(*status.error);
+    VideoView view =
+        read_video_state(vendor_, status.body, callback_.record, now);
+    if (view.status != VideoStatus::completed &&
+        view.status != VideoStatus::failed) {
+      return acknowledge("not finished yet");
+    }
+    std::string video_id = sealer_.seal_for_digest(
+        callback_.record, callback_.target.binding_digest);
+    facts_.video_id = video_id;
+    delivery_ = webhook_delivery(callback_.target.url, webhooks_.secret,
+                                 view.status == VideoStatus::completed
+                                     ? "video.completed"
+                                     : "video.failed",
+                                 video_id, now);
+    attempts_ = 1;
+    return Step::call_vendor(*delivery_);
+  }
+
+ private:
+  Step on_delivered(const UpstreamReply& reply) {
+    if (reply.status >= 200 && reply.status <= 299) {
+      return acknowledge("delivered");
+    }
+    if (attempts_ < kDeliveryAttempts && reply.local_status == 0) {
+      ++attempts_;  // same webhook-id: receivers deduplicate on it
+      return Step::call_vendor(*delivery_);
+    }
+    ApiError e = internal_error(
+        "The client's webhook endpoint did not accept the event.");
+    e.status = 502;
+    e.type = "api_error";
+    e.code = "webhook_delivery_failed";
+    return finish(e);
+  }
+
+  Step acknowledge(const std::string& what) {
+    HttpResponse r;
+    r.body = nlohmann::json{{"received", true}, {"webhook", what}}.dump();
+    return finish(std::move(r));
+  }
+
+  Vendor& vendor_;
+  OpenedCallback callback_;
+  const VideoIdSealer& sealer_;
+  const WebhookPolicy& webhooks_;
+  std::optional<UpstreamCall> delivery_;
+  int attempts_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Operation> make_callback_operation(
+    Vendor& vendor, OpenedCallback callback, const VideoIdSealer& sealer,
+    const WebhookPolicy& webhooks) {
+  return std::make_unique<CallbackOperation>(vendor, std::move(callback),
+                                             sealer, webhooks);
+}
+
+}  // namespace vgw
