@@ -223,6 +223,32 @@ export async function startKlingMock({
   const requests = [];
   const tasks = new Map();
   const faults = new FaultQueue(['create', 'query']);
+  // Status-change notifications Kling posted to a task's callback_url.
+  const callbacks = [];
+  const timers = new Set();
+
+  // Kling posts the task to callback_url when its status changes; like the
+  // real service it does not wait for (or retry on) the answer here.
+  function scheduleCallbacks(task) {
+    for (const at of [processingAfterMs, doneAfterMs]) {
+      const timer = setTimeout(async () => {
+        timers.delete(timer);
+        const entry = { taskId: task.id, status: taskState(task).status, answer: null };
+        callbacks.push(entry);
+        try {
+          const response = await fetch(task.request.callback_url, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify(taskView(task, { includeResult: true })),
+          });
+          entry.answer = { status: response.status, body: await response.text() };
+        } catch (error) {
+          entry.answer = { error: String(error) };
+        }
+      }, at + 10);
+      timers.add(timer);
+    }
+  }
 
   const envelope = (data) => ({ code: 0, message: 'SUCCEED', request_id: randomUUID(), data });
   const errorBody = (code, message) => ({ code, message, request_id: randomUUID() });
@@ -256,6 +282,7 @@ export async function startKlingMock({
       duration: body.duration ?? '5',
     };
     tasks.set(id, task);
+    if (typeof body.callback_url === 'string') scheduleCallbacks(task);
     if (!task.fails) {
       const media = task.large ? { size: task.videoSize, seed: id } : { bytes: mp4Bytes(id, task.videoSize) };
       mediaCdn.register(task.videoPath, { ...media, contentType: 'video/mp4' });
@@ -388,7 +415,9 @@ export async function startKlingMock({
     taskStatus: (taskId) => taskState(requireTask(taskId)).status,
     token: (options = {}) => mintKlingToken({ accessKey, secretKey, ...options }),
     failNext: (fault) => faults.add(fault),
+    callbacks,
     async close() {
+      for (const timer of timers) clearTimeout(timer);
       await server.close();
       if (ownsCdn) await mediaCdn.close();
     },

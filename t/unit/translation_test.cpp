@@ -417,6 +417,35 @@ TEST_F(Translation, RelayFieldsFoldIntoTheOpenAIOnes) {
       400);
 }
 
+TEST_F(Translation, CallbacksOnlyForVendorsThatCanCallBack) {
+  auto s = create(
+      R"({"model":"sora-2","prompt":"p","callback_url":"https://h.test/x"})");
+  EXPECT_EQ(s.response.status, 400);
+  EXPECT_EQ(response_of(s)["error"]["code"], "unsupported_by_vendor");
+  s = create(
+      R"({"model":"kling-v2-6","prompt":"p","callback_url":"https://h.test/x"})");
+  EXPECT_EQ(s.response.status, 400) << "no webhook secret configured";
+  EXPECT_EQ(response_of(s)["error"]["code"], "invalid_callback_url");
+}
+
+TEST(WebhookPolicy, RefusesInternalTargetsUnlessAllowed) {
+  WebhookPolicy p;
+  EXPECT_TRUE(p.refuse("https://hooks.example.com/x")) << "not enabled";
+  p.secret = "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQ=";
+  EXPECT_FALSE(p.refuse("https://hooks.example.com/x"));
+  for (const char* bad :
+       {"http://127.0.0.1/x", "http://10.1.2.3/", "http://172.20.0.1/",
+        "http://192.168.1.1/", "http://169.254.169.254/latest/meta-data",
+        "http://[::1]/", "http://[fd00::1]/", "http://[::ffff:10.0.0.1]/",
+        "http://localhost/", "http://db.internal/", "ftp://x/", "nonsense"}) {
+    EXPECT_TRUE(p.refuse(bad)) << bad;
+  }
+  p.allow = {"127.0.0.1", "*.example.com"};
+  EXPECT_FALSE(p.refuse("http://127.0.0.1:9000/hook"));
+  EXPECT_FALSE(p.refuse("https://a.example.com/hook"));
+  EXPECT_TRUE(p.refuse("https://evil.test/hook"));
+}
+
 TEST_F(Translation, RoutingAndIdErrors) {
   auto s = create(R"({"model":"veo-99","prompt":"p"})");
   EXPECT_EQ(s.response.status, 400);
