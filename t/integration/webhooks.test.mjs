@@ -9,13 +9,14 @@ import { randomBytes } from 'node:crypto';
 
 import OpenAI from 'openai-6.49';
 
-import { startKlingMock } from '../mocks/index.mjs';
-import { startGateway, vendorLines } from '../lib/gateway.mjs';
+import { startKlingMock, startViduMock, startSeedanceMock, startHailuoMock } from '../mocks/index.mjs';
+import { CONF_EXAMPLES, startGateway, vendorLines } from '../lib/gateway.mjs';
 import { postJson, rawRequest, sleep } from '../lib/http.mjs';
 import { assertError } from '../lib/assertions.mjs';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 let kling;
+let others;
 let gw;
 let receiver;
 const events = [];
@@ -37,10 +38,20 @@ async function startReceiver() {
 
 before(async () => {
   kling = await startKlingMock({ processingAfterMs: 80, doneAfterMs: 300 });
+  const timing = { processingAfterMs: 80, doneAfterMs: 300 };
+  others = {
+    vidu: { mock: await startViduMock(timing), model: 'viduq2' },
+    seedance: { mock: await startSeedanceMock(timing), model: 'doubao-seedance-1-0-pro-250528' },
+    hailuo: { mock: await startHailuoMock(timing), model: 'MiniMax-Hailuo-02' },
+  };
   receiver = await startReceiver();
+  const lines = Object.entries(others)
+    .map(([name, { mock }]) => `vgw_vendor ${CONF_EXAMPLES}/vendors/${name}.yaml base_url=${mock.url} api_key=${mock.apiKey};`)
+    .join('\n    ');
   gw = await startGateway({
     name: 'webhooks',
     http: `${vendorLines({ kling })}
+    ${lines}
     vgw_webhook_secret ${secret};
     vgw_webhook_allow 127.0.0.1;`,
   });
@@ -50,6 +61,7 @@ after(async () => {
   await gw?.stop();
   assert.deepEqual(gw.seriousLogLines(), []);
   await kling?.close();
+  for (const { mock } of Object.values(others ?? {})) await mock.close();
   await receiver?.close();
 });
 
@@ -127,4 +139,21 @@ test('forged or foreign callbacks are refused', async () => {
     headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ task_id: '1' }),
   });
   assertError(asToken, 404, { code: 'unknown_callback' });
+});
+
+test('Vidu, Seedance and MiniMax (after its URL challenge) call back the same way', async () => {
+  const client = new OpenAI({ apiKey: 'unused', webhookSecret: secret });
+  for (const [name, { mock, model }] of Object.entries(others)) {
+    events.length = 0;
+    const r = await postJson(gw.url, '/v1/videos', { model, prompt: `${name} notifies`, callback_url: receiver.url });
+    assert.equal(r.status, 200, `${name}: ${r.text}`);
+    await waitFor(() => events.length >= 1, `${name}'s event`);
+    const event = await client.webhooks.unwrap(events[0].body, events[0].headers);
+    assert.equal(event.type, 'video.completed', name);
+    assert.equal(event.data.id, r.json.id, name);
+    const taskId = [...mock.tasks.keys()].at(-1);
+    await waitFor(() => mock.callbacks.filter((c) => c.taskId === taskId && c.answer).length === 2, `${name} callbacks answered`);
+    for (const c of mock.callbacks.filter((x) => x.taskId === taskId)) assert.equal(c.answer.status, 200, `${name} ${c.state}`);
+    assert.equal(events.length, 1, `${name}: one event per video`);
+  }
 });

@@ -183,7 +183,17 @@ export async function startHailuoMock({ apiKey = 'hailuo-test-key', ...options }
         if (status >= 400 && status < 500) return baseResp(HAILUO_CODES.invalidParams, `invalid params, mock fault: HTTP ${status}`);
         return baseResp(HAILUO_CODES.unknown, 'unknown error');
       },
-      handle({ req, url, body, route, vendor }) {
+      // Status updates MiniMax posts to callback_url.
+      callbackPayload: (task, vendor) => {
+        const status = statusOf(vendor, task);
+        return {
+          task_id: task.id,
+          status,
+          ...(status === 'Success' && { file_id: task.fileId }),
+          ...(status === 'Fail' ? baseResp(HAILUO_CODES.outputSensitive, FAILURE_MESSAGE) : OK()),
+        };
+      },
+      async handle({ req, url, body, route, vendor }) {
         if (route.kind === 'query') {
           const taskId = idParam(url, 'task_id');
           const task = vendor.tasks.get(taskId);
@@ -221,6 +231,11 @@ export async function startHailuoMock({ apiKey = 'hailuo-test-key', ...options }
           throw invalid('Content-Type must be application/json');
         }
         const { resolution, duration } = validate(body);
+        // MiniMax checks a callback_url before taking the task: it must echo
+        // the challenge it is sent.
+        if (body.callback_url !== undefined && !(await vendor.challengeAccepted(body.callback_url))) {
+          throw invalid('callback_url did not answer the challenge');
+        }
         let fileId = numericId();
         while (files.has(fileId)) fileId = numericId();
         const task = vendor.createTask({

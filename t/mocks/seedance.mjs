@@ -163,6 +163,34 @@ export async function startSeedanceMock({ apiKey = 'ark-test-key', ...options } 
     if (state === 'succeeded' || state === 'failed') return seconds(task.createdAt + doneAfterMs);
     return seconds(task.createdAt);
   }
+  // What a query answers, and what Ark posts to callback_url.
+  function taskView(task, vendor) {
+    const status = stateOf(vendor, task);
+    const view = {
+      id: task.id,
+      model: task.request.model,
+      status,
+      error: status === 'failed' ? { ...FAILURE } : null,
+      created_at: seconds(task.createdAt),
+      updated_at: updatedAt(task, status),
+      seed: task.seed,
+      resolution: task.resolution,
+      ratio: task.ratio,
+      duration: task.duration,
+      framespersecond: FPS,
+      service_tier: task.request.service_tier ?? 'default',
+      execution_expires_after: task.request.execution_expires_after ?? 172800,
+    };
+    if (status === 'succeeded') {
+      view.content = { video_url: vendor.videoUrl(task) };
+      if (task.request.return_last_frame) view.content.last_frame_url = vendor.coverUrl(task);
+      const [width, height] = SIZES[task.resolution][task.ratio];
+      const tokens = Math.floor((width * height * task.frames) / 1024);
+      view.usage = { completion_tokens: tokens, total_tokens: tokens };
+    }
+    return view;
+  }
+
   const findTask = (vendor, id) => {
     const task = vendor.tasks.get(id);
     if (!task || task.deleted) {
@@ -200,34 +228,9 @@ export async function startSeedanceMock({ apiKey = 'ark-test-key', ...options } 
         if (status === 401) return body('AuthenticationError', 'Unauthorized', 'The API key in the request is missing or invalid.');
         return body('InvalidParameter', 'BadRequest', `mock fault: HTTP ${status}`);
       },
+      callbackPayload: (task, vendor) => taskView(task, vendor),
       handle({ req, body, route, vendor }) {
-        if (route.kind === 'query') {
-          const task = findTask(vendor, route.taskId);
-          const status = stateOf(vendor, task);
-          const view = {
-            id: task.id,
-            model: task.request.model,
-            status,
-            error: status === 'failed' ? { ...FAILURE } : null,
-            created_at: seconds(task.createdAt),
-            updated_at: updatedAt(task, status),
-            seed: task.seed,
-            resolution: task.resolution,
-            ratio: task.ratio,
-            duration: task.duration,
-            framespersecond: FPS,
-            service_tier: task.request.service_tier ?? 'default',
-            execution_expires_after: task.request.execution_expires_after ?? 172800,
-          };
-          if (status === 'succeeded') {
-            view.content = { video_url: vendor.videoUrl(task) };
-            if (task.request.return_last_frame) view.content.last_frame_url = vendor.coverUrl(task);
-            const [width, height] = SIZES[task.resolution][task.ratio];
-            const tokens = Math.floor((width * height * task.frames) / 1024);
-            view.usage = { completion_tokens: tokens, total_tokens: tokens };
-          }
-          return [200, view];
-        }
+        if (route.kind === 'query') return [200, taskView(findTask(vendor, route.taskId), vendor)];
         if (route.kind === 'cancel') {
           const task = findTask(vendor, route.taskId);
           const status = stateOf(vendor, task);

@@ -39,6 +39,10 @@ export class VendorError extends Error {
  *                                ctx = {req, url, raw, body, route, vendor, entry}
  *   faultBody(status)         vendor-shaped error body for injected faults
  *   notFound(method, path)    VendorError for an unknown route
+ *   callbackPayload(task, vendor)  optional: what the vendor posts to a task's
+ *                             callback_url when its status changes (tasks whose
+ *                             request has a callback_url get one post when they
+ *                             start running and one when they end)
  */
 export async function startTaskVendor(spec, { processingAfterMs = 150, doneAfterMs = 500, cdn } = {}) {
   const ownsCdn = !cdn;
@@ -46,6 +50,29 @@ export async function startTaskVendor(spec, { processingAfterMs = 150, doneAfter
   const requests = [];
   const tasks = new Map();
   const faults = new FaultQueue(spec.routeKinds);
+  const callbacks = []; // {taskId, state, answer: {status, body} | {error}}
+  const timers = new Set();
+
+  function scheduleCallbacks(task) {
+    for (const at of [processingAfterMs, doneAfterMs]) {
+      const timer = setTimeout(async () => {
+        timers.delete(timer);
+        const entry = { taskId: task.id, state: vendor.stateOf(task), answer: null };
+        callbacks.push(entry);
+        try {
+          const response = await fetch(task.request.callback_url, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify(spec.callbackPayload(task, vendor)),
+          });
+          entry.answer = { status: response.status, body: await response.text() };
+        } catch (error) {
+          entry.answer = { error: String(error) };
+        }
+      }, at + 10);
+      timers.add(timer);
+    }
+  }
 
   const vendor = {
     cdn: mediaCdn,
@@ -65,6 +92,7 @@ export async function startTaskVendor(spec, { processingAfterMs = 150, doneAfter
         ...extra,
       };
       tasks.set(id, task);
+      if (spec.callbackPayload && typeof request?.callback_url === 'string') scheduleCallbacks(task);
       if (!fails) {
         const media = task.large ? { size: task.videoSize, seed: id } : { bytes: mp4Bytes(id, task.videoSize) };
         mediaCdn.register(task.videoPath, { ...media, contentType: 'video/mp4' });
@@ -85,6 +113,22 @@ export async function startTaskVendor(spec, { processingAfterMs = 150, doneAfter
     videoUrl: (task) => mediaCdn.signUrl(task.videoPath, RESULT_URL_TTL_SECONDS),
     coverUrl: (task) => mediaCdn.signUrl(task.coverPath, RESULT_URL_TTL_SECONDS),
     videoBytes: (task) => (task.large ? null : mp4Bytes(task.id, task.videoSize)),
+    // URL verification some vendors do before accepting a callback_url
+    // (MiniMax): post a challenge, expect it echoed back.
+    async challengeAccepted(url) {
+      const challenge = randomUUID();
+      try {
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ challenge }),
+        });
+        const body = await response.json();
+        return response.status === 200 && body?.challenge === challenge;
+      } catch {
+        return false;
+      }
+    },
   };
 
   async function handle(req, res) {
@@ -152,7 +196,9 @@ export async function startTaskVendor(spec, { processingAfterMs = 150, doneAfter
       return task.large ? largeVideoSha256(id, task.videoSize) : sha256Hex(mp4Bytes(id, task.videoSize));
     },
     failNext: (fault) => faults.add(fault),
+    callbacks,
     async close() {
+      for (const timer of timers) clearTimeout(timer);
       await server.close();
       if (ownsCdn) await mediaCdn.close();
     },

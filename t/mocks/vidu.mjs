@@ -71,6 +71,15 @@ function validate(action, body) {
 
 const STATE = { queued: 'queueing', running: 'processing', succeeded: 'success', failed: 'failed' };
 
+function taskView(task, vendor) {
+  const state = STATE[vendor.stateOf(task)];
+  const view = { id: task.id, state, err_code: state === 'failed' ? 'CreationPolicyViolation' : '', credits: 4, payload: task.request.payload ?? '', creations: [] };
+  if (state === 'success') {
+    view.creations = [{ id: `c${task.id}`, url: vendor.videoUrl(task), cover_url: vendor.coverUrl(task) }];
+  }
+  return view;
+}
+
 export async function startViduMock({ apiKey = 'vidu-test-key', ...options } = {}) {
   const mock = await startTaskVendor(
     {
@@ -88,6 +97,8 @@ export async function startViduMock({ apiKey = 'vidu-test-key', ...options } = {
         return null;
       },
       notFound: () => error(404, 'NotFound', 'not found'),
+      // Vidu posts the same task view it answers to a query.
+      callbackPayload: (task, vendor) => taskView(task, vendor),
       faultBody: (status) =>
         status === 429
           ? { code: 429, reason: 'TooManyRequests', message: 'too many requests', metadata: {} }
@@ -96,12 +107,7 @@ export async function startViduMock({ apiKey = 'vidu-test-key', ...options } = {
         if (route.kind === 'query') {
           const task = vendor.tasks.get(route.taskId);
           if (!task) throw error(404, 'TaskNotFound', 'task not found');
-          const state = STATE[vendor.stateOf(task)];
-          const view = { id: task.id, state, err_code: state === 'failed' ? 'CreationPolicyViolation' : '', credits: 4, payload: task.request.payload ?? '', creations: [] };
-          if (state === 'success') {
-            view.creations = [{ id: `c${task.id}`, url: vendor.videoUrl(task), cover_url: vendor.coverUrl(task) }];
-          }
-          return [200, view];
+          return [200, taskView(task, vendor)];
         }
         if (mediaType(req.headers['content-type']) !== 'application/json') throw error(400, 'BadRequest', 'bad request');
         validate(route.action, body);
