@@ -192,27 +192,10 @@ char* set_vendor(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   return NGX_CONF_OK;
 }
 
-char* set_id_key(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
-  auto* mcf = static_cast<MainConf*>(conf);
-  auto* args = static_cast<ngx_str_t*>(cf->args->elts);
-  return guarded(cf->log, static_cast<char*>(NGX_CONF_ERROR), [&]() -> char* {
-    std::string secret;
-    if (!resolve_secret(cf, view(args[1]), secret)) {
-      return static_cast<char*>(NGX_CONF_ERROR);
-    }
-    if (secret.size() < 16) {
-      ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                         "vgw: vgw_id_key needs a secret of at least 16 "
-                         "characters (is the environment variable set?)");
-      return static_cast<char*>(NGX_CONF_ERROR);
-    }
-    mcf->gateway->add_id_key(secret);
-    return NGX_CONF_OK;
-  });
-}
-
-char* set_webhook_secret(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
-  auto* mcf = static_cast<MainConf*>(conf);
+// Directives whose single argument is a secret (inline, env: or file:),
+// handed to `apply`, which throws std::invalid_argument when it is unusable.
+template <typename Apply>
+char* with_secret(ngx_conf_t* cf, Apply apply) noexcept {
   auto* args = static_cast<ngx_str_t*>(cf->args->elts);
   return guarded(cf->log, static_cast<char*>(NGX_CONF_ERROR), [&]() -> char* {
     std::string secret;
@@ -220,12 +203,31 @@ char* set_webhook_secret(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
       return static_cast<char*>(NGX_CONF_ERROR);
     }
     try {
-      mcf->gateway->set_webhook_secret(secret);
+      apply(secret);
     } catch (const std::invalid_argument& e) {
       ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "vgw: %s", e.what());
       return static_cast<char*>(NGX_CONF_ERROR);
     }
     return NGX_CONF_OK;
+  });
+}
+
+char* set_id_key(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
+  auto* mcf = static_cast<MainConf*>(conf);
+  return with_secret(cf, [&](const std::string& secret) {
+    if (secret.size() < 16) {
+      throw std::invalid_argument(
+          "vgw_id_key needs a secret of at least 16 characters (is the "
+          "environment variable set?)");
+    }
+    mcf->gateway->add_id_key(secret);
+  });
+}
+
+char* set_webhook_secret(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
+  auto* mcf = static_cast<MainConf*>(conf);
+  return with_secret(cf, [&](const std::string& secret) {
+    mcf->gateway->set_webhook_secret(secret);
   });
 }
 

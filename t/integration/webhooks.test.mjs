@@ -82,7 +82,7 @@ test('a completed video reaches the client as a signed video.completed event', a
 
   await waitFor(() => events.length >= 1, 'the event');
   const taskId = [...kling.tasks.keys()].at(-1);
-  const processing = kling.callbacks.find((c) => c.taskId === taskId && c.status === 'processing');
+  const processing = kling.callbacks.find((c) => c.taskId === taskId && c.state === 'processing');
   assert.equal(processing.answer.status, 200, 'an update before the end is acknowledged, not forwarded');
   assert.equal(events.length, 1);
 
@@ -92,8 +92,8 @@ test('a completed video reaches the client as a signed video.completed event', a
   assert.equal(event.object, 'event');
   assert.match(event.id, /^evt_/);
   assert.equal(event.data.id, r.json.id, 'the very id the create returned');
-  await waitFor(() => kling.callbacks.some((c) => c.taskId === taskId && c.status === 'succeed' && c.answer), 'Kling\'s answer');
-  assert.equal(kling.callbacks.find((c) => c.taskId === taskId && c.status === 'succeed').answer.status, 200);
+  await waitFor(() => kling.callbacks.some((c) => c.taskId === taskId && c.state === 'succeed' && c.answer), 'Kling\'s answer');
+  assert.equal(kling.callbacks.find((c) => c.taskId === taskId && c.state === 'succeed').answer.status, 200);
   await assert.rejects(client.webhooks.unwrap(events[0].body.replace('completed', 'failed'), events[0].headers));
 });
 
@@ -103,8 +103,8 @@ test('a failed video sends video.failed; the client endpoint failing makes the v
   const r = await postJson(gw.url, '/v1/videos', { model: 'kling-v2-6', prompt: '[mock:fail] notify', callback_url: receiver.url });
   assert.equal(r.status, 200, r.text);
   const taskId = [...kling.tasks.keys()].at(-1);
-  await waitFor(() => kling.callbacks.some((c) => c.taskId === taskId && c.status === 'failed' && c.answer), 'Kling\'s answer');
-  const answer = kling.callbacks.find((c) => c.taskId === taskId && c.status === 'failed').answer;
+  await waitFor(() => kling.callbacks.some((c) => c.taskId === taskId && c.state === 'failed' && c.answer), 'Kling\'s answer');
+  const answer = kling.callbacks.find((c) => c.taskId === taskId && c.state === 'failed').answer;
   assert.equal(answer.status, 502, 'the vendor is told to retry');
   assert.equal(events.length, 2, 'two attempts, then give up');
   assert.equal(events[0].headers['webhook-id'], events[1].headers['webhook-id'], 'a retry keeps the event id');

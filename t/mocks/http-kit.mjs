@@ -155,3 +155,30 @@ export function sendFaultResponse(res, fault, defaultBody) {
   }
   return fault.status;
 }
+
+/**
+ * Posts `payload()` as JSON to `url` at each delay (ms), the way vendors
+ * notify a callback_url, and logs {taskId, state, answer} entries in `log`
+ * (answer: {status, body} or {error}). Timers go in `timers` so close() can
+ * cancel them.
+ */
+export function scheduleCallbacks({ url, delays, payload, taskId, state, log, timers }) {
+  for (const delay of delays) {
+    const timer = setTimeout(async () => {
+      timers.delete(timer);
+      const entry = { taskId, state: state(), answer: null };
+      log.push(entry);
+      try {
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(payload()),
+        });
+        entry.answer = { status: response.status, body: await response.text() };
+      } catch (error) {
+        entry.answer = { error: String(error) };
+      }
+    }, delay);
+    timers.add(timer);
+  }
+}

@@ -14,6 +14,7 @@ import {
   parseJsonOrUndefined,
   readBody,
   sendFaultResponse,
+  scheduleCallbacks,
   sendJson,
 } from './http-kit.mjs';
 import { largeVideoSha256, mp4Bytes, sha256Hex, sniffImage } from './media.mjs';
@@ -229,26 +230,17 @@ export async function startKlingMock({
 
   // Kling posts the task to callback_url when its status changes; like the
   // real service it does not wait for (or retry on) the answer here.
-  function scheduleCallbacks(task) {
-    for (const at of [processingAfterMs, doneAfterMs]) {
-      const timer = setTimeout(async () => {
-        timers.delete(timer);
-        const entry = { taskId: task.id, status: taskState(task).status, answer: null };
-        callbacks.push(entry);
-        try {
-          const response = await fetch(task.request.callback_url, {
-            method: 'POST',
-            headers: { 'Content-Type': 'application/json' },
-            body: JSON.stringify(taskView(task, { includeResult: true })),
-          });
-          entry.answer = { status: response.status, body: await response.text() };
-        } catch (error) {
-          entry.answer = { error: String(error) };
-        }
-      }, at + 10);
-      timers.add(timer);
-    }
-  }
+  const scheduleTaskCallbacks = (task) =>
+    scheduleCallbacks({
+      url: task.request.callback_url,
+      delays: [processingAfterMs + 10, doneAfterMs + 10],
+      payload: () => taskView(task, { includeResult: true }),
+      taskId: task.id,
+      state: () => taskState(task).status,
+      log: callbacks,
+      timers,
+    });
+
 
   const envelope = (data) => ({ code: 0, message: 'SUCCEED', request_id: randomUUID(), data });
   const errorBody = (code, message) => ({ code, message, request_id: randomUUID() });
@@ -282,7 +274,7 @@ export async function startKlingMock({
       duration: body.duration ?? '5',
     };
     tasks.set(id, task);
-    if (typeof body.callback_url === 'string') scheduleCallbacks(task);
+    if (typeof body.callback_url === 'string') scheduleTaskCallbacks(task);
     if (!task.fails) {
       const media = task.large ? { size: task.videoSize, seed: id } : { bytes: mp4Bytes(id, task.videoSize) };
       mediaCdn.register(task.videoPath, { ...media, contentType: 'video/mp4' });

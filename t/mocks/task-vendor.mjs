@@ -14,6 +14,7 @@ import {
   sendFaultResponse,
   sendJson,
   listenEphemeral,
+  scheduleCallbacks,
 } from './http-kit.mjs';
 import { largeVideoSha256, mp4Bytes, sha256Hex } from './media.mjs';
 import { promptMarkers } from './prompt-markers.mjs';
@@ -53,26 +54,7 @@ export async function startTaskVendor(spec, { processingAfterMs = 150, doneAfter
   const callbacks = []; // {taskId, state, answer: {status, body} | {error}}
   const timers = new Set();
 
-  function scheduleCallbacks(task) {
-    for (const at of [processingAfterMs, doneAfterMs]) {
-      const timer = setTimeout(async () => {
-        timers.delete(timer);
-        const entry = { taskId: task.id, state: vendor.stateOf(task), answer: null };
-        callbacks.push(entry);
-        try {
-          const response = await fetch(task.request.callback_url, {
-            method: 'POST',
-            headers: { 'Content-Type': 'application/json' },
-            body: JSON.stringify(spec.callbackPayload(task, vendor)),
-          });
-          entry.answer = { status: response.status, body: await response.text() };
-        } catch (error) {
-          entry.answer = { error: String(error) };
-        }
-      }, at + 10);
-      timers.add(timer);
-    }
-  }
+
 
   const vendor = {
     cdn: mediaCdn,
@@ -92,7 +74,17 @@ export async function startTaskVendor(spec, { processingAfterMs = 150, doneAfter
         ...extra,
       };
       tasks.set(id, task);
-      if (spec.callbackPayload && typeof request?.callback_url === 'string') scheduleCallbacks(task);
+      if (spec.callbackPayload && typeof request?.callback_url === 'string') {
+        scheduleCallbacks({
+          url: request.callback_url,
+          delays: [processingAfterMs + 10, doneAfterMs + 10],
+          payload: () => spec.callbackPayload(task, vendor),
+          taskId: task.id,
+          state: () => vendor.stateOf(task),
+          log: callbacks,
+          timers,
+        });
+      }
       if (!fails) {
         const media = task.large ? { size: task.videoSize, seed: id } : { bytes: mp4Bytes(id, task.videoSize) };
         mediaCdn.register(task.videoPath, { ...media, contentType: 'video/mp4' });

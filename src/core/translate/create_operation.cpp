@@ -203,15 +203,8 @@ class CreateOperation : public Operation {
       e.no_retry = true;
       return finish(e);
     }
-    VideoRecord record;
-    record.vendor = vendor_.name();
+    VideoRecord record = this_video();
     record.task_id = task_id;
-    record.kind = kind_;
-    record.model = request_.model;
-    record.seconds = seconds_;
-    record.size = size_;
-    record.created_at = started_at_;
-    record.carried = carried_;
     VideoView view;
     view.id = context_.sealer.seal(record, context_.binding);
     view.model = record.model;
@@ -235,6 +228,20 @@ class CreateOperation : public Operation {
   }
 
  private:
+  // Everything the id seals, except the vendor's task id (known once the
+  // vendor answers; a callback token is sealed before that).
+  VideoRecord this_video() const {
+    VideoRecord record;
+    record.vendor = vendor_.name();
+    record.kind = kind_;
+    record.model = request_.model;
+    record.seconds = seconds_;
+    record.size = size_;
+    record.created_at = started_at_;
+    record.carried = carried_;
+    return record;
+  }
+
   // The vendor gets the gateway's own callback URL, whose sealed token holds
   // everything to rebuild this video's id and reach the client's URL (see
   // webhooks/callback_operation.cpp); the client's URL never reaches it.
@@ -254,18 +261,11 @@ class CreateOperation : public Operation {
     if (context_.api_base.empty()) {
       return internal_error("The gateway has no public URL for callbacks.");
     }
-    VideoRecord token;
-    token.vendor = vendor_.name();
-    token.kind = kind_;
-    token.model = request_.model;
-    token.seconds = seconds_;
-    token.size = size_;
-    token.created_at = started_at_;
-    token.carried = carried_;
     CallbackTarget target{*request_.callback_url,
                           VideoIdSealer::binding_digest(context_.binding)};
-    std::string url = context_.api_base + "vgw/callbacks/" +
-                      seal_callback_token(context_.sealer, token, target);
+    std::string url =
+        context_.api_base + "vgw/callbacks/" +
+        seal_callback_token(context_.sealer, this_video(), target);
     const std::string into = rule->into.text();
     auto dot = into.rfind('.');
     if (!set_at(body, dot == std::string::npos ? "" : into.substr(0, dot),
