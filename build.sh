@@ -4,6 +4,7 @@
 #   ./build.sh run        build and start nginx + local mock vendors
 #   ./build.sh test       build, then run unit, fuzz-smoke, integration and SDK tests
 #   ./build.sh fuzz [s]   run every libFuzzer harness for s seconds (default 60)
+#   ./build.sh bench      module vs plain proxy_pass (wrk), results in build/bench
 # NGINX_SRC=/path/to/nginx-x.y.z builds against another nginx source tree
 # (default: Debian's nginx-dev headers in /usr/share/nginx/src).
 set -euo pipefail
@@ -36,7 +37,7 @@ install_build_deps() {
 
 install_test_deps() {
   install_build_deps
-  need_packages libgtest-dev curl ca-certificates
+  need_packages libgtest-dev curl ca-certificates wrk
   # Node may come from Debian or from NodeSource (which bundles npm and
   # conflicts with Debian's npm package): only install what is missing.
   command -v node >/dev/null || need_packages nodejs
@@ -138,12 +139,18 @@ case "$cmd" in
     cd "$ROOT/t"
     exec node --test --test-concurrency=1 --test-reporter=spec integration/
     ;;
+  bench)
+    install_test_deps
+    need_packages wrk curl
+    build_module
+    exec node "$ROOT/t/bench/bench.mjs" "${@:2}"
+    ;;
   fuzz)
     install_test_deps
     run_fuzzers "${2:-60}"
     ;;
   *)
-    echo "usage: $0 [build|run|test|fuzz [seconds]]" >&2
+    echo "usage: $0 [build|run|test|bench [--smoke]|fuzz [seconds]]" >&2
     exit 2
     ;;
 esac

@@ -1,0 +1,296 @@
+// `./build.sh bench [--smoke]`: the gateway against plain nginx proxy_pass,
+// side by side in one run, on loopback. One front nginx (1 worker) hosts
+// both the module and the floor (a plain proxy_pass location that receives
+// the request already translated to the vendor's format); a second nginx is
+// the vendor (static replies, a large static file), so its cost is not
+// counted. wrk drives the request shapes; the front worker's CPU time and
+// RSS come from /proc. Results: a table on stdout and build/bench/results.md.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, closeSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { CONF_EXAMPLES, MODULE, NGINX, ROOT, freePort } from '../lib/gateway.mjs';
+import { multipartBody } from '../lib/http.mjs';
+import { pngBytes } from '../mocks/media.mjs';
+
+const smoke = process.argv.includes('--smoke');
+const OUT = join(ROOT, smoke ? 'build/bench-smoke' : 'build/bench');
+const HERE = dirname(fileURLToPath(import.meta.url));
+const SECONDS = smoke ? 1 : 8;
+const LATENCY_SECONDS = smoke ? 1 : 5;
+const CONCURRENCY = 32;
+const STREAM_MIB = smoke ? [8, 16] : [64, 256];
+const UPLOAD = smoke ? { mib: 2, concurrency: 4 } : { mib: 20, concurrency: 20 };
+const AUTH = 'Bearer bench-client';
+const ACCESS_KEY = 'ak-bench';
+const SECRET_KEY = 'sk-bench';
+
+mkdirSync(join(OUT, 'files'), { recursive: true });
+mkdirSync(join(OUT, 'up/logs'), { recursive: true });
+mkdirSync(join(OUT, 'front/logs'), { recursive: true });
+
+// An image that sniffs as PNG, `bytes` long.
+function imageBytes(bytes) {
+  const head = pngBytes({ width: 64, height: 64 });
+  return Buffer.concat([head, randomBytes(Math.max(0, bytes - head.length))]);
+}
+
+function writeFile(name, data) {
+  const path = join(OUT, name);
+  writeFileSync(path, data);
+  return path;
+}
+
+function bigFile(mib) {
+  const path = join(OUT, 'files', `big-${mib}.bin`);
+  if (!existsSync(path) || statSync(path).size !== mib << 20) {
+    const fd = openSync(path, 'w');
+    const chunk = randomBytes(1 << 20);
+    for (let i = 0; i < mib; i++) writeSync(fd, chunk);
+    closeSync(fd);
+  }
+  return path;
+}
+
+const upPort = await freePort();
+const frontPort = await freePort();
+const TASK = '8123456789';
+const created = JSON.stringify({ code: 0, message: 'SUCCEED', request_id: 'r', data: { task_id: TASK, task_status: 'submitted', created_at: 1764500000000, updated_at: 1764500000000 } });
+const succeeded = (file) => JSON.stringify({ code: 0, message: 'SUCCEED', request_id: 'r', data: { task_id: TASK, task_status: 'succeed', created_at: 1764500000000, updated_at: 1764500090000, task_result: { videos: [{ id: 'v', url: `http://127.0.0.1:${upPort}/files/${file}`, duration: '5' }] } } });
+const nginxString = (s) => `'${s.replace(/'/g, "\\'")}'`;
+
+for (const mib of STREAM_MIB) bigFile(mib);
+
+writeFileSync(join(OUT, 'up/nginx.conf'), `
+worker_processes 1;
+error_log logs/error.log warn;
+pid nginx.pid;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    default_type application/json;
+    client_max_body_size 100m;
+    client_body_buffer_size 1m;
+    server {
+        listen 127.0.0.1:${upPort} backlog=4096;
+        location ~ ^/v1/videos/(text2video|image2video)$ { return 200 ${nginxString(created)}; }
+        # A text2video task's result is the smaller file, an image2video
+        # task's the larger: the two streaming sizes.
+        location /v1/videos/text2video/ { return 200 ${nginxString(succeeded(`big-${STREAM_MIB[0]}.bin`))}; }
+        location /v1/videos/image2video/ { return 200 ${nginxString(succeeded(`big-${STREAM_MIB[1]}.bin`))}; }
+        location /files/ { alias ${OUT}/files/; default_type video/mp4; }
+    }
+}`);
+
+writeFileSync(join(OUT, 'front/nginx.conf'), `
+load_module ${MODULE};
+worker_processes 1;
+error_log logs/error.log warn;
+pid nginx.pid;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_max_body_size 100m;
+    vgw_id_key bench-id-key-0123456789abcdef;
+    vgw_id_binding off;
+    vgw_vendor ${CONF_EXAMPLES}/vendors/kling.yaml base_url=http://127.0.0.1:${upPort} access_key=${ACCESS_KEY} secret_key=${SECRET_KEY};
+    server {
+        listen 127.0.0.1:${frontPort} backlog=4096;
+        location /v1/ { vgw_api; }
+        include ${CONF_EXAMPLES}/vgw-locations.conf;
+        # The floor: the same vendor request, already translated, through a
+        # plain proxy_pass with the same settings as the module's locations.
+        location /floor/ {
+            proxy_pass http://127.0.0.1:${upPort}/;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_buffering off;
+        }
+    }
+}`);
+
+function startNginx(dir, extra = []) {
+  const res = spawnSync(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), ...extra], { encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(`nginx failed: ${res.stderr}`);
+}
+function stopNginx(dir) {
+  spawnSync(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-s', 'stop'], { encoding: 'utf8' });
+}
+const workerPid = (dir) => {
+  const master = readFileSync(join(dir, 'nginx.pid'), 'utf8').trim();
+  return Number(spawnSync('pgrep', ['-P', master], { encoding: 'utf8' }).stdout.trim().split('\n')[0]);
+};
+const TICK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICK;
+}
+const rssKiB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+
+// Samples the worker's RSS every 10 ms while `work` runs.
+async function measured(pid, work) {
+  const before = { cpu: cpuSeconds(pid), rss: rssKiB(pid) };
+  let peak = before.rss;
+  const timer = setInterval(() => { peak = Math.max(peak, rssKiB(pid)); }, 10);
+  const result = await work();
+  clearInterval(timer);
+  peak = Math.max(peak, rssKiB(pid));
+  return { result, cpu: cpuSeconds(pid) - before.cpu, rssBefore: before.rss, rssPeak: peak, rssAfter: rssKiB(pid) };
+}
+
+function wrk({ path, method = 'GET', bodyFile = '', contentType = '', connections, seconds }) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', join(HERE, 'wrk-request.lua'), `http://127.0.0.1:${frontPort}${path}`], {
+      env: { ...process.env, BENCH_METHOD: method, BENCH_BODY_FILE: bodyFile, BENCH_CONTENT_TYPE: contentType, BENCH_AUTH: AUTH },
+    });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    child.on('error', reject);
+    child.on('exit', () => {
+      const line = out.split('\n').find((l) => l.startsWith('BENCH '));
+      if (!line) return reject(new Error(`wrk said: ${out}`));
+      resolve(JSON.parse(line.slice(6)));
+    });
+  });
+}
+
+async function http(method, path, { body, contentType, headers = {} } = {}) {
+  const response = await fetch(`http://127.0.0.1:${frontPort}${path}`, {
+    method, body, headers: { Authorization: AUTH, ...(contentType && { 'Content-Type': contentType }), ...headers },
+  });
+  const buffer = Buffer.from(await response.arrayBuffer());
+  return { status: response.status, buffer, json: () => JSON.parse(buffer.toString('utf8')) };
+}
+
+// --- request shapes -------------------------------------------------------
+const image = imageBytes(1 << 20);
+const prompt = 'A red panda surfing a wave at sunset, cinematic';
+const jsonCreate = writeFile('json-create.json', JSON.stringify({ model: 'kling-v2-6', prompt, seconds: '5', size: '1280x720' }));
+const mpPlain = multipartBody([['model', 'kling-v2-6'], ['prompt', prompt], ['seconds', '5'], ['size', '1280x720']]);
+const mpPlainFile = writeFile('mp-create.bin', mpPlain.body);
+const mpImage = multipartBody([['model', 'kling-v2-6'], ['prompt', prompt], ['seconds', '5'],
+  { name: 'input_reference', filename: 'frame.png', contentType: 'image/png', data: image }]);
+const mpImageFile = writeFile('mp-image.bin', mpImage.body);
+// What the module sends Kling for each, so the floor carries the same bytes.
+const klingT2v = writeFile('kling-t2v.json', JSON.stringify({ model_name: 'kling-v2-6', prompt, duration: '5', aspect_ratio: '16:9' }));
+const klingI2v = writeFile('kling-i2v.json', JSON.stringify({ model_name: 'kling-v2-6', prompt, duration: '5', image: image.toString('base64') }));
+
+startNginx(join(OUT, 'up'));
+startNginx(join(OUT, 'front'));
+const results = [];
+try {
+  const worker = workerPid(join(OUT, 'front'));
+  const create = await http('POST', '/v1/videos', { body: readFileSync(jsonCreate), contentType: 'application/json' });
+  if (create.status !== 200) throw new Error(`create failed: ${create.buffer}`);
+  const videoId = create.json().id;
+
+  const floorHeaders = { contentType: 'application/json' };
+  const scenarios = [
+    { name: 'JSON create', module: { path: '/v1/videos', method: 'POST', bodyFile: jsonCreate, contentType: 'application/json' },
+      floor: { path: '/floor/v1/videos/text2video', method: 'POST', bodyFile: klingT2v, ...floorHeaders } },
+    { name: 'multipart create', module: { path: '/v1/videos', method: 'POST', bodyFile: mpPlainFile, contentType: mpPlain.contentType },
+      floor: { path: '/floor/v1/videos/text2video', method: 'POST', bodyFile: klingT2v, ...floorHeaders } },
+    { name: 'multipart create, 1 MiB image', module: { path: '/v1/videos', method: 'POST', bodyFile: mpImageFile, contentType: mpImage.contentType },
+      floor: { path: '/floor/v1/videos/image2video', method: 'POST', bodyFile: klingI2v, ...floorHeaders } },
+    { name: 'retrieve', module: { path: `/v1/videos/${videoId}` },
+      floor: { path: `/floor/v1/videos/text2video/${TASK}` } },
+  ];
+  for (const s of scenarios) {
+    const row = { name: s.name };
+    for (const side of ['floor', 'module']) {
+      const req = s[side];
+      const throughput = await measured(worker, () => wrk({ ...req, connections: CONCURRENCY, seconds: SECONDS }));
+      const latency = await wrk({ ...req, connections: 1, seconds: LATENCY_SECONDS });
+      const t = throughput.result;
+      if (t.status_errors || t.socket_errors) throw new Error(`${s.name}/${side}: ${t.status_errors} bad statuses, ${t.socket_errors} socket errors`);
+      row[side] = {
+        rps: t.requests / (t.duration_us / 1e6),
+        p50: latency.p50_us,
+        p99: latency.p99_us,
+        cpuUs: (throughput.cpu / t.requests) * 1e6,
+        rssPeakMiB: throughput.rssPeak / 1024,
+      };
+    }
+    results.push(row);
+    console.error(`  ${s.name}: done`);
+  }
+
+  // Streaming: MB/s through the module vs proxy_pass, and the worker's RSS
+  // growth for two file sizes (it must not grow with the file).
+  const streams = [];
+  const small = multipartBody([['model', 'kling-v2-6'], ['prompt', prompt],
+    { name: 'input_reference', filename: 'f.png', contentType: 'image/png', data: imageBytes(4096) }]);
+  const streamCreates = [
+    { body: readFileSync(jsonCreate), contentType: 'application/json' },
+    { body: small.body, contentType: small.contentType },
+  ];
+  for (const [index, mib] of STREAM_MIB.entries()) {
+    const id = (await http('POST', '/v1/videos', streamCreates[index])).json().id;
+    const row = { mib };
+    for (const [side, query] of [['floor', `/floor/files/big-${mib}.bin`], ['module', `/v1/videos/${id}/content`]]) {
+      const m = await measured(worker, () => new Promise((resolve, reject) => {
+        const started = process.hrtime.bigint();
+        const child = spawn('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code} %{size_download}', '-H', `Authorization: ${AUTH}`, `http://127.0.0.1:${frontPort}${query}`]);
+        let out = '';
+        child.stdout.on('data', (d) => { out += d; });
+        child.on('error', reject);
+        child.on('exit', () => resolve({ out, seconds: Number(process.hrtime.bigint() - started) / 1e9 }));
+      }));
+      const [code, bytes] = m.result.out.split(' ').map(Number);
+      if (code !== 200 || bytes !== mib << 20) throw new Error(`stream ${side} ${mib} MiB: HTTP ${code}, ${bytes} bytes`);
+      row[side] = { mbps: bytes / 1e6 / m.result.seconds, rssGrowthMiB: (m.rssPeak - m.rssBefore) / 1024 };
+    }
+    streams.push(row);
+  }
+
+  // Uploads: many large images at once; worker RSS against the bodies.
+  const big = multipartBody([['model', 'kling-v2-6'], ['prompt', prompt],
+    { name: 'input_reference', filename: 'big.png', contentType: 'image/png', data: imageBytes(UPLOAD.mib << 20) }]);
+  const baseline = rssKiB(worker);
+  const upload = await measured(worker, () => Promise.all(Array.from({ length: UPLOAD.concurrency }, () =>
+    http('POST', '/v1/videos', { body: big.body, contentType: big.contentType }))));
+  const bad = upload.result.filter((r) => r.status !== 200);
+  if (bad.length) throw new Error(`${bad.length} large uploads failed: ${bad[0].buffer}`);
+  await new Promise((r) => setTimeout(r, 500));
+  const uploads = {
+    bodiesMiB: (big.body.length * UPLOAD.concurrency) / (1 << 20),
+    baselineMiB: baseline / 1024,
+    peakMiB: upload.rssPeak / 1024,
+    afterMiB: rssKiB(worker) / 1024,
+  };
+
+  report(results, streams, uploads);
+} finally {
+  stopNginx(join(OUT, 'front'));
+  stopNginx(join(OUT, 'up'));
+}
+
+function report(rows, streams, uploads) {
+  const f = (n, d = 0) => n.toFixed(d);
+  const pct = (a, b) => `${f((a / b) * 100)}%`;
+  const lines = [];
+  lines.push(`Machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, ${f(totalmem() / 2 ** 30, 1)} GiB; nginx ${spawnSync(NGINX, ['-v'], { encoding: 'utf8' }).stderr.trim().split('/')[1]}; 1 worker; loopback; ${smoke ? 'SMOKE (not figures)' : `${SECONDS} s per run`}`);
+  lines.push('');
+  lines.push(`| Request | floor req/s (c=${CONCURRENCY}) | module req/s | module/floor | floor p50 / p99 µs (c=1) | module p50 / p99 µs | added p50 µs | CPU µs/req floor → module | peak worker RSS MiB |`);
+  lines.push('|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    lines.push(`| ${r.name} | ${f(r.floor.rps)} | ${f(r.module.rps)} | ${pct(r.module.rps, r.floor.rps)} | ${r.floor.p50} / ${r.floor.p99} | ${r.module.p50} / ${r.module.p99} | ${r.module.p50 - r.floor.p50} | ${f(r.floor.cpuUs)} → ${f(r.module.cpuUs)} | ${f(r.module.rssPeakMiB, 1)} |`);
+  }
+  lines.push('');
+  lines.push('| Streaming | floor MB/s | module MB/s | module/floor | worker RSS growth MiB floor / module |');
+  lines.push('|---|---|---|---|---|');
+  for (const s of streams) {
+    lines.push(`| ${s.mib} MiB file | ${f(s.floor.mbps)} | ${f(s.module.mbps)} | ${pct(s.module.mbps, s.floor.mbps)} | ${f(s.floor.rssGrowthMiB, 1)} / ${f(s.module.rssGrowthMiB, 1)} |`);
+  }
+  lines.push('');
+  lines.push(`Uploads: ${UPLOAD.concurrency} concurrent creates with a ${UPLOAD.mib} MiB image (${f(uploads.bodiesMiB)} MiB of bodies): worker RSS ${f(uploads.baselineMiB, 1)} MiB before, ${f(uploads.peakMiB, 1)} MiB peak (limit ${f(uploads.baselineMiB + 2 * uploads.bodiesMiB)}), ${f(uploads.afterMiB, 1)} MiB after.`);
+  const text = lines.join('\n');
+  console.log(text);
+  writeFileSync(join(OUT, 'results.md'), `${text}\n`);
+  writeFileSync(join(OUT, 'results.json'), JSON.stringify({ rows, streams, uploads }, null, 2));
+}
