@@ -141,9 +141,16 @@ case "$cmd" in
     ;;
   bench)
     install_test_deps
-    need_packages wrk curl
+    need_packages wrk curl libbenchmark-dev
     build_module
-    exec node "$ROOT/t/bench/bench.mjs" "${@:2}"
+    node "$ROOT/t/bench/bench.mjs" "${@:2}"
+    if [[ "${2:-}" != "--smoke" ]]; then
+      log "core per-request cost (Google Benchmark, optimised build)"
+      cmake -S "$ROOT/t" -B "$BUILD/prof" -DCMAKE_BUILD_TYPE=Release -DVGW_SANITIZE=OFF \
+        -DVGW_BENCH=ON >/dev/null
+      cmake --build "$BUILD/prof" -j"$JOBS" -- -s
+      "$BUILD/prof/core_bench" --benchmark_min_time=0.5 2>/dev/null | tee -a "$BUILD/bench/results.md"
+    fi
     ;;
   fuzz)
     install_test_deps

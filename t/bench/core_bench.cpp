@@ -1,0 +1,109 @@
+// Per-request cost of the pure core, without nginx or sockets: what the
+// module adds to a proxied request in CPU. Run by `./build.sh bench` after
+// the wrk runs; instruction-stable enough to compare before/after a change.
+
+#include <benchmark/benchmark.h>
+
+#include "crypto/crypto.hpp"
+#include "gateway.hpp"
+#include "rules/vendor_rules.hpp"
+
+namespace vgw {
+namespace {
+
+Gateway& gateway() {
+  static Gateway* gw = [] {
+    auto* g = new Gateway();
+    VendorSettings kling;
+    kling.base_url = "http://127.0.0.1:9";
+    kling.credentials = {{"access_key", "ak"}, {"secret_key", "sk"}};
+    g->add_vendor(load_vendor_rules(VGW_VENDOR_DIR "/kling.yaml"), kling);
+    g->add_id_key("bench-id-key-0123456789abcdef");
+    g->finalize();
+    return g;
+  }();
+  return *gw;
+}
+
+ClientCall call(std::string_view method, std::string_view path,
+                std::string_view body) {
+  ClientCall c;
+  c.method = method;
+  c.path = path;
+  c.content_type = "application/json";
+  c.body = body;
+  c.binding = "Bearer bench";
+  c.public_url = "http://127.0.0.1:8080";
+  return c;
+}
+
+const std::string kCreate =
+    R"({"model":"kling-v2-6","prompt":"A red panda surfing a wave at sunset, cinematic","seconds":"5","size":"1280x720"})";
+const std::string kCreated =
+    R"({"code":0,"message":"SUCCEED","request_id":"r","data":{"task_id":"8123456789","task_status":"submitted","created_at":1764500000000,"updated_at":1764500000000}})";
+const std::string kStatus =
+    R"({"code":0,"message":"SUCCEED","request_id":"r","data":{"task_id":"8123456789","task_status":"processing","created_at":1764500000000,"updated_at":1764500000000}})";
+
+void BM_JsonCreate(benchmark::State& state) {
+  UpstreamReply reply;
+  reply.status = 200;
+  reply.request_sent = true;
+  reply.body = kCreated;
+  for (auto _ : state) {
+    auto op = gateway().begin(call("POST", "/v1/videos", kCreate));
+    auto step = op->start(1764500000);
+    benchmark::DoNotOptimize(step);
+    step = op->on_reply(reply, 1764500000);
+    benchmark::DoNotOptimize(step);
+  }
+}
+BENCHMARK(BM_JsonCreate);
+
+void BM_Retrieve(benchmark::State& state) {
+  UpstreamReply created;
+  created.status = 200;
+  created.body = kCreated;
+  auto op = gateway().begin(call("POST", "/v1/videos", kCreate));
+  op->start(1764500000);
+  std::string id =
+      Json::parse(op->on_reply(created, 1764500000).response.body)["id"];
+  std::string path = "/v1/videos/" + id;
+  UpstreamReply reply;
+  reply.status = 200;
+  reply.body = kStatus;
+  for (auto _ : state) {
+    auto get = gateway().begin(call("GET", path, ""));
+    auto step = get->start(1764500000);
+    benchmark::DoNotOptimize(step);
+    step = get->on_reply(reply, 1764500030);
+    benchmark::DoNotOptimize(step);
+  }
+}
+BENCHMARK(BM_Retrieve);
+
+void BM_SealId(benchmark::State& state) {
+  VideoIdSealer sealer({"bench-id-key-0123456789abcdef"});
+  VideoRecord r;
+  r.vendor = "kling";
+  r.task_id = "8123456789";
+  r.kind = "text2video";
+  r.model = "kling-v2-6";
+  r.seconds = "5";
+  r.size = "1280x720";
+  r.created_at = 1764500000;
+  for (auto _ : state) benchmark::DoNotOptimize(sealer.seal(r, "Bearer bench"));
+}
+BENCHMARK(BM_SealId);
+
+void BM_HmacSha256(benchmark::State& state) {
+  std::string data(200, 'x');
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(crypto::hmac_sha256("key-key-key", data));
+  }
+}
+BENCHMARK(BM_HmacSha256);
+
+}  // namespace
+}  // namespace vgw
+
+BENCHMARK_MAIN();
