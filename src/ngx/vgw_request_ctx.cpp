@@ -1,12 +1,19 @@
 #include "vgw_request_ctx.hpp"
 
+#include <malloc.h>
+
 #include "vgw_module.hpp"
 
 namespace vgw::ngx {
 namespace {
 
 void destroy_ctx(void* data) noexcept {
-  static_cast<RequestCtx*>(data)->~RequestCtx();
+  auto* ctx = static_cast<RequestCtx*>(data);
+  // After a large upload, hand the freed heap back to the OS: a burst of
+  // image uploads must not leave the worker holding their memory.
+  bool large = ctx->body.capacity() + ctx->call.body.capacity() > (8u << 20);
+  ctx->~RequestCtx();
+  if (large) malloc_trim(0);
 }
 
 }  // namespace

@@ -18,6 +18,9 @@ import { multipartBody } from '../lib/http.mjs';
 import { pngBytes } from '../mocks/media.mjs';
 
 const smoke = process.argv.includes('--smoke');
+// --only=retrieve,uploads runs a subset (names: the rows, streaming, uploads).
+const only = (process.argv.find((a) => a.startsWith('--only=')) ?? '').slice(7).split(',').filter(Boolean);
+const wanted = (name) => only.length === 0 || only.includes(name);
 const OUT = join(ROOT, smoke ? 'build/bench-smoke' : 'build/bench');
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SECONDS = smoke ? 1 : 8;
@@ -201,6 +204,7 @@ try {
       floor: { path: `/floor/v1/videos/text2video/${TASK}` } },
   ];
   for (const s of scenarios) {
+    if (!wanted(s.name)) continue;
     const row = { name: s.name };
     for (const side of ['floor', 'module']) {
       const req = s[side];
@@ -229,7 +233,7 @@ try {
     { body: readFileSync(jsonCreate), contentType: 'application/json' },
     { body: small.body, contentType: small.contentType },
   ];
-  for (const [index, mib] of STREAM_MIB.entries()) {
+  for (const [index, mib] of wanted('streaming') ? STREAM_MIB.entries() : []) {
     const id = (await http('POST', '/v1/videos', streamCreates[index])).json().id;
     const row = { mib };
     for (const [side, query] of [['floor', `/floor/files/big-${mib}.bin`], ['module', `/v1/videos/${id}/content`]]) {
@@ -252,7 +256,7 @@ try {
   const big = multipartBody([['model', 'kling-v2-6'], ['prompt', prompt],
     { name: 'input_reference', filename: 'big.png', contentType: 'image/png', data: imageBytes(UPLOAD.mib << 20) }]);
   const baseline = rssKiB(worker);
-  const upload = await measured(worker, () => Promise.all(Array.from({ length: UPLOAD.concurrency }, () =>
+  const upload = await measured(worker, () => Promise.all(Array.from({ length: wanted('uploads') ? UPLOAD.concurrency : 0 }, () =>
     http('POST', '/v1/videos', { body: big.body, contentType: big.contentType }))));
   const bad = upload.result.filter((r) => r.status !== 200);
   if (bad.length) throw new Error(`${bad.length} large uploads failed: ${bad[0].buffer}`);
