@@ -11,7 +11,7 @@ void destroy_ctx(void* data) noexcept {
   auto* ctx = static_cast<RequestCtx*>(data);
   // After a large upload, hand the freed heap back to the OS: a burst of
   // image uploads must not leave the worker holding their memory.
-  bool large = ctx->body.capacity() + ctx->call.body.capacity() > (8u << 20);
+  bool large = ctx->body.capacity() + ctx->call.body.capacity() > (1u << 20);
   ctx->~RequestCtx();
   if (large) malloc_trim(0);
 }
