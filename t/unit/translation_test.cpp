@@ -200,6 +200,17 @@ TEST_F(Translation, UnknownVendorStatusIsInProgress) {
   auto v = response_of(reply(
       200, R"({"code":0,"data":{"task_id":"T4","task_status":"warming_up"}})"));
   EXPECT_EQ(v["status"], "in_progress");
+  get("/v1/videos/" + id);
+  auto late = response_of(reply(
+      200, R"({"code":0,"data":{"task_id":"T4","task_status":"warming_up"}})",
+      kNow + 86401));
+  EXPECT_EQ(late["status"], "failed") << "not forever";
+  EXPECT_EQ(late["error"]["code"], "vendor_status_unknown");
+  get("/v1/videos/" + id);
+  auto known = response_of(reply(
+      200, R"({"code":0,"data":{"task_id":"T4","task_status":"processing"}})",
+      kNow + 86401));
+  EXPECT_EQ(known["status"], "in_progress") << "a known status is believed";
 }
 
 struct ErrorCase {

@@ -327,9 +327,9 @@ TimeRule parse_time(const YAML::Node& y, const char* what) {
 
 RetrieveRule parse_retrieve(const YAML::Node& y) {
   only_keys(y,
-            {"request", "status", "progress", "estimate_seconds", "error",
-             "completed_at", "expires_at", "expires_after", "prompt", "quality",
-             "variants"},
+            {"request", "status", "progress", "estimate_seconds",
+             "unknown_status_timeout", "error", "completed_at", "expires_at",
+             "expires_after", "prompt", "quality", "variants"},
             "retrieve");
   RetrieveRule r;
   r.request = parse_request(required(y, "request", "retrieve"), kCallRoots,
@@ -347,6 +347,10 @@ RetrieveRule parse_retrieve(const YAML::Node& y) {
     r.status.map[to_lower(kv.first.Scalar())] = parse_status(kv.second);
   }
   r.progress = optional_path(y, "progress");
+  if (y["unknown_status_timeout"]) {
+    r.unknown_status_timeout =
+        positive_int(y["unknown_status_timeout"], "unknown_status_timeout");
+  }
   if (y["estimate_seconds"]) {
     r.estimate_seconds =
         positive_int(y["estimate_seconds"], "estimate_seconds");

@@ -130,6 +130,9 @@ struct RetrieveRule {
   StatusRule status;
   std::optional<JsonPath> progress;
   uint32_t estimate_seconds = 120;
+  // A task whose status the rules do not recognise reads as in_progress,
+  // but not forever: past this age it is reported failed.
+  uint32_t unknown_status_timeout = 86400;
   std::optional<JsonPath> error_message;
   std::optional<JsonPath> error_code;
   std::optional<TimeRule> completed_at;

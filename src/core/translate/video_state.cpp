@@ -59,11 +59,18 @@ VideoView read_video_state(const Vendor& vendor, const Json& reply,
   v.seconds = record.seconds;
   v.created_at = record.created_at;
   v.status = VideoStatus::in_progress;
+  bool recognised = false;
   if (const Json* raw = rules.status.from.find(reply); raw && !raw->is_null()) {
     auto it = rules.status.map.find(to_lower(json_text(*raw)));
-    if (it != rules.status.map.end()) v.status = it->second;
+    if (it != rules.status.map.end()) {
+      v.status = it->second;
+      recognised = true;
+    }
   }
-  if (task_failed(vendor, reply)) v.status = VideoStatus::failed;
+  bool vendor_failed = task_failed(vendor, reply);
+  bool stuck = !recognised && !vendor_failed &&
+               now - record.created_at > int64_t{rules.unknown_status_timeout};
+  if (stuck || vendor_failed) v.status = VideoStatus::failed;
 
   std::optional<int> vendor_progress;
   if (rules.progress) {
@@ -122,6 +129,13 @@ VideoView read_video_state(const Vendor& vendor, const Json& reply,
     VideoFailure failure{
         "video_generation_failed",
         "The vendor reported that the video generation failed."};
+    if (stuck) {
+      failure = {"vendor_status_unknown",
+                 "The vendor has not reported a known status for this video "
+                 "within " +
+                     std::to_string(rules.unknown_status_timeout) +
+                     " seconds."};
+    }
     if (rules.error_code) {
       if (const Json* c = rules.error_code->find(reply); c && !c->is_null()) {
         std::string code = json_text(*c);
