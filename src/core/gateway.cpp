@@ -257,10 +257,11 @@ std::unique_ptr<Operation> Gateway::begin_create(
   for (const auto& vendor : vendors_) {
     if (const ModelRule* rule = vendor->find_model(request.model)) {
       return with_fresh_token(
-          *vendor, make_create_operation(
-                       *vendor, *rule, std::move(request),
-                       CreateContext{sealer_, webhooks_,
-                                     std::string(call.binding), api_base}));
+          *vendor,
+          make_create_operation(
+              *vendor, *rule, std::move(request),
+              CreateContext{sealer_, webhooks_, std::string(call.binding),
+                            api_base, image_fetch_allow_}));
     }
   }
   ApiError e = invalid_request("The model '" + request.model.substr(0, 200) +

@@ -47,6 +47,10 @@ class Gateway {
   void add_webhook_allow(const std::string& host_glob) {
     webhooks_.allow.push_back(host_glob);
   }
+  // Internal hosts client image URLs may be downloaded from anyway.
+  void add_image_fetch_allow(const std::string& host_glob) {
+    image_fetch_allow_.push_back(host_glob);
+  }
   // Throws std::invalid_argument when the configuration is incomplete.
   void finalize();
 
@@ -79,6 +83,7 @@ class Gateway {
   VideoIdSealer sealer_;
   std::string default_model_ = "sora-2";
   WebhookPolicy webhooks_;
+  std::vector<std::string> image_fetch_allow_;
 };
 
 }  // namespace vgw

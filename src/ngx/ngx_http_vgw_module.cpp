@@ -233,14 +233,27 @@ char* set_webhook_secret(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   });
 }
 
-char* set_webhook_allow(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
-  auto* mcf = static_cast<MainConf*>(conf);
+// Directives that take a list of host globs.
+template <typename Add>
+char* each_argument(ngx_conf_t* cf, Add add) noexcept {
   auto* args = static_cast<ngx_str_t*>(cf->args->elts);
   return guarded(cf->log, static_cast<char*>(NGX_CONF_ERROR), [&]() -> char* {
-    for (ngx_uint_t i = 1; i < cf->args->nelts; ++i) {
-      mcf->gateway->add_webhook_allow(to_string(args[i]));
-    }
+    for (ngx_uint_t i = 1; i < cf->args->nelts; ++i) add(to_string(args[i]));
     return NGX_CONF_OK;
+  });
+}
+
+char* set_webhook_allow(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
+  auto* gateway = static_cast<MainConf*>(conf)->gateway;
+  return each_argument(
+      cf, [&](const std::string& glob) { gateway->add_webhook_allow(glob); });
+}
+
+char* set_image_fetch_allow(ngx_conf_t* cf, ngx_command_t*,
+                            void* conf) noexcept {
+  auto* gateway = static_cast<MainConf*>(conf)->gateway;
+  return each_argument(cf, [&](const std::string& glob) {
+    gateway->add_image_fetch_allow(glob);
   });
 }
 
@@ -328,6 +341,9 @@ ngx_command_t commands[] = {
     {ngx_string("vgw_webhook_allow"),
      NGX_HTTP_MAIN_CONF | NGX_CONF_1MORE,
      set_webhook_allow, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
+    {ngx_string("vgw_image_fetch_allow"),
+     NGX_HTTP_MAIN_CONF | NGX_CONF_1MORE,
+     set_image_fetch_allow, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
     {ngx_string("vgw_default_model"),
      NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
      set_default_model, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},

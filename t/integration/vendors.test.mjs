@@ -145,7 +145,12 @@ let gw;
 
 before(async () => {
   for (const v of VENDORS) mocks[v.name] = await v.start();
-  gw = await startGateway({ name: 'vendors', http: VENDORS.map((v) => v.line(mocks[v.name])).join('\n    ') });
+  gw = await startGateway({
+    name: 'vendors',
+    // The mocks' CDN is on loopback, which image downloads otherwise refuse.
+    http: `${VENDORS.map((v) => v.line(mocks[v.name])).join('\n    ')}
+    vgw_image_fetch_allow 127.0.0.1;`,
+  });
 });
 
 after(async () => {
@@ -267,14 +272,28 @@ test('image URLs and data URLs reach every vendor in the form it takes', async (
     assert.equal(r.status, 200, `${v.name}: ${r.text}`);
     const sent = image[v.name](creates(mocks[v.name]).at(-1).body);
     assert.equal(sent, takesRawBase64.includes(v.name) ? jpeg.toString('base64') : dataUrl, v.name);
+    if (v.name.startsWith('veo')) continue; // URLs are downloaded: next test
     r = await postJson(gw.url, '/v1/videos', { model, prompt: 'url', input_reference: { image_url: url } });
-    if (v.name.startsWith('veo')) {
-      assertError(r, 400, { param: 'input_reference', code: 'unsupported_by_vendor' });
-    } else {
-      assert.equal(r.status, 200, `${v.name}: ${r.text}`);
-      assert.equal(image[v.name](creates(mocks[v.name]).at(-1).body), url, v.name);
-    }
+    assert.equal(r.status, 200, `${v.name}: ${r.text}`);
+    assert.equal(image[v.name](creates(mocks[v.name]).at(-1).body), url, v.name);
   }
+});
+
+test('bytes-only vendors (Veo): the gateway downloads image URLs, within its address policy', async () => {
+  const jpeg = jpegBytes('remote');
+  const cdnPath = '/images/frame.jpg';
+  mocks['veo-gemini'].cdn.register(cdnPath, { bytes: jpeg, contentType: 'image/jpeg' });
+  const url = mocks['veo-gemini'].cdn.signUrl(cdnPath, 600);
+  let r = await postJson(gw.url, '/v1/videos', { model: 'veo-3.1-generate-preview', prompt: 'from a url', input_reference: { image_url: url } });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(creates(mocks['veo-gemini']).at(-1).body.instances[0].image, { bytesBase64Encoded: jpeg.toString('base64'), mimeType: 'image/jpeg' });
+  const fetched = mocks['veo-gemini'].cdn.requests.filter((q) => q.path === cdnPath);
+  assert.equal(fetched.length, 1);
+  assert.equal(fetched[0].headers.authorization, undefined, 'no credential with the download');
+  r = await postJson(gw.url, '/v1/videos', { model: 'veo-3.1-generate-preview', prompt: 'x', input_reference: { image_url: `${mocks['veo-gemini'].cdn.url}/missing.jpg` } });
+  assertError(r, 400, { param: 'input_reference.image_url', code: 'image_fetch_failed' });
+  r = await postJson(gw.url, '/v1/videos', { model: 'veo-3.1-generate-preview', prompt: 'x', input_reference: { image_url: 'http://10.1.2.3/a.jpg' } });
+  assertError(r, 400, { code: 'invalid_image_url' });
 });
 
 test('vendor-specific extras pass through where the rules allow them, else 400', async () => {
@@ -288,6 +307,4 @@ test('vendor-specific extras pass through where the rules allow them, else 400',
   assert.equal(wan.parameters.seed, 7);
   r = await postJson(gw.url, '/v1/videos', { model: 'veo-3.1-generate-preview', prompt: 'x', metadata: { seed: 1 } });
   assertError(r, 400, { param: 'metadata.seed', code: 'unknown_parameter' });
-  r = await postJson(gw.url, '/v1/videos', { model: 'veo-3.1-generate-preview', prompt: 'x', input_reference: { image_url: 'https://example.com/a.png' } });
-  assertError(r, 400, { param: 'input_reference', code: 'unsupported_by_vendor' });
 });

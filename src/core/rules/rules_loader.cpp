@@ -227,7 +227,7 @@ RequestRule parse_request(const YAML::Node& y, const Roots& roots,
 CreateRule parse_create(const YAML::Node& y) {
   only_keys(y,
             {"kinds", "refuse", "request", "extras", "task_id", "max_images",
-             "carry", "callback"},
+             "carry", "callback", "fetch_image_urls"},
             "create");
   CreateRule c;
   if (y["kinds"]) {
@@ -263,6 +263,9 @@ CreateRule parse_create(const YAML::Node& y) {
       throw RuleError("max_images must be 0..16", yaml_line(y["max_images"]));
     }
     c.max_images = static_cast<uint32_t>(v.get<int64_t>());
+  }
+  if (y["fetch_image_urls"]) {
+    c.fetch_image_urls = yaml_to_json(y["fetch_image_urls"]) == Json(true);
   }
   if (const YAML::Node callback = y["callback"]) {
     only_keys(callback, {"into", "task_id", "challenge"}, "create.callback");

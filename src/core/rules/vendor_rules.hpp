@@ -92,6 +92,9 @@ struct CreateRule {
   ExtrasRule extras;
   JsonPath task_id;
   uint32_t max_images = 1;
+  // The vendor takes image bytes only (Veo): the gateway downloads image
+  // URLs itself, through the call location, and sends the bytes.
+  bool fetch_image_urls = false;
   NamedTemplates carry;  // values sealed into the id for later calls
 };
 

@@ -1,5 +1,6 @@
 #include "translate/create_operation.hpp"
 
+#include "util/internal_host.hpp"
 #include "webhooks/callback_token.hpp"
 
 #include <algorithm>
@@ -89,6 +90,9 @@ class CreateOperation : public Operation {
                     std::to_string(rules.create.max_images) +
                     " reference image(s).",
           request_.images.front().param, "too_many_images"));
+    }
+    if (rules.create.fetch_image_urls) {
+      if (auto fetch = next_image_fetch()) return *fetch;
     }
     const SecondsRule& seconds_rule =
         model_.seconds ? *model_.seconds : rules.seconds;
@@ -182,6 +186,10 @@ class CreateOperation : public Operation {
   }
 
   Step on_reply(const UpstreamReply& reply, int64_t now) override {
+    if (fetching_) {
+      if (auto e = take_fetched_image(reply)) return finish(*e);
+      return start(now);  // the next image, or the create itself
+    }
     if (reply.status == 0 || reply.too_large || reply.local_status != 0) {
       return finish(transport_error(vendor_, CallPhase::create, reply));
     }
@@ -228,6 +236,59 @@ class CreateOperation : public Operation {
   }
 
  private:
+  // Downloads the first image still given as a URL, for vendors that take
+  // bytes only. Same address policy as webhooks: never an internal host.
+  std::optional<Step> next_image_fetch() {
+    for (size_t i = 0; i < request_.images.size(); ++i) {
+      const ImageInput& img = request_.images[i];
+      if (img.kind != ImageInput::Kind::url) continue;
+      auto url = parse_url(img.data);
+      bool allowed = url && std::any_of(context_.image_fetch_allow.begin(),
+                                        context_.image_fetch_allow.end(),
+                                        [&](const std::string& glob) {
+                                          return glob_match(glob, url->host);
+                                        });
+      if (!url || (!allowed && is_internal_host(url->host))) {
+        return finish(invalid_request(
+            "The image URL may not point at a loopback, private or internal "
+            "address.",
+            img.param, "invalid_image_url"));
+      }
+      fetching_ = true;
+      fetch_index_ = i;
+      UpstreamCall call;
+      call.url = std::string(img.data);
+      call.headers = {{"Accept", "image/*"}};
+      return Step::call_vendor(std::move(call));
+    }
+    return std::nullopt;
+  }
+
+  std::optional<ApiError> take_fetched_image(const UpstreamReply& reply) {
+    fetching_ = false;
+    ImageInput& img = request_.images[fetch_index_];
+    auto failed = [&](const std::string& why) {
+      return invalid_request("Could not use the image at '" +
+                                 std::string(img.data.substr(0, 200)) +
+                                 "': " + why + ". Upload the image instead.",
+                             img.param, "image_fetch_failed");
+    };
+    if (reply.too_large) return failed("it is larger than the gateway fetches");
+    if (reply.status != 200) {
+      return failed(reply.status == 0 ? "it could not be downloaded"
+                                      : "its server answered HTTP " +
+                                            std::to_string(reply.status));
+    }
+    std::string mime = sniff_image_type(reply.body);
+    if (mime.empty()) return failed("it is not a PNG, JPEG, WebP or GIF image");
+    request_.owned_text.emplace_back(reply.body);
+    img.kind = ImageInput::Kind::bytes;
+    img.data = request_.owned_text.back();
+    img.mime = std::move(mime);
+    img.filename = "input_reference";
+    return std::nullopt;
+  }
+
   // Everything the id seals, except the vendor's task id (known once the
   // vendor answers; a callback token is sealed before that).
   VideoRecord this_video() const {
@@ -328,6 +389,8 @@ class CreateOperation : public Operation {
   ImageBlobs blobs_;
   CreateContext context_;
   int64_t started_at_ = 0;
+  bool fetching_ = false;  // the pending call downloads an image URL
+  size_t fetch_index_ = 0;
   std::string seconds_;
   std::string size_;
   std::string kind_;

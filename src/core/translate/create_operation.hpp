@@ -17,6 +17,9 @@ struct CreateContext {
   const WebhookPolicy& webhooks;
   std::string binding;   // caller identity the id is bound to
   std::string api_base;  // absolute API root, for the vendor's callback URL
+  // Internal hosts that client image URLs may still be fetched from
+  // (globs; vgw_image_fetch_allow).
+  const std::vector<std::string>& image_fetch_allow;
 };
 
 std::unique_ptr<Operation> make_create_operation(Vendor& vendor,

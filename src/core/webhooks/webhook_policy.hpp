@@ -22,8 +22,4 @@ struct WebhookPolicy {
   std::optional<std::string> refuse(const std::string& url) const;
 };
 
-// True for 127/8, 10/8, 172.16/12, 192.168/16, 169.254/16, 100.64/10, 0/8,
-// ::1, fc00::/7, fe80::/10, IPv4-mapped forms of those, and `localhost`.
-bool is_internal_host(const std::string& host);
-
 }  // namespace vgw
