@@ -290,7 +290,8 @@ std::unique_ptr<Operation> Gateway::begin_by_id(
         make_retrieve_operation(
             *vendor, std::move(*record), video_id,
             api_base.empty() ? std::string()
-                             : api_base + "videos/" + video_id + "/content"));
+                             : api_base + "videos/" + video_id + "/content",
+            &status_cache_));
   std::string variant = query_arg(call.args, "variant").value_or("video");
   if (variant.empty()) variant = "video";
   if (variant != "video" && variant != "thumbnail" &&

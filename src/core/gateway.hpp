@@ -8,6 +8,7 @@
 
 #include "ids/video_id.hpp"
 #include "translate/operation.hpp"
+#include "translate/status_cache.hpp"
 #include "translate/vendor.hpp"
 #include "webhooks/webhook_policy.hpp"
 
@@ -47,6 +48,9 @@ class Gateway {
   void add_webhook_allow(const std::string& host_glob) {
     webhooks_.allow.push_back(host_glob);
   }
+  // Serve repeated status queries for a task from a per-worker cache for
+  // this many seconds (0: off).
+  void set_status_cache_ttl(int64_t seconds) { status_cache_.set_ttl(seconds); }
   // Internal hosts client image URLs may be downloaded from anyway.
   void add_image_fetch_allow(const std::string& host_glob) {
     image_fetch_allow_.push_back(host_glob);
@@ -84,6 +88,8 @@ class Gateway {
   std::string default_model_ = "sora-2";
   WebhookPolicy webhooks_;
   std::vector<std::string> image_fetch_allow_;
+  // Each worker's copy of the gateway has its own cache (fork).
+  mutable StatusCache status_cache_;
 };
 
 }  // namespace vgw

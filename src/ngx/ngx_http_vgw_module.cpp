@@ -257,6 +257,17 @@ char* set_image_fetch_allow(ngx_conf_t* cf, ngx_command_t*,
   });
 }
 
+char* set_status_cache(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
+  auto* mcf = static_cast<MainConf*>(conf);
+  auto* args = static_cast<ngx_str_t*>(cf->args->elts);
+  ngx_int_t seconds = ngx_parse_time(&args[1], 1);
+  if (seconds == NGX_ERROR || seconds > 3600) {
+    return const_cast<char*>("must be a time of at most 1h (e.g. 2s, or 0)");
+  }
+  mcf->gateway->set_status_cache_ttl(seconds);
+  return NGX_CONF_OK;
+}
+
 char* set_default_model(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   auto* mcf = static_cast<MainConf*>(conf);
   auto* args = static_cast<ngx_str_t*>(cf->args->elts);
@@ -344,6 +355,9 @@ ngx_command_t commands[] = {
     {ngx_string("vgw_image_fetch_allow"),
      NGX_HTTP_MAIN_CONF | NGX_CONF_1MORE,
      set_image_fetch_allow, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
+    {ngx_string("vgw_status_cache"),
+     NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
+     set_status_cache, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
     {ngx_string("vgw_default_model"),
      NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
      set_default_model, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},

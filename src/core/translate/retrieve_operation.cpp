@@ -38,12 +38,37 @@ class StatusOperation : public Operation {
 class RetrieveOperation : public StatusOperation {
  public:
   RetrieveOperation(Vendor& vendor, VideoRecord record, std::string video_id,
-                    std::string content_url)
+                    std::string content_url, StatusCache* cache)
       : StatusOperation(vendor, std::move(record), std::move(video_id),
                         "retrieve"),
-        content_url_(std::move(content_url)) {}
+        content_url_(std::move(content_url)),
+        cache_(cache && cache->enabled() ? cache : nullptr),
+        cache_key_(vendor_.name() + '\n' + record_.kind + '\n' +
+                   record_.task_id) {}
+
+  Step start(int64_t now) override {
+    if (cache_) {
+      if (const std::string* body = cache_->find(cache_key_, now)) {
+        cached_ = *body;
+        UpstreamReply reply;
+        reply.status = 200;
+        reply.body = cached_;
+        return render(reply, now);
+      }
+    }
+    return StatusOperation::start(now);
+  }
 
   Step on_reply(const UpstreamReply& reply, int64_t now) override {
+    Step step = render(reply, now);
+    if (cache_ && step.response.status == 200) {
+      cache_->put(cache_key_, std::string(reply.body), now);
+    }
+    return step;
+  }
+
+ private:
+  Step render(const UpstreamReply& reply, int64_t now) {
     auto status = read_status_reply(vendor_, CallPhase::retrieve, reply, now);
     if (status.error) return finish(*status.error);
     VideoView view = read_video_state(vendor_, status.body, record_, now);
@@ -54,8 +79,10 @@ class RetrieveOperation : public StatusOperation {
     return finish(std::move(r));
   }
 
- private:
   std::string content_url_;
+  StatusCache* cache_;
+  std::string cache_key_;
+  std::string cached_;  // the cached body a hit is rendered from
 };
 
 class ContentOperation : public StatusOperation {
@@ -205,9 +232,11 @@ class ContentOperation : public StatusOperation {
 std::unique_ptr<Operation> make_retrieve_operation(Vendor& vendor,
                                                    VideoRecord record,
                                                    std::string video_id,
-                                                   std::string content_url) {
-  return std::make_unique<RetrieveOperation>(
-      vendor, std::move(record), std::move(video_id), std::move(content_url));
+                                                   std::string content_url,
+                                                   StatusCache* cache) {
+  return std::make_unique<RetrieveOperation>(vendor, std::move(record),
+                                             std::move(video_id),
+                                             std::move(content_url), cache);
 }
 
 std::unique_ptr<Operation> make_content_operation(Vendor& vendor,
