@@ -112,7 +112,7 @@ run_fuzzers() {
 check_format() {
   command -v clang-format >/dev/null || need_packages clang-format
   log "checking formatting"
-  find "$ROOT/src" "$ROOT/t/unit" "$ROOT/t/fuzz" -name '*.cpp' -o -name '*.hpp' |
+  find "$ROOT/src" "$ROOT/t/unit" "$ROOT/t/fuzz" "$ROOT/t/bench" "$ROOT/t/support" -name '*.cpp' -o -name '*.hpp' |
     xargs clang-format --dry-run --Werror
 }
 

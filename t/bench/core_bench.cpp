@@ -4,6 +4,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include "client_call.hpp"
 #include "crypto/crypto.hpp"
 #include "gateway.hpp"
 #include "rules/vendor_rules.hpp"
@@ -25,18 +26,6 @@ Gateway& gateway() {
   return *gw;
 }
 
-ClientCall call(std::string_view method, std::string_view path,
-                std::string_view body) {
-  ClientCall c;
-  c.method = method;
-  c.path = path;
-  c.content_type = "application/json";
-  c.body = body;
-  c.binding = "Bearer bench";
-  c.public_url = "http://127.0.0.1:8080";
-  return c;
-}
-
 const std::string kCreate =
     R"({"model":"kling-v2-6","prompt":"A red panda surfing a wave at sunset, cinematic","seconds":"5","size":"1280x720"})";
 const std::string kCreated =
@@ -50,7 +39,8 @@ void BM_JsonCreate(benchmark::State& state) {
   reply.request_sent = true;
   reply.body = kCreated;
   for (auto _ : state) {
-    auto op = gateway().begin(call("POST", "/v1/videos", kCreate));
+    auto op =
+        gateway().begin(testing::client_call("POST", "/v1/videos", kCreate));
     auto step = op->start(1764500000);
     benchmark::DoNotOptimize(step);
     step = op->on_reply(reply, 1764500000);
@@ -63,7 +53,8 @@ void BM_Retrieve(benchmark::State& state) {
   UpstreamReply created;
   created.status = 200;
   created.body = kCreated;
-  auto op = gateway().begin(call("POST", "/v1/videos", kCreate));
+  auto op =
+      gateway().begin(testing::client_call("POST", "/v1/videos", kCreate));
   op->start(1764500000);
   std::string id =
       Json::parse(op->on_reply(created, 1764500000).response.body)["id"];
@@ -72,7 +63,7 @@ void BM_Retrieve(benchmark::State& state) {
   reply.status = 200;
   reply.body = kStatus;
   for (auto _ : state) {
-    auto get = gateway().begin(call("GET", path, ""));
+    auto get = gateway().begin(testing::client_call("GET", path));
     auto step = get->start(1764500000);
     benchmark::DoNotOptimize(step);
     step = get->on_reply(reply, 1764500030);

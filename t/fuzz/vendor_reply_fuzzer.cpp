@@ -3,12 +3,15 @@
 #include <cstdlib>
 #include <string>
 
+#include "client_call.hpp"
 #include "gateway.hpp"
 #include "rules/vendor_rules.hpp"
 
 // Vendor replies are untrusted: whatever comes back for a create, retrieve
 // or content lookup must become a well-formed client response.
 namespace {
+
+using vgw::testing::client_call;
 
 vgw::Gateway* make_gateway() {
   auto* gw = new vgw::Gateway();
@@ -23,18 +26,6 @@ vgw::Gateway* make_gateway() {
   gw->add_id_key("fuzz key 0123456789abcdef");
   gw->finalize();
   return gw;
-}
-
-vgw::ClientCall client_call(std::string_view method, std::string_view path,
-                            std::string_view body) {
-  vgw::ClientCall call;
-  call.method = method;
-  call.path = path;
-  call.content_type = "application/json";
-  call.body = body;
-  call.binding = "t";
-  call.public_url = "https://gw.test";
-  return call;
 }
 
 // Responses are JSON (or a decoded inline file); errors carry a message,

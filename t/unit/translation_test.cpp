@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "auth/jwt_hs256.hpp"
+#include "client_call.hpp"
 #include "crypto/crypto.hpp"
 #include "gateway.hpp"
 #include "rules/vendor_rules.hpp"
@@ -40,14 +41,7 @@ class Translation : public ::testing::Test {
   // Starts a client request against the gateway.
   Step send(std::string_view method, std::string_view path,
             std::string_view args = "", std::string_view binding = kTenant) {
-    ClientCall call;
-    call.method = method;
-    call.path = path;
-    call.args = args;
-    call.content_type = "application/json";
-    call.body = body;
-    call.binding = binding;
-    call.public_url = "https://gw.test";
+    ClientCall call = testing::client_call(method, path, body, binding, args);
     call.unified_openai_words = openai_words;
     op = gw.begin(call);
     return op->start(kNow);

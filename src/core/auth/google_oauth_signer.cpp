@@ -28,6 +28,8 @@ class GoogleOAuthSigner : public Signer {
       call.headers.push_back({"Authorization", "Bearer " + token_});
   }
 
+  bool exchanges_tokens() const override { return key_ != nullptr; }
+
   std::optional<UpstreamCall> token_call(int64_t now) override {
     if (!key_ || (!token_.empty() && now < refresh_at_)) return std::nullopt;
     nlohmann::ordered_json header = {{"alg", "RS256"}, {"typ", "JWT"}};

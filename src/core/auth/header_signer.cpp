@@ -30,4 +30,12 @@ std::unique_ptr<Signer> make_header_signer(const SignerParams& params) {
       std::move(name), require_param(params, "header", "value"));
 }
 
+// `Authorization: Bearer <token>`: OpenAI-compatible upstreams and most
+// vendors with a static API key.
+std::unique_ptr<Signer> make_bearer_signer(const SignerParams& params) {
+  return make_header_signer(
+      {{"name", "Authorization"},
+       {"value", "Bearer " + require_param(params, "bearer", "token")}});
+}
+
 }  // namespace vgw

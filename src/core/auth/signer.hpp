@@ -26,6 +26,7 @@ class Signer {
   // while no fresh token is cached, and its reply handed to accept_token()
   // (false: the exchange failed). The call runs through nginx like any
   // other vendor call, so nothing blocks.
+  virtual bool exchanges_tokens() const { return false; }
   virtual std::optional<UpstreamCall> token_call(int64_t now) {
     return std::nullopt;
   }

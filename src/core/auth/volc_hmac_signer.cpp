@@ -38,7 +38,7 @@ class VolcHmacSigner : public Signer {
         "content-type;host;x-content-sha256;x-date";
     std::string canonical =
         call.method + "\n" + url.path + "\n" + canonical_query(url.query) +
-        "\n" + "content-type:" + trim(content_type) + "\n" +
+        "\n" + "content-type:" + std::string(trim(content_type)) + "\n" +
         "host:" + url.authority + "\n" + "x-content-sha256:" + payload_hash +
         "\n" + "x-date:" + x_date + "\n\n" + kSignedHeaders + "\n" +
         payload_hash;
@@ -65,12 +65,6 @@ class VolcHmacSigner : public Signer {
     char buf[32];
     std::strftime(buf, sizeof buf, format, &tm);
     return buf;
-  }
-
-  static std::string trim(std::string_view s) {
-    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-    return std::string(s);
   }
 
   // Sorted by name, names and values percent-encoded per RFC 3986.

@@ -104,7 +104,6 @@ Vendor::Vendor(VendorRules rules, const VendorSettings& settings)
   }
   try {
     signer_ = make_signer(rules_.auth.scheme, params);
-    exchanges_tokens_ = signer_->token_call(0).has_value();
   } catch (const std::invalid_argument& e) {
     throw RuleError(e.what(), rules_.auth.line);
   }

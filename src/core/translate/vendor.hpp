@@ -32,7 +32,9 @@ class Vendor {
   const std::string& base_url() const { return base_url_; }
   const Json& params() const { return params_; }
   // OAuth-style vendors: see Signer::token_call.
-  bool exchanges_tokens() const { return exchanges_tokens_; }
+  bool exchanges_tokens() const {
+    return signer_ && signer_->exchanges_tokens();
+  }
   std::optional<UpstreamCall> token_call(int64_t now);
   bool accept_token(const UpstreamReply& reply, int64_t now);
 
@@ -64,7 +66,6 @@ class Vendor {
   UrlParts base_;
   std::vector<std::string> secrets_;
   Json params_ = Json::object();
-  bool exchanges_tokens_ = false;
   std::vector<std::string> missing_credentials_;
   Headers static_headers_;
   std::unique_ptr<Signer> signer_;
