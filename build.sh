@@ -5,6 +5,9 @@
 #   ./build.sh test       build, then run unit, fuzz-smoke, integration and SDK tests
 #   ./build.sh fuzz [s]   run every libFuzzer harness for s seconds (default 60)
 #   ./build.sh bench      module vs plain proxy_pass (wrk), results in build/bench
+#   ./build.sh install [dir]  build, then install the module into dir
+#                         (default /usr/lib/nginx/modules) without disturbing
+#                         a running nginx
 # NGINX_SRC=/path/to/nginx-x.y.z builds against another nginx source tree
 # (default: Debian's nginx-dev headers in /usr/share/nginx/src).
 set -euo pipefail
@@ -42,7 +45,7 @@ install_test_deps() {
   # conflicts with Debian's npm package): only install what is missing.
   command -v node >/dev/null || need_packages nodejs
   command -v npm >/dev/null || need_packages npm
-  if [[ ! -d "$ROOT/t/node_modules/openai-6.49" || "$ROOT/t/package-lock.json" -nt "$ROOT/t/node_modules" ]]; then
+  if [[ ! -d "$ROOT/t/node_modules/openai-7.59" || "$ROOT/t/package-lock.json" -nt "$ROOT/t/node_modules" ]]; then
     log "installing pinned npm packages (t/package-lock.json)"
     (cd "$ROOT/t" && npm ci --no-audit --no-fund --loglevel=error)
   fi
@@ -77,7 +80,18 @@ build_module() {
   fi
   log "building ngx_http_vgw_module.so"
   make -s -j"$JOBS" -C "$src" -f "$BUILD/objs/Makefile" modules
-  cp "$BUILD/objs/ngx_http_vgw_module.so" "$BUILD/ngx_http_vgw_module.so"
+  install_module "$BUILD/objs/ngx_http_vgw_module.so" "$BUILD/ngx_http_vgw_module.so"
+}
+
+# A running nginx has the installed module mapped: writing over that file
+# (cp truncates it in place) crashes every worker on its next request. A new
+# file renamed over the old name leaves the mapped one intact.
+install_module() {
+  local from="$1" to="$2"
+  mkdir -p "$(dirname "$to")"
+  cp "$from" "$to.new.$$"
+  chmod 644 "$to.new.$$"
+  mv -f "$to.new.$$" "$to"
 }
 
 build_unit_tests() {
@@ -135,9 +149,13 @@ case "$cmd" in
     (cd "$BUILD/unit" && ctest --output-on-failure -j"$JOBS")
     run_fuzzers "${FUZZ_SECONDS:-10}"
     log "integration and SDK tests against nginx $(nginx -v 2>&1 | sed 's/.*\///')"
-    rm -rf "$ROOT/t/.runtime"
+    export VGW_RUNTIME_ROOT="${TMPDIR:-/tmp}/vgw-runtime-$(id -u)"
+    rm -rf "$VGW_RUNTIME_ROOT" "$ROOT/t/.runtime"
     cd "$ROOT/t"
-    exec node --test --test-concurrency=1 --test-reporter=spec integration/
+    # A test that hangs fails after its timeout; handles a failed test left
+    # open do not keep the runner from printing its summary and exiting.
+    exec node --test --test-concurrency=1 --test-timeout=180000 \
+      --test-force-exit --test-reporter=spec integration/
     ;;
   bench)
     install_test_deps
@@ -156,8 +174,14 @@ case "$cmd" in
     install_test_deps
     run_fuzzers "${2:-60}"
     ;;
+  install)
+    build_module
+    install_module "$BUILD/ngx_http_vgw_module.so" \
+      "${2:-/usr/lib/nginx/modules}/ngx_http_vgw_module.so"
+    log "installed ${2:-/usr/lib/nginx/modules}/ngx_http_vgw_module.so"
+    ;;
   *)
-    echo "usage: $0 [build|run|test|bench [--smoke]|fuzz [seconds]]" >&2
+    echo "usage: $0 [build|run|test|bench [--smoke]|fuzz [seconds]|install [dir]]" >&2
     exit 2
     ;;
 esac

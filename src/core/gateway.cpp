@@ -6,6 +6,7 @@
 #include "webhooks/callback_operation.hpp"
 #include "webhooks/webhook_event.hpp"
 #include "translate/token_refresh.hpp"
+#include "translate/vendor_data.hpp"
 
 #include <cctype>
 #include <stdexcept>
@@ -236,7 +237,7 @@ std::unique_ptr<Operation> Gateway::begin_callback(
           ? vendor->rules().create.callback->task_id.find(payload)
           : nullptr;
   std::string task_id = task ? json_text(*task) : std::string();
-  if (task_id.empty() || task_id.size() > 512) {
+  if (task_id_problem(task_id, vendor->rules().create.task_id_is_path)) {
     return answer(invalid_request("The callback names no task.", std::nullopt,
                                   "invalid_callback"),
                   "callback", callback->record.model);
@@ -261,7 +262,7 @@ std::unique_ptr<Operation> Gateway::begin_create(
           make_create_operation(
               *vendor, *rule, std::move(request),
               CreateContext{sealer_, webhooks_, std::string(call.binding),
-                            api_base, image_fetch_allow_}));
+                            api_base, image_fetch_, image_fetch_timeout_}));
     }
   }
   ApiError e = invalid_request("The model '" + request.model.substr(0, 200) +

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ids/video_id.hpp"
+#include "net/client_target.hpp"
 #include "translate/operation.hpp"
 #include "translate/status_cache.hpp"
 #include "translate/vendor.hpp"
@@ -53,8 +54,9 @@ class Gateway {
   void set_status_cache_ttl(int64_t seconds) { status_cache_.set_ttl(seconds); }
   // Internal hosts client image URLs may be downloaded from anyway.
   void add_image_fetch_allow(const std::string& host_glob) {
-    image_fetch_allow_.push_back(host_glob);
+    image_fetch_.allow.push_back(host_glob);
   }
+  void set_image_fetch_timeout(int seconds) { image_fetch_timeout_ = seconds; }
   // Throws std::invalid_argument when the configuration is incomplete.
   void finalize();
 
@@ -87,7 +89,8 @@ class Gateway {
   VideoIdSealer sealer_;
   std::string default_model_ = "sora-2";
   WebhookPolicy webhooks_;
-  std::vector<std::string> image_fetch_allow_;
+  ClientTargetPolicy image_fetch_;
+  int image_fetch_timeout_ = 10;
   // Each worker's copy of the gateway has its own cache (fork).
   mutable StatusCache status_cache_;
 };

@@ -12,4 +12,17 @@ std::optional<std::string_view> find_header(const Headers& headers,
   return std::nullopt;
 }
 
+size_t UpstreamCall::body_size() const {
+  size_t n = body.size();
+  for (const auto& insert : inserts) n += insert.bytes.size();
+  return n;
+}
+
+std::string UpstreamCall::flat_body() const {
+  std::string out;
+  out.reserve(body_size());
+  for_each_body_piece([&](std::string_view piece) { out.append(piece); });
+  return out;
+}
+
 }  // namespace vgw

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,13 +28,45 @@ struct HttpResponse {
   std::string content_type = "application/json";
 };
 
+// A large part of a request body spliced into it at byte `at` without a
+// copy: a view of memory that outlives the call (the client's request body),
+// or of `owner` (an image encoded for this call).
+struct BodyInsert {
+  size_t at = 0;
+  std::string_view bytes;
+  std::shared_ptr<const std::string> owner;
+};
+
 // One call to a vendor, executed by the nginx layer through proxy_pass.
-// Host and Content-Length are derived by nginx from `url` and `body`.
+// Content-Length is derived by nginx from the body.
 struct UpstreamCall {
   std::string method = "GET";
   std::string url;
+  // Host header and TLS server name when they are not url's host (a call
+  // pinned to the address a client's host name was checked at); empty:
+  // derived from url.
+  std::string host;
+  std::string server_name;
   Headers headers;
   std::string body;
+  std::vector<BodyInsert> inserts;  // in ascending `at` order
+  // Total time the call may take, in seconds (0: only the call location's
+  // own timeouts); for downloads from hosts a client chose.
+  int deadline_seconds = 0;
+
+  size_t body_size() const;
+  // Calls fn(std::string_view) for each piece of the body, in order.
+  template <class F>
+  void for_each_body_piece(F&& fn) const {
+    size_t from = 0;
+    for (const auto& insert : inserts) {
+      if (insert.at > from) fn(std::string_view(body).substr(from, insert.at - from));
+      if (!insert.bytes.empty()) fn(insert.bytes);
+      from = insert.at;
+    }
+    if (from < body.size()) fn(std::string_view(body).substr(from));
+  }
+  std::string flat_body() const;
 };
 
 // What came back from that call.
@@ -42,6 +75,9 @@ struct UpstreamReply {
   bool timed_out = false;     // no (complete) reply within the deadline
   bool request_sent = false;  // some bytes of the request reached the vendor
   bool too_large = false;     // reply exceeded the in-memory limit
+  bool truncated = false;     // the reply's body was cut off
+  // The body is in a Content-Encoding the gateway cannot read, or corrupt.
+  bool unreadable = false;
   // nginx itself refused the call before contacting the vendor (limit_req,
   // access rules in the call location): that HTTP status, else 0.
   int local_status = 0;

@@ -78,13 +78,15 @@ void* create_main_conf(ngx_conf_t* cf) noexcept {
 
 char* init_main_conf(ngx_conf_t* cf, void* conf) noexcept {
   auto* mcf = static_cast<MainConf*>(conf);
-  try {
-    mcf->gateway->finalize();
-  } catch (const std::exception& e) {
-    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "vgw: %s", e.what());
-    return static_cast<char*>(NGX_CONF_ERROR);
-  }
-  return NGX_CONF_OK;
+  return guarded(cf->log, static_cast<char*>(NGX_CONF_ERROR), [&]() -> char* {
+    try {
+      mcf->gateway->finalize();
+    } catch (const std::invalid_argument& e) {
+      ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "vgw: %s", e.what());
+      return static_cast<char*>(NGX_CONF_ERROR);
+    }
+    return NGX_CONF_OK;
+  });
 }
 
 void* create_loc_conf(ngx_conf_t* cf) noexcept {
@@ -128,14 +130,8 @@ char* merge_loc_conf(ngx_conf_t* cf, void* parent, void* child) noexcept {
   return NGX_CONF_OK;
 }
 
-char* set_vendor(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
-  auto* mcf = static_cast<MainConf*>(conf);
+char* load_vendor(ngx_conf_t* cf, MainConf* mcf, const std::string& file) {
   auto* args = static_cast<ngx_str_t*>(cf->args->elts);
-  ngx_str_t path = args[1];
-  if (ngx_conf_full_name(cf->cycle, &path, 1) != NGX_OK) {
-    return static_cast<char*>(NGX_CONF_ERROR);
-  }
-  std::string file = to_string(path);
   try {
     VendorRules rules = load_vendor_rules(file);
     VendorSettings settings;
@@ -192,6 +188,18 @@ char* set_vendor(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
     return static_cast<char*>(NGX_CONF_ERROR);
   }
   return NGX_CONF_OK;
+}
+
+char* set_vendor(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
+  auto* mcf = static_cast<MainConf*>(conf);
+  auto* args = static_cast<ngx_str_t*>(cf->args->elts);
+  ngx_str_t path = args[1];
+  if (ngx_conf_full_name(cf->cycle, &path, 1) != NGX_OK) {
+    return static_cast<char*>(NGX_CONF_ERROR);
+  }
+  return guarded(cf->log, static_cast<char*>(NGX_CONF_ERROR), [&]() {
+    return load_vendor(cf, mcf, to_string(path));
+  });
 }
 
 // Directives whose single argument is a secret (inline, env: or file:),
@@ -268,6 +276,18 @@ char* set_status_cache(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   return NGX_CONF_OK;
 }
 
+char* set_image_fetch_timeout(ngx_conf_t* cf, ngx_command_t*,
+                              void* conf) noexcept {
+  auto* mcf = static_cast<MainConf*>(conf);
+  auto* args = static_cast<ngx_str_t*>(cf->args->elts);
+  ngx_int_t seconds = ngx_parse_time(&args[1], 1);
+  if (seconds == NGX_ERROR || seconds < 1 || seconds > 600) {
+    return const_cast<char*>("must be a time between 1s and 10m");
+  }
+  mcf->gateway->set_image_fetch_timeout(static_cast<int>(seconds));
+  return NGX_CONF_OK;
+}
+
 char* set_default_model(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   auto* mcf = static_cast<MainConf*>(conf);
   auto* args = static_cast<ngx_str_t*>(cf->args->elts);
@@ -331,6 +351,7 @@ ngx_int_t postconfiguration(ngx_conf_t* cf) noexcept {
   static ngx_str_t request_id = ngx_string("request_id");
   mcf->request_id_index = ngx_http_get_variable_index(cf, &request_id);
   if (mcf->request_id_index == NGX_ERROR) return NGX_ERROR;
+  if (install_request_log(cf) != NGX_OK) return NGX_ERROR;
   return install_filters(cf);
 }
 
@@ -355,6 +376,9 @@ ngx_command_t commands[] = {
     {ngx_string("vgw_image_fetch_allow"),
      NGX_HTTP_MAIN_CONF | NGX_CONF_1MORE,
      set_image_fetch_allow, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
+    {ngx_string("vgw_image_fetch_timeout"),
+     NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
+     set_image_fetch_timeout, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
     {ngx_string("vgw_status_cache"),
      NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
      set_status_cache, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},

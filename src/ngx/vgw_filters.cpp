@@ -41,6 +41,36 @@ bool generic_media_type(const ngx_str_t& type) {
          iequals(t, "binary/octet-stream");
 }
 
+// Headers of a vendor's or CDN's download reply that a client may see; the
+// rest (their organisation and project ids, rate limits, WWW-Authenticate,
+// Location, cookies, tracing) stays between the gateway and the vendor.
+// Content-Encoding must pass with the body it describes.
+bool passes_to_client(std::string_view name) {
+  static constexpr std::string_view kAllowed[] = {
+      "content-type",  "content-length", "content-range",
+      "accept-ranges", "etag",           "last-modified",
+      "cache-control", "content-encoding"};
+  for (auto allowed : kAllowed) {
+    if (iequals(name, allowed)) return true;
+  }
+  return false;
+}
+
+// Drops every header the upstream put in the reply that is not allowed
+// through (all of them when `keep_allowed` is false: an error envelope).
+void filter_upstream_headers(ngx_http_request_t* r, bool keep_allowed) {
+  for_each_header(r->headers_out.headers, [&](ngx_table_elt_t& h) {
+    if (!keep_allowed || !passes_to_client(view(h.key))) h.hash = 0;
+  });
+  // nginx rewrites a relative Location from this field, not the list.
+  r->headers_out.location = nullptr;
+  r->headers_out.refresh = nullptr;
+  r->headers_out.expires = nullptr;
+  r->headers_out.www_authenticate = nullptr;
+  r->headers_out.server = nullptr;
+  if (!keep_allowed) r->headers_out.content_encoding = nullptr;
+}
+
 bool replace_with_error(ngx_http_request_t* r, RequestCtx* ctx,
                         const ApiError& e) {
   HttpResponse resp = e.to_response();
@@ -53,14 +83,8 @@ bool replace_with_error(ngx_http_request_t* r, RequestCtx* ctx,
   r->headers_out.charset.len = 0;
   ngx_http_clear_content_length(r);
   r->headers_out.content_length_n = static_cast<off_t>(resp.body.size());
-  if (r->headers_out.content_encoding) {
-    r->headers_out.content_encoding->hash = 0;
-    r->headers_out.content_encoding = nullptr;
-  }
-  if (r->headers_out.content_range) {
-    r->headers_out.content_range->hash = 0;
-    r->headers_out.content_range = nullptr;
-  }
+  filter_upstream_headers(r, false);
+  r->headers_out.content_range = nullptr;
   ngx_http_clear_accept_ranges(r);
   ngx_http_clear_last_modified(r);
   ngx_http_clear_etag(r);
@@ -86,6 +110,7 @@ ngx_int_t header_filter(ngx_http_request_t* r) noexcept {
   ngx_uint_t status = r->headers_out.status;
   bool ok = guarded(r->connection->log, false, [&]() {
     if (status < 400) {
+      if (streaming) filter_upstream_headers(r, true);
       if (streaming && generic_media_type(r->headers_out.content_type)) {
         if (!pool_copy(r->pool, ctx->media.content_type,
                        r->headers_out.content_type)) {
@@ -110,8 +135,74 @@ ngx_int_t header_filter(ngx_http_request_t* r) noexcept {
   return next_header_filter(r);
 }
 
+// Collects the body of a vendor call (an in-memory subrequest) in place of
+// nginx's in-memory postpone filter, which answers a reply over its buffer
+// with NGX_ERROR: ngx_http_output_filter then marks the shared client
+// connection as failed and the client's request is dropped without an
+// answer, which SDKs retry, paying for a second task. Here a reply over the
+// limit is discarded, the upstream is told to stop, and the core answers
+// with an error envelope. Memory is the reply's size, not the whole buffer
+// nginx would reserve for a reply without Content-Length.
+ngx_int_t collect_call_reply(ngx_http_request_t* sr, RequestCtx* ctx,
+                             ngx_chain_t* in) {
+  auto* clcf = static_cast<ngx_http_core_loc_conf_t*>(
+      ngx_http_get_module_loc_conf(sr, ngx_http_core_module));
+  size_t limit = clcf->subrequest_output_buffer_size;
+  off_t announced = sr->headers_out.content_length_n;
+  auto overflow = [&]() {
+    if (!ctx->reply_overflow) {
+      ngx_log_error(NGX_LOG_ERR, sr->connection->log, 0,
+                    "vgw: vendor reply is larger than "
+                    "subrequest_output_buffer_size (%uz)",
+                    limit);
+    }
+    ctx->reply_overflow = true;
+    std::string().swap(ctx->reply_bytes);
+    if (sr->upstream && sr->upstream->pipe) {
+      sr->upstream->pipe->downstream_error = 1;
+    }
+  };
+  if (ctx->reply_bytes.empty() && !ctx->reply_overflow && announced > 0) {
+    if (static_cast<size_t>(announced) > limit) {
+      overflow();
+    } else {
+      ctx->reply_bytes.reserve(static_cast<size_t>(announced));
+    }
+  }
+  for (ngx_chain_t* cl = in; cl; cl = cl->next) {
+    ngx_buf_t* b = cl->buf;
+    if (b->in_file && !ngx_buf_in_memory(b)) {
+      overflow();  // spilled to a temp file: the call location buffers to disk
+      b->file_pos = b->file_last;
+      continue;
+    }
+    size_t len = static_cast<size_t>(b->last - b->pos);
+    if (!ctx->reply_overflow && len > 0) {
+      if (ctx->reply_bytes.size() + len > limit) {
+        overflow();
+      } else {
+        ctx->reply_bytes.append(reinterpret_cast<const char*>(b->pos), len);
+      }
+    }
+    b->pos = b->last;
+    if (b->in_file) b->file_pos = b->file_last;
+  }
+  return NGX_OK;
+}
+
+RequestCtx* call_ctx(ngx_http_request_t* sr) {
+  RequestCtx* ctx = request_ctx(sr->main, false);
+  return ctx != nullptr && ctx->call_sr == sr ? ctx : nullptr;
+}
+
 ngx_int_t body_filter(ngx_http_request_t* r, ngx_chain_t* in) noexcept {
-  if (r != r->main || r->header_only) return next_body_filter(r, in);
+  if (r != r->main) {
+    RequestCtx* ctx = call_ctx(r);
+    if (ctx == nullptr) return next_body_filter(r, in);
+    return guarded(r->connection->log, static_cast<ngx_int_t>(NGX_ERROR),
+                   [&]() { return collect_call_reply(r, ctx, in); });
+  }
+  if (r->header_only) return next_body_filter(r, in);
   auto* ctx =
       static_cast<RequestCtx*>(ngx_http_get_module_ctx(r, ngx_http_vgw_module));
   if (ctx == nullptr || ctx->replacement.len == 0)

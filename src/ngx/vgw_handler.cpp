@@ -1,7 +1,10 @@
 #include "vgw_module.hpp"
 #include "vgw_request_ctx.hpp"
 
+#include <algorithm>
+
 #include "ngx_util.hpp"
+#include "translate/reply_encoding.hpp"
 #include "util/strings.hpp"
 #include "vgw_response.hpp"
 
@@ -16,6 +19,8 @@
 //                      parent, whose write handler is `resume`
 //     stream_media  -> internal redirect to the media location, where
 //                      nginx's proxy streams the file to the client
+//     resolve       -> nginx's resolver looks a client-supplied host name
+//                      up; name_resolved hands the addresses to the core
 //
 // Reference counting follows ngx_http_dav_module's PUT: reading the body
 // takes one reference, returned by the content handler's NGX_DONE; each
@@ -70,29 +75,71 @@ ngx_int_t call_finished(ngx_http_request_t* sr, void* data,
   if (ctx->call_done) return NGX_OK;
   return guarded(sr->connection->log, static_cast<ngx_int_t>(NGX_OK), [&]() {
     ctx->call_done = true;
+    ctx->call_sr = nullptr;
+    if (ctx->deadline.timer_set) ngx_del_timer(&ctx->deadline);
     UpstreamReply& reply = ctx->reply;
     reply = UpstreamReply{};
     ngx_http_upstream_t* u = sr->upstream;
     bool got_headers = u != nullptr && u->headers_in.status_n != 0;
     reply.request_sent = u != nullptr && u->request_sent;
+    reply.body = ctx->reply_bytes;
     if (got_headers) {
       reply.status = static_cast<int>(sr->headers_out.status);
       copy_reply_headers(sr, reply.headers);
-      // An error after the headers means the body was cut off or did not
-      // fit subrequest_output_buffer_size.
-      reply.too_large = rc == NGX_ERROR || rc >= NGX_HTTP_SPECIAL_RESPONSE;
+      if (ctx->reply_overflow) {
+        reply.too_large = true;
+      } else if (rc == NGX_ERROR || rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        reply.truncated = true;  // the vendor cut the body off
+      }
     } else if (u == nullptr && rc >= NGX_HTTP_SPECIAL_RESPONSE) {
       reply.local_status = static_cast<int>(rc);
     } else {
       reply.timed_out = rc == NGX_HTTP_GATEWAY_TIME_OUT;
     }
-    if (sr->out && sr->out->buf) {
-      ngx_buf_t* b = sr->out->buf;
-      reply.body = std::string_view(reinterpret_cast<const char*>(b->pos),
-                                    static_cast<size_t>(b->last - b->pos));
+    if (ctx->deadline_hit) {
+      reply.timed_out = true;
+      ctx->deadline_hit = false;
+    }
+    if (got_headers && !reply.too_large && !reply.truncated) {
+      auto* clcf = static_cast<ngx_http_core_loc_conf_t*>(
+          ngx_http_get_module_loc_conf(sr, ngx_http_core_module));
+      size_t limit = 4 * std::max<size_t>(clcf->subrequest_output_buffer_size,
+                                          256 * 1024);
+      switch (decode_reply_body(reply, ctx->reply_storage, limit)) {
+        case ReplyDecoding::unsupported:
+        case ReplyDecoding::corrupt:
+          reply.unreadable = true;
+          break;
+        case ReplyDecoding::too_large:
+          reply.too_large = true;
+          break;
+        case ReplyDecoding::unchanged:
+        case ReplyDecoding::decoded:
+          break;
+      }
     }
     return static_cast<ngx_int_t>(NGX_OK);
   });
+}
+
+// The call's total time is up: the upstream is made to see a timeout, as if
+// proxy_read_timeout had fired, and finishes through its usual path.
+void deadline_expired(ngx_event_t* ev) noexcept {
+  auto* r = static_cast<ngx_http_request_t*>(ev->data);
+  RequestCtx* ctx = request_ctx(r, false);
+  if (ctx == nullptr || ctx->call_sr == nullptr || ctx->call_done) return;
+  ngx_http_upstream_t* u = ctx->call_sr->upstream;
+  if (u == nullptr || u->peer.connection == nullptr) {
+    ngx_add_timer(ev, 1000);  // not connected yet: look again shortly
+    return;
+  }
+  ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                "vgw: call took longer than %d s, aborting it",
+                ctx->call.deadline_seconds);
+  ctx->deadline_hit = true;
+  ngx_event_t* rev = u->peer.connection->read;
+  rev->timedout = 1;
+  ngx_post_event(rev, &ngx_posted_events);
 }
 
 void resume(ngx_http_request_t* r) noexcept {
@@ -112,6 +159,16 @@ void resume(ngx_http_request_t* r) noexcept {
 bool start_call(ngx_http_request_t* r, RequestCtx* ctx, UpstreamCall call) {
   ctx->call = std::move(call);
   ctx->call_done = false;
+  ctx->deadline_hit = false;
+  std::string().swap(ctx->reply_bytes);
+  ctx->reply_overflow = false;
+  if (ctx->call.host.empty()) {
+    // $vgw_upstream_host / $vgw_upstream_name: what nginx would derive.
+    if (auto url = parse_url(ctx->call.url)) {
+      ctx->call.host = url->authority;
+      ctx->call.server_name = url->host;
+    }
+  }
   auto* ps = static_cast<ngx_http_post_subrequest_t*>(
       ngx_palloc(r->pool, sizeof(ngx_http_post_subrequest_t)));
   if (ps == nullptr) return false;
@@ -131,35 +188,55 @@ bool start_call(ngx_http_request_t* r, RequestCtx* ctx, UpstreamCall call) {
                : method == "DELETE" ? NGX_HTTP_DELETE
                                     : NGX_HTTP_GET;
   // A request body of our own: without it the subrequest would inherit
-  // (and forward) the client's body.
+  // (and forward) the client's body. Large parts are views of memory that
+  // lives until the request ends (the client's body, the operation).
   auto* rb = static_cast<ngx_http_request_body_t*>(
       ngx_pcalloc(r->pool, sizeof(ngx_http_request_body_t)));
   if (rb == nullptr) return false;
-  if (!ctx->call.body.empty()) {
+  ngx_chain_t** tail = &rb->bufs;
+  bool ok = true;
+  ctx->call.for_each_body_piece([&](std::string_view piece) {
     auto* b = static_cast<ngx_buf_t*>(ngx_calloc_buf(r->pool));
     ngx_chain_t* cl = ngx_alloc_chain_link(r->pool);
-    if (b == nullptr || cl == nullptr) return false;
-    // The body stays in the request context until the request ends.
-    b->pos = reinterpret_cast<u_char*>(ctx->call.body.data());
-    b->last = b->pos + ctx->call.body.size();
+    if (b == nullptr || cl == nullptr) {
+      ok = false;
+      return;
+    }
+    b->pos = reinterpret_cast<u_char*>(const_cast<char*>(piece.data()));
+    b->last = b->pos + piece.size();
     b->start = b->pos;
     b->end = b->last;
     b->memory = 1;
-    b->last_buf = 1;
     cl->buf = b;
     cl->next = nullptr;
-    rb->bufs = cl;
+    *tail = cl;
+    tail = &cl->next;
     rb->buf = b;
+  });
+  if (!ok) return false;
+  if (rb->buf) {
+    rb->buf->last_buf = 1;
+    rb->buf->last_in_chain = 1;
   }
   sr->request_body = rb;
+  size_t size = ctx->call.body_size();
   sr->headers_in.content_length_n =
-      (method == "GET" || method == "DELETE") && ctx->call.body.empty()
+      (method == "GET" || method == "DELETE") && size == 0
           ? -1
-          : static_cast<off_t>(ctx->call.body.size());
+          : static_cast<off_t>(size);
   sr->headers_in.content_length = nullptr;
   sr->headers_in.chunked = 0;
   sr->headers_in.transfer_encoding = nullptr;
   if (!replace_headers(r, sr, ctx->call.headers)) return false;
+  ctx->call_sr = sr;
+  if (ctx->call.deadline_seconds > 0) {
+    ctx->deadline.handler = deadline_expired;
+    ctx->deadline.data = r;
+    ctx->deadline.log = r->connection->log;
+    ctx->deadline.cancelable = 1;
+    ngx_add_timer(&ctx->deadline,
+                  static_cast<ngx_msec_t>(ctx->call.deadline_seconds) * 1000);
+  }
   r->write_event_handler = resume;
   return true;
 }
@@ -182,8 +259,93 @@ bool start_media(ngx_http_request_t* r, RequestCtx* ctx, MediaFetch media) {
   return true;
 }
 
+void answer_resolved(ngx_http_request_t* r, RequestCtx* ctx,
+                     const ResolvedHost& host) {
+  bool ok = guarded(r->connection->log, false, [&]() {
+    run_step(r, ctx, ctx->op->on_resolved(host, now()));
+    return true;
+  });
+  if (!ok)
+    ngx_http_finalize_request(
+        r, send_error(r, ctx, internal_error("Internal gateway error.")));
+}
+
+void name_resolved(ngx_resolver_ctx_t* rctx) noexcept {
+  auto* r = static_cast<ngx_http_request_t*>(rctx->data);
+  ngx_connection_t* c = r->connection;
+  bool run_posted = rctx->async;
+  ngx_http_set_log_request(c->log, r);
+  RequestCtx* ctx = request_ctx(r, false);
+  ResolvedHost host;
+  guarded(c->log, false, [&]() {
+    if (rctx->state) {
+      host.error = ngx_resolver_strerror(rctx->state);
+      return true;
+    }
+    for (ngx_uint_t i = 0; i < rctx->naddrs; ++i) {
+      u_char text[NGX_SOCKADDR_STRLEN];
+      size_t len = ngx_sock_ntop(rctx->addrs[i].sockaddr,
+                                 rctx->addrs[i].socklen, text,
+                                 NGX_SOCKADDR_STRLEN, 0);
+      host.addresses.emplace_back(reinterpret_cast<const char*>(text), len);
+    }
+    return true;
+  });
+  ngx_resolve_name_done(rctx);
+  if (ctx != nullptr) {
+    ctx->resolving = nullptr;
+    if (ctx->op) {
+      answer_resolved(r, ctx, host);
+    } else {
+      ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+    }
+  }
+  if (run_posted) ngx_http_run_posted_requests(c);
+}
+
+// Client-supplied host names are looked up with the location's `resolver`
+// (nginx's own, non-blocking); the core checks the addresses and pins the
+// call to one of them.
+bool start_resolve(ngx_http_request_t* r, RequestCtx* ctx,
+                   const std::string& name) {
+  auto* clcf = static_cast<ngx_http_core_loc_conf_t*>(
+      ngx_http_get_module_loc_conf(r, ngx_http_core_module));
+  ngx_resolver_ctx_t temp;
+  ngx_memzero(&temp, sizeof(temp));
+  if (!pool_copy(r->pool, name, temp.name)) return false;
+  ngx_resolver_ctx_t* rctx = ngx_resolve_start(clcf->resolver, &temp);
+  if (rctx == nullptr) return false;
+  if (rctx == NGX_NO_RESOLVER) {
+    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                  "vgw: no resolver defined to resolve %V", &temp.name);
+    ResolvedHost none;
+    none.error = "no resolver is configured";
+    answer_resolved(r, ctx, none);
+    return true;
+  }
+  rctx->name = temp.name;
+  rctx->handler = name_resolved;
+  rctx->data = r;
+  rctx->timeout = clcf->resolver_timeout;
+  ctx->resolving = rctx;
+  // A cached name calls name_resolved before this returns.
+  if (ngx_resolve_name(rctx) != NGX_OK) {
+    ctx->resolving = nullptr;
+    return false;
+  }
+  return true;
+}
+
 void run_step(ngx_http_request_t* r, RequestCtx* ctx, Step step) {
   switch (step.kind) {
+    case Step::Kind::resolve:
+      if (!start_resolve(r, ctx, step.resolve_name)) {
+        ngx_http_finalize_request(
+            r, send_error(r, ctx,
+                          internal_error(
+                              "The gateway could not start a name lookup.")));
+      }
+      return;
     case Step::Kind::respond:
       ngx_http_finalize_request(r, send_response(r, ctx, step.response));
       return;
@@ -235,11 +397,11 @@ void body_ready(ngx_http_request_t* r) noexcept {
 
 }  // namespace
 
-ngx_int_t content_handler(ngx_http_request_t* r) {
+ngx_int_t content_handler(ngx_http_request_t* r) noexcept {
   if (r != r->main) return NGX_DECLINED;
-  RequestCtx* ctx = request_ctx(r, true);
-  if (ctx == nullptr) return NGX_HTTP_INTERNAL_SERVER_ERROR;
   bool ok = guarded(r->connection->log, false, [&]() {
+    RequestCtx* ctx = request_ctx(r, true);
+    if (ctx == nullptr) return false;
     LocConf* lcf = loc_conf(r);
     if (lcf->binding && !lcf->binding_off) {
       ngx_str_t value;

@@ -40,7 +40,8 @@ LocConf* loc_conf(ngx_http_request_t* r);
 
 // Registration hooks implemented by the handler and filter files.
 ngx_int_t install_filters(ngx_conf_t* cf);
+ngx_int_t install_request_log(ngx_conf_t* cf);
 ngx_int_t add_variables(ngx_conf_t* cf);
-ngx_int_t content_handler(ngx_http_request_t* r);
+ngx_int_t content_handler(ngx_http_request_t* r) noexcept;
 
 }  // namespace vgw::ngx

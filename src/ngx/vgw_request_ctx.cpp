@@ -9,6 +9,10 @@ namespace {
 
 void destroy_ctx(void* data) noexcept {
   auto* ctx = static_cast<RequestCtx*>(data);
+  // The request may end (client gone, worker shutdown) while a lookup or a
+  // deadline is pending: neither may call back into freed memory.
+  if (ctx->resolving) ngx_resolve_name_done(ctx->resolving);
+  if (ctx->deadline.timer_set) ngx_del_timer(&ctx->deadline);
   // After a large upload, hand the freed heap back to the OS: a burst of
   // image uploads must not leave the worker holding their memory.
   bool large = ctx->body.capacity() + ctx->call.body.capacity() > (1u << 20);

@@ -22,10 +22,23 @@ struct RequestCtx {
   std::string public_url;
 
   // The vendor call in flight (the subrequest reads these through the
-  // $vgw_upstream_url variable and its request body).
+  // $vgw_upstream_* variables and its request body).
   UpstreamCall call;
+  ngx_http_request_t* call_sr = nullptr;
   bool call_done = false;
   UpstreamReply reply;
+  // The call's reply body, collected by the body filter up to the call
+  // location's subrequest_output_buffer_size (see collect_call_reply).
+  std::string reply_bytes;
+  bool reply_overflow = false;
+  std::string reply_storage;  // a decoded (gunzipped) reply body
+
+  // A total time limit on the call (UpstreamCall::deadline_seconds).
+  ngx_event_t deadline{};
+  bool deadline_hit = false;
+
+  // A client-supplied host name being looked up.
+  ngx_resolver_ctx_t* resolving = nullptr;
 
   // Result download handed to the media location.
   MediaFetch media;

@@ -27,6 +27,9 @@ bool add_request_id(ngx_http_request_t* r) {
 ngx_int_t send_response(ngx_http_request_t* r, RequestCtx* ctx,
                         const HttpResponse& response) {
   if (ctx) ctx->own_response = true;
+  // The API's replies are not representations a client can hold a
+  // validator for: If-None-Match must never turn a create into a 304.
+  r->disable_not_modified = 1;
   r->headers_out.status = static_cast<ngx_uint_t>(response.status);
   if (!pool_copy(r->pool, response.content_type, r->headers_out.content_type)) {
     return NGX_HTTP_INTERNAL_SERVER_ERROR;

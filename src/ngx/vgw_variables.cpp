@@ -10,6 +10,8 @@ namespace {
 
 enum class Field {
   upstream_url,
+  upstream_host,
+  upstream_name,
   media_url,
   media_redirect_url,
   vendor,
@@ -41,6 +43,10 @@ const std::string* field_value(ngx_http_request_t* r, RequestCtx& ctx,
       return redirect_url(r, ctx);
     case Field::upstream_url:
       return &ctx.call.url;
+    case Field::upstream_host:
+      return &ctx.call.host;
+    case Field::upstream_name:
+      return &ctx.call.server_name;
     case Field::media_url:
       return &ctx.media.url;
     default:
@@ -92,6 +98,8 @@ struct VariableSpec {
 
 constexpr VariableSpec kVariables[] = {
     {"vgw_upstream_url", Field::upstream_url},
+    {"vgw_upstream_host", Field::upstream_host},
+    {"vgw_upstream_name", Field::upstream_name},
     {"vgw_media_url", Field::media_url},
     {"vgw_media_redirect_url", Field::media_redirect_url},
     {"vgw_vendor", Field::vendor},

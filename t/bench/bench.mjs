@@ -7,13 +7,13 @@
 // RSS come from /proc. Results: a table on stdout and build/bench/results.md.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, closeSync, writeSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, closeSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { CONF_EXAMPLES, MODULE, NGINX, ROOT, freePort } from '../lib/gateway.mjs';
+import { CONF_EXAMPLES, MODULE, NGINX, ROOT, RUNTIME_ROOT, freePort } from '../lib/gateway.mjs';
 import { multipartBody } from '../lib/http.mjs';
 import { pngBytes } from '../mocks/media.mjs';
 
@@ -22,6 +22,8 @@ const smoke = process.argv.includes('--smoke');
 const only = (process.argv.find((a) => a.startsWith('--only=')) ?? '').slice(7).split(',').filter(Boolean);
 const wanted = (name) => only.length === 0 || only.includes(name);
 const OUT = join(ROOT, smoke ? 'build/bench-smoke' : 'build/bench');
+// nginx prefixes and served files: where unprivileged workers can reach them.
+const WORK = join(RUNTIME_ROOT, smoke ? 'bench-smoke' : 'bench');
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SECONDS = smoke ? 1 : 8;
 const LATENCY_SECONDS = smoke ? 1 : 5;
@@ -32,9 +34,12 @@ const AUTH = 'Bearer bench-client';
 const ACCESS_KEY = 'ak-bench';
 const SECRET_KEY = 'sk-bench';
 
-mkdirSync(join(OUT, 'files'), { recursive: true });
-mkdirSync(join(OUT, 'up/logs'), { recursive: true });
-mkdirSync(join(OUT, 'front/logs'), { recursive: true });
+mkdirSync(join(OUT), { recursive: true });
+mkdirSync(join(WORK, 'files'), { recursive: true });
+chmodSync(RUNTIME_ROOT, 0o755);
+chmodSync(WORK, 0o755);
+mkdirSync(join(WORK, 'up/logs'), { recursive: true });
+mkdirSync(join(WORK, 'front/logs'), { recursive: true });
 
 // An image that sniffs as PNG, `bytes` long.
 function imageBytes(bytes) {
@@ -43,13 +48,13 @@ function imageBytes(bytes) {
 }
 
 function writeFile(name, data) {
-  const path = join(OUT, name);
+  const path = join(WORK, name);
   writeFileSync(path, data);
   return path;
 }
 
 function bigFile(mib) {
-  const path = join(OUT, 'files', `big-${mib}.bin`);
+  const path = join(WORK, 'files', `big-${mib}.bin`);
   if (!existsSync(path) || statSync(path).size !== mib << 20) {
     const fd = openSync(path, 'w');
     const chunk = randomBytes(1 << 20);
@@ -68,7 +73,7 @@ const nginxString = (s) => `'${s.replace(/'/g, "\\'")}'`;
 
 for (const mib of STREAM_MIB) bigFile(mib);
 
-writeFileSync(join(OUT, 'up/nginx.conf'), `
+writeFileSync(join(WORK, 'up/nginx.conf'), `
 worker_processes 1;
 error_log logs/error.log warn;
 pid nginx.pid;
@@ -85,11 +90,11 @@ http {
         # task's the larger: the two streaming sizes.
         location /v1/videos/text2video/ { return 200 ${nginxString(succeeded(`big-${STREAM_MIB[0]}.bin`))}; }
         location /v1/videos/image2video/ { return 200 ${nginxString(succeeded(`big-${STREAM_MIB[1]}.bin`))}; }
-        location /files/ { alias ${OUT}/files/; default_type video/mp4; }
+        location /files/ { alias ${WORK}/files/; default_type video/mp4; }
     }
 }`);
 
-writeFileSync(join(OUT, 'front/nginx.conf'), `
+writeFileSync(join(WORK, 'front/nginx.conf'), `
 load_module ${MODULE};
 worker_processes 1;
 error_log logs/error.log warn;
@@ -183,11 +188,11 @@ const mpImageFile = writeFile('mp-image.bin', mpImage.body);
 const klingT2v = writeFile('kling-t2v.json', JSON.stringify({ model_name: 'kling-v2-6', prompt, duration: '5', aspect_ratio: '16:9' }));
 const klingI2v = writeFile('kling-i2v.json', JSON.stringify({ model_name: 'kling-v2-6', prompt, duration: '5', image: image.toString('base64') }));
 
-startNginx(join(OUT, 'up'));
-startNginx(join(OUT, 'front'));
+startNginx(join(WORK, 'up'));
+startNginx(join(WORK, 'front'));
 const results = [];
 try {
-  const worker = workerPid(join(OUT, 'front'));
+  const worker = workerPid(join(WORK, 'front'));
   const create = await http('POST', '/v1/videos', { body: readFileSync(jsonCreate), contentType: 'application/json' });
   if (create.status !== 200) throw new Error(`create failed: ${create.buffer}`);
   const videoId = create.json().id;
@@ -270,8 +275,8 @@ try {
 
   report(results, streams, uploads);
 } finally {
-  stopNginx(join(OUT, 'front'));
-  stopNginx(join(OUT, 'up'));
+  stopNginx(join(WORK, 'front'));
+  stopNginx(join(WORK, 'up'));
 }
 
 function report(rows, streams, uploads) {

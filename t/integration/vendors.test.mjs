@@ -9,30 +9,20 @@ import assert from 'node:assert/strict';
 import OpenAI from 'openai-6.49';
 import { toFile } from 'openai-6.49';
 
-import { startViduMock } from '../mocks/vidu.mjs';
-import { startJimengMock } from '../mocks/jimeng.mjs';
-import { startHailuoMock } from '../mocks/hailuo.mjs';
-import { startSeedanceMock } from '../mocks/seedance.mjs';
-import { startWanMock } from '../mocks/wan.mjs';
-import { startVeoGeminiMock } from '../mocks/veo-gemini.mjs';
-import { startVeoVertexMock } from '../mocks/veo-vertex.mjs';
 import { pngBytes, jpegBytes } from '../mocks/media.mjs';
-import { CONF_EXAMPLES, startGateway } from '../lib/gateway.mjs';
+import { startGateway } from '../lib/gateway.mjs';
+import { fleetMember } from '../lib/vendor-fleet.mjs';
 import { get, postJson, postMultipart, pollUntil } from '../lib/http.mjs';
 import { assertVideo, assertError } from '../lib/assertions.mjs';
 
 const timing = { processingAfterMs: 80, doneAfterMs: 300 };
-const yaml = (name) => `${CONF_EXAMPLES}/vendors/${name}.yaml`;
 const lastTaskId = (mock) => [...mock.tasks.keys()].at(-1);
 const creates = (mock) => mock.requests.filter((r) => r.method === 'POST' && r.status !== null);
 
 // What each vendor must receive; `t2v`/`i2v` check the vendor body.
 const VENDORS = [
   {
-    name: 'vidu',
-    start: () => startViduMock(timing),
-    line: (m) => `vgw_vendor ${yaml('vidu')} base_url=${m.url} api_key=${m.apiKey};`,
-    model: 'viduq2',
+    ...fleetMember('vidu'),
     t2v(sent) {
       assert.equal(sent.path, '/ent/v2/text2video');
       assert.deepEqual(sent.body, { model: 'viduq2', prompt: sent.body.prompt, duration: 8, resolution: '720p', aspect_ratio: '9:16' });
@@ -45,10 +35,7 @@ const VENDORS = [
     thumbnail: true,
   },
   {
-    name: 'jimeng',
-    start: () => startJimengMock(timing),
-    line: (m) => `vgw_vendor ${yaml('jimeng')} base_url=${m.url} access_key=${m.accessKey} secret_key=${m.secretKey};`,
-    model: 'jimeng-v30',
+    ...fleetMember('jimeng'),
     t2v(sent) {
       assert.equal(sent.query.Action, 'CVSync2AsyncSubmitTask');
       assert.deepEqual(sent.body, { req_key: 'jimeng_t2v_v30', prompt: sent.body.prompt, frames: 241, aspect_ratio: '9:16' });
@@ -64,10 +51,7 @@ const VENDORS = [
     },
   },
   {
-    name: 'hailuo',
-    start: () => startHailuoMock(timing),
-    line: (m) => `vgw_vendor ${yaml('hailuo')} base_url=${m.url} api_key=${m.apiKey};`,
-    model: 'MiniMax-Hailuo-02',
+    ...fleetMember('hailuo'),
     i2vModel: 'MiniMax-Hailuo-02',
     t2v(sent) {
       assert.equal(sent.path, '/v1/video_generation');
@@ -79,10 +63,7 @@ const VENDORS = [
     },
   },
   {
-    name: 'seedance',
-    start: () => startSeedanceMock(timing),
-    line: (m) => `vgw_vendor ${yaml('seedance')} base_url=${m.url} api_key=${m.apiKey};`,
-    model: 'doubao-seedance-1-0-pro-250528',
+    ...fleetMember('seedance'),
     t2v(sent) {
       assert.equal(sent.path, '/api/v3/contents/generations/tasks');
       assert.deepEqual(sent.body, {
@@ -97,10 +78,7 @@ const VENDORS = [
     },
   },
   {
-    name: 'wan',
-    start: () => startWanMock(timing),
-    line: (m) => `vgw_vendor ${yaml('wan')} base_url=${m.url} api_key=${m.apiKey};`,
-    model: 'wan2.5-t2v-preview',
+    ...fleetMember('wan'),
     i2vModel: 'wan2.5-i2v-preview',
     t2v(sent) {
       assert.equal(sent.headers['x-dashscope-async'], 'enable');
@@ -112,10 +90,7 @@ const VENDORS = [
     },
   },
   {
-    name: 'veo-gemini',
-    start: () => startVeoGeminiMock(timing),
-    line: (m) => `vgw_vendor ${yaml('veo-gemini')} base_url=${m.url} api_key=${m.apiKey};`,
-    model: 'veo-3.1-generate-preview',
+    ...fleetMember('veo-gemini'),
     t2v(sent) {
       assert.equal(sent.path, '/v1beta/models/veo-3.1-generate-preview:predictLongRunning');
       assert.deepEqual(sent.body, { instances: [{ prompt: sent.body.instances[0].prompt }], parameters: { aspectRatio: '9:16', resolution: '720p', durationSeconds: 8 } });
@@ -125,11 +100,7 @@ const VENDORS = [
     },
   },
   {
-    name: 'veo-vertex',
-    start: () => startVeoVertexMock(timing),
-    // Both Google APIs serve the same model names: an alias tells them apart.
-    line: (m) => `vgw_vendor ${yaml('veo-vertex')} base_url=${m.url} access_token=${m.accessToken} project=${m.project} location=${m.location} models=vertex-veo-3:veo-3.0-generate-001;`,
-    model: 'vertex-veo-3',
+    ...fleetMember('veo-vertex'),
     t2v(sent, _png, mock) {
       assert.equal(sent.path, `/v1/projects/${mock.project}/locations/${mock.location}/publishers/google/models/veo-3.0-generate-001:predictLongRunning`);
       assert.deepEqual(sent.body.parameters, { aspectRatio: '9:16', resolution: '720p', durationSeconds: 8, sampleCount: 1 });
@@ -144,7 +115,7 @@ const mocks = {};
 let gw;
 
 before(async () => {
-  for (const v of VENDORS) mocks[v.name] = await v.start();
+  for (const v of VENDORS) mocks[v.name] = await v.start(timing);
   gw = await startGateway({
     name: 'vendors',
     // The mocks' CDN is on loopback, which image downloads otherwise refuse.

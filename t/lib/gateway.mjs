@@ -1,9 +1,10 @@
 // Starts Debian's real nginx binary with the freshly built module, a config
 // generated around the shipped conf-examples files, and the given vendor
-// endpoints. Each gateway lives in its own directory under t/.runtime.
+// endpoints. Each gateway lives in its own directory under RUNTIME_ROOT.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
@@ -49,9 +50,17 @@ export function vendorLines({ openai, kling } = {}) {
   return lines.join('\n    ');
 }
 
+// nginx's workers run as an unprivileged user and must reach their temp
+// directories (client bodies spill there), so runtime files live outside the
+// checkout, which may sit in a home directory they cannot traverse.
+export const RUNTIME_ROOT = process.env.VGW_RUNTIME_ROOT ?? join(tmpdir(), `vgw-runtime-${process.getuid?.() ?? 0}`);
+
 export function runtimeDir(name) {
-  const dir = join(ROOT, 't/.runtime', `${name}-${process.pid}-${randomBytes(3).toString('hex')}`);
+  mkdirSync(RUNTIME_ROOT, { recursive: true });
+  chmodSync(RUNTIME_ROOT, 0o755);
+  const dir = join(RUNTIME_ROOT, `${name}-${process.pid}-${randomBytes(3).toString('hex')}`);
   mkdirSync(join(dir, 'logs'), { recursive: true });
+  chmodSync(dir, 0o755);
   return dir;
 }
 

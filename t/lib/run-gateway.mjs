@@ -3,8 +3,9 @@
 // so the gateway works end to end on a fresh machine.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import {
@@ -20,11 +21,16 @@ import {
 } from '../mocks/index.mjs';
 import { ROOT, MODULE, CONF_EXAMPLES, NGINX } from './gateway.mjs';
 
-const prefix = join(ROOT, 'build/run');
+// nginx's prefix (logs, temp files for spilled uploads) is outside the
+// checkout: its workers run as an unprivileged user that may not traverse
+// the directory this repository was cloned into.
+const prefix = join(tmpdir(), `vgw-run-${process.getuid?.() ?? 0}`);
 mkdirSync(join(prefix, 'logs'), { recursive: true });
+chmodSync(prefix, 0o755);
 
 // The id key is kept across runs so ids from a previous run still open.
-const keyFile = join(prefix, 'id_key');
+mkdirSync(join(ROOT, 'build/run'), { recursive: true });
+const keyFile = join(ROOT, 'build/run/id_key');
 if (!existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32).toString('hex'), { mode: 0o600 });
 const env = { ...process.env, VGW_ID_KEY: process.env.VGW_ID_KEY ?? readFileSync(keyFile, 'utf8') };
 
@@ -79,7 +85,7 @@ const nginx = spawn(NGINX, ['-p', prefix, '-c', join(CONF_EXAMPLES, 'nginx.conf'
 
 const base = 'http://127.0.0.1:8080';
 console.log(`
-vgw gateway listening on ${base}  (logs: build/run/logs/, Ctrl-C to stop)
+vgw gateway listening on ${base}  (logs: ${prefix}/logs/, Ctrl-C to stop)
 ${notes.map((n) => `  ${n}`).join('\n')}
 
 Try it:

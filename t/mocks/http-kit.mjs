@@ -2,6 +2,7 @@
 // body reading, JSON replies and one-shot fault injection.
 
 import { createServer } from 'node:http';
+import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
@@ -88,8 +89,9 @@ export function isPlainObject(value) {
  *   {status, body?, headers?}   answer this instead; the request is not processed
  *   {hang: true}                never answer; the socket stays open until close()
  *   {reset: true}               destroy the connection (TCP RST) without answering
- *   {afterCreate: 'reset'|'hang'}  create kind only: process the create for real,
- *                               then reset/hang instead of sending the reply
+ *   {afterCreate: outcome}      create kind only: process the create for real
+ *                               (the task exists), then spoil the reply; see
+ *                               AFTER_CREATE for the outcomes
  */
 export class FaultQueue {
   #pending = [];
@@ -115,9 +117,9 @@ export class FaultQueue {
     }
     if (fault.afterCreate !== undefined) {
       if (on !== 'create') throw new TypeError("afterCreate faults only apply to on: 'create'");
-      if (fault.afterCreate !== 'reset' && fault.afterCreate !== 'hang') {
-        throw new TypeError("afterCreate must be 'reset' or 'hang'");
-      }
+      const known = AFTER_CREATE.includes(fault.afterCreate) ||
+        Number.isInteger(fault.afterCreate?.status) || Number.isInteger(fault.afterCreate?.delayMs);
+      if (!known) throw new TypeError(`afterCreate must be one of ${AFTER_CREATE.join(', ')}, {status} or {delayMs}`);
     }
     this.#pending.push({ ...fault, on });
   }
@@ -129,6 +131,69 @@ export class FaultQueue {
 
   get size() {
     return this.#pending.length;
+  }
+}
+
+/**
+ * What a vendor, or the network between, can do to a create reply after the
+ * task was really created:
+ *   'reset'    TCP RST instead of the reply
+ *   'hang'     no reply at all, the connection stays open
+ *   'cut'      the headers and half the body, then the connection closes
+ *   'garbage'  HTTP 200 whose body is not JSON
+ *   'html'     HTTP 200 with an HTML page (a proxy's)
+ *   'gzip', 'deflate', 'raw-deflate'  the real reply, compressed, with
+ *              Content-Encoding (raw-deflate: deflate without the zlib
+ *              wrapper, as many servers send it)
+ *   'brotli'   the real reply labelled Content-Encoding: br (undecodable)
+ *   'huge'     the real reply padded to 3 MiB
+ *   {status}   that HTTP status with the vendor's error body
+ *   {delayMs}  the real reply, that much later
+ */
+export const AFTER_CREATE = ['reset', 'hang', 'cut', 'garbage', 'html', 'gzip', 'deflate', 'raw-deflate', 'brotli', 'huge'];
+
+// Sends (or withholds) the reply to a create that really happened, as
+// `outcome` says. `reply` is what the vendor would have sent; `faultBody`
+// gives its error shape for a status. Returns the status to log.
+export async function spoilReply(res, outcome, { status, payload, headers = {} }, faultBody) {
+  const json = JSON.stringify(payload);
+  const send = (code, body, extra = {}) => {
+    res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': body.length, ...headers, ...extra });
+    res.end(body);
+    return code;
+  };
+  if (outcome === 'reset' || outcome === 'hang') return abandonResponse(res, outcome);
+  if (Number.isInteger(outcome?.delayMs)) {
+    await new Promise((r) => setTimeout(r, outcome.delayMs));
+    return send(status, Buffer.from(json));
+  }
+  if (Number.isInteger(outcome?.status)) {
+    return send(outcome.status, Buffer.from(JSON.stringify(faultBody(outcome.status))));
+  }
+  switch (outcome) {
+    case 'cut': {
+      const body = Buffer.from(json);
+      res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': body.length, ...headers });
+      res.write(body.subarray(0, body.length >> 1));
+      setTimeout(() => res.socket?.destroy(), 20);
+      return status;
+    }
+    case 'garbage':
+      return send(200, Buffer.from(`${json.slice(0, json.length >> 1)}\u0000\u00ff not json`));
+    case 'html':
+      return send(200, Buffer.from('<html><body><h1>200 OK</h1></body></html>'), { 'Content-Type': 'text/html' });
+    case 'gzip':
+      return send(status, gzipSync(json), { 'Content-Encoding': 'gzip' });
+    case 'deflate':
+      return send(status, deflateSync(json), { 'Content-Encoding': 'deflate' });
+    case 'raw-deflate':
+      return send(status, deflateRawSync(json), { 'Content-Encoding': 'deflate' });
+    case 'brotli':
+      return send(status, Buffer.from(json), { 'Content-Encoding': 'br' });
+    case 'huge':
+      return send(status, Buffer.from(JSON.stringify({ ...payload, padding: 'x'.repeat(3 << 20) })));
+    default:
+      throw new TypeError(`unknown afterCreate outcome ${JSON.stringify(outcome)}`);
   }
 }
 

@@ -8,6 +8,7 @@ import {
   BodyTooLargeError,
   FaultQueue,
   abandonResponse,
+  spoilReply,
   isPlainObject,
   listenEphemeral,
   mediaType,
@@ -375,8 +376,9 @@ export async function startKlingMock({
     if (validationError) return reply(400, errorBody(1201, validationError));
 
     const task = createTask(route.videoKind, parsedBody);
-    if (fault?.afterCreate) return abandonResponse(res, fault.afterCreate);
-    return reply(200, envelope(taskView(task, { includeResult: false })));
+    const created = { status: 200, payload: envelope(taskView(task, { includeResult: false })) };
+    if (fault?.afterCreate) return (entry.status = await spoilReply(res, fault.afterCreate, created, defaultFaultBody));
+    return reply(created.status, created.payload);
   }
 
   const server = await listenEphemeral(handle);

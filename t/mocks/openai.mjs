@@ -7,6 +7,7 @@ import {
   BodyTooLargeError,
   FaultQueue,
   abandonResponse,
+  spoilReply,
   isPlainObject,
   listenEphemeral,
   mediaType,
@@ -484,7 +485,10 @@ export async function startOpenAIMock({
       if (route.kind === 'create') {
         if (createFields instanceof Error) throw createFields;
         const video = await createVideo(createFields, entry);
-        if (fault?.afterCreate) return abandonResponse(res, fault.afterCreate);
+        if (fault?.afterCreate) {
+          const created = { status: 200, payload: videoView(video), headers: { 'x-request-id': requestId } };
+          return (entry.status = await spoilReply(res, fault.afterCreate, created, defaultFaultBody));
+        }
         return reply(200, videoView(video));
       }
       if (route.kind === 'query') return reply(200, videoView(findVideo(route.id)));

@@ -9,6 +9,7 @@ import {
   BodyTooLargeError,
   FaultQueue,
   abandonResponse,
+  spoilReply,
   parseJsonOrUndefined,
   readBody,
   sendFaultResponse,
@@ -162,7 +163,10 @@ export async function startTaskVendor(spec, { processingAfterMs = 150, doneAfter
       if (denied) throw denied;
       if (route.kind === 'other') throw spec.notFound(req.method, url.pathname);
       const [status, payload, headers] = await spec.handle({ req, url, raw, body, route, vendor, entry });
-      if (fault?.afterCreate) return abandonResponse(res, fault.afterCreate);
+      if (fault?.afterCreate) {
+        entry.status = await spoilReply(res, fault.afterCreate, { status, payload, headers }, spec.faultBody);
+        return entry.status;
+      }
       return reply(status, payload, headers);
     } catch (error) {
       if (!(error instanceof VendorError)) throw error;

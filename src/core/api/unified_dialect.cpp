@@ -44,20 +44,13 @@ Json retrieve_body(const Json& video, bool openai_words) {
           {"error", error}};
 }
 
-class UnifiedDialect : public Operation {
+class UnifiedDialect : public OperationDecorator {
  public:
   UnifiedDialect(std::unique_ptr<Operation> inner, bool openai_words)
-      : inner_(std::move(inner)), openai_words_(openai_words) {
-    facts_ = inner_->facts();
-  }
-
-  Step start(int64_t now) override { return translate(inner_->start(now)); }
-  Step on_reply(const UpstreamReply& reply, int64_t now) override {
-    return translate(inner_->on_reply(reply, now));
-  }
+      : OperationDecorator(std::move(inner)), openai_words_(openai_words) {}
 
  private:
-  Step translate(Step step) {
+  Step forward(Step step) override {
     facts_ = inner_->facts();
     if (step.kind != Step::Kind::respond ||
         step.response.content_type != "application/json") {
@@ -78,7 +71,6 @@ class UnifiedDialect : public Operation {
     return step;
   }
 
-  std::unique_ptr<Operation> inner_;
   bool openai_words_;
 };
 

@@ -23,7 +23,9 @@ class VolcHmacSigner : public Signer {
   void sign(UpstreamCall& call, const UrlParts& url, int64_t now) override {
     const std::string x_date = format_time(now, "%Y%m%dT%H%M%SZ");
     const std::string short_date = x_date.substr(0, 8);
-    const std::string payload_hash = crypto::sha256_hex(call.body);
+    crypto::Sha256 body_hash;
+    call.for_each_body_piece([&](std::string_view p) { body_hash.update(p); });
+    const std::string payload_hash = crypto::to_hex(body_hash.finish());
     std::string content_type;
     if (auto ct = find_header(call.headers, "Content-Type")) {
       content_type = std::string(*ct);

@@ -59,6 +59,35 @@ std::string sha256(std::string_view data) {
   return out;
 }
 
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
+  if (ctx_ == nullptr ||
+      EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), sha256_md(), nullptr) !=
+          1) {
+    EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_));
+    fail("sha256 init failed");
+  }
+}
+
+Sha256::~Sha256() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+void Sha256::update(std::string_view data) {
+  if (EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(),
+                       data.size()) != 1) {
+    fail("sha256 failed");
+  }
+}
+
+std::string Sha256::finish() {
+  std::string out(32, '\0');
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_),
+                         reinterpret_cast<unsigned char*>(out.data()),
+                         &len) != 1) {
+    fail("sha256 failed");
+  }
+  return out;
+}
+
 std::string to_hex(std::string_view raw) {
   static const char* hex = "0123456789abcdef";
   std::string out;

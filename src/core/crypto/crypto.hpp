@@ -11,6 +11,20 @@ namespace vgw::crypto {
 
 std::string sha256(std::string_view data);  // 32 raw bytes
 std::string sha256_hex(std::string_view data);
+
+// SHA-256 over data given in pieces (a body whose large parts are views).
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void update(std::string_view data);
+  std::string finish();  // 32 raw bytes
+
+ private:
+  void* ctx_ = nullptr;  // EVP_MD_CTX*
+};
 std::string hmac_sha256(std::string_view key, std::string_view data);
 std::string to_hex(std::string_view raw);
 

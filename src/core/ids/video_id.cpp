@@ -137,8 +137,25 @@ VideoIdSealer::VideoIdSealer(const std::vector<std::string>& secrets) {
   }
 }
 
+namespace {
+
+// "bearer x", "Bearer  x" and "BEARER x" are one caller: auth schemes are
+// case-insensitive (RFC 9110 11.1) and whitespace around the token is not
+// part of it.
+std::string canonical_credential(std::string_view binding) {
+  std::string_view v = trim(binding);
+  constexpr std::string_view kBearer = "bearer";
+  if (v.size() > kBearer.size() && iequals(v.substr(0, kBearer.size()), kBearer) &&
+      (v[kBearer.size()] == ' ' || v[kBearer.size()] == '\t')) {
+    return "Bearer " + std::string(trim(v.substr(kBearer.size())));
+  }
+  return std::string(binding);
+}
+
+}  // namespace
+
 std::string VideoIdSealer::binding_digest(std::string_view binding) {
-  return crypto::sha256("vgw binding\n" + std::string(binding));
+  return crypto::sha256("vgw binding\n" + canonical_credential(binding));
 }
 
 std::string VideoIdSealer::seal(const VideoRecord& record,

@@ -255,7 +255,23 @@ CreateRule parse_create(const YAML::Node& y) {
     }
     c.extras.into = optional_path(y["extras"], "into");
   }
-  c.task_id = path_at(required(y, "task_id", "create"), "task_id");
+  const YAML::Node task_id = required(y, "task_id", "create");
+  if (task_id.IsMap()) {
+    // {from: name, format: path}: ids that are resource paths (Veo's
+    // operation names) may contain '/'.
+    only_keys(task_id, {"from", "format"}, "create.task_id");
+    c.task_id = path_at(required(task_id, "from", "create.task_id"), "from");
+    if (task_id["format"]) {
+      std::string format = yaml_string(task_id["format"], "format");
+      if (format != "token" && format != "path") {
+        throw RuleError("create.task_id.format must be 'token' or 'path'",
+                        yaml_line(task_id["format"]));
+      }
+      c.task_id_is_path = format == "path";
+    }
+  } else {
+    c.task_id = path_at(task_id, "task_id");
+  }
   if (y["max_images"]) {
     Json v = yaml_to_json(y["max_images"]);
     if (!v.is_number_integer() || v.get<int64_t>() < 0 ||

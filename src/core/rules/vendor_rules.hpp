@@ -91,6 +91,9 @@ struct CreateRule {
   RequestRule request;
   ExtrasRule extras;
   JsonPath task_id;
+  // Task ids are resource paths with '/' (format: path); otherwise a '/' in
+  // one is refused, since ids go into later URLs unescaped.
+  bool task_id_is_path = false;
   uint32_t max_images = 1;
   // The vendor takes image bytes only (Veo): the gateway downloads image
   // URLs itself, through the call location, and sends the bytes.

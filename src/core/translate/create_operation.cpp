@@ -1,6 +1,5 @@
 #include "translate/create_operation.hpp"
 
-#include "util/internal_host.hpp"
 #include "webhooks/callback_token.hpp"
 
 #include <algorithm>
@@ -12,6 +11,7 @@
 #include "translate/body_encoding.hpp"
 #include "translate/image_blobs.hpp"
 #include "translate/param_normalizer.hpp"
+#include "translate/vendor_data.hpp"
 #include "util/strings.hpp"
 
 namespace vgw {
@@ -190,26 +190,28 @@ class CreateOperation : public Operation {
       if (auto e = take_fetched_image(reply)) return finish(*e);
       return start(now);  // the next image, or the create itself
     }
-    if (reply.status == 0 || reply.too_large || reply.local_status != 0) {
+    if (reply.status == 0 || reply.too_large || reply.truncated ||
+        reply.unreadable || reply.local_status != 0) {
       return finish(transport_error(vendor_, CallPhase::create, reply));
     }
     Json body = Json::parse(reply.body, nullptr, false);
     if (body.is_discarded()) body = Json();
+    bool success = reply.status >= 200 && reply.status <= 299;
+    if (success && !body.is_object()) {
+      return finish(task_may_exist("its reply could not be read"));
+    }
     if (!vendor_reply_ok(vendor_, reply.status, body)) {
       return finish(map_vendor_error(vendor_, CallPhase::create, reply.status,
                                      body, reply.headers, now));
     }
     const Json* task = vendor_.rules().create.task_id.find(body);
     std::string task_id = task ? json_text(*task) : std::string();
-    if (task_id.empty() || task_id.size() > 512) {
-      ApiError e = internal_error(
-          "Vendor '" + vendor_.name() +
-          "' accepted the request but its reply had no task id. The video may "
-          "have been created; retrying could create a duplicate.");
-      e.status = 502;
-      e.code = "vendor_bad_reply";
-      e.no_retry = true;
-      return finish(e);
+    if (task_id.empty()) return finish(task_may_exist("its reply had no task id"));
+    if (auto problem =
+            task_id_problem(task_id, vendor_.rules().create.task_id_is_path)) {
+      // The access log ($vgw_task_id) keeps the id for reconciliation.
+      facts_.task_id = percent_encode(std::string_view(task_id).substr(0, 512));
+      return finish(task_may_exist("its task id is unusable: " + *problem));
     }
     VideoRecord record = this_video();
     record.task_id = task_id;
@@ -236,34 +238,61 @@ class CreateOperation : public Operation {
   }
 
  private:
+  // A create reply that may stand for a task the client will never hear of:
+  // not retryable, so an SDK does not pay for a second one.
+  ApiError task_may_exist(const std::string& what) {
+    ApiError e = internal_error(
+        "Vendor '" + vendor_.name() + "' accepted the request but " + what +
+        ". The video may have been created; retrying could create a "
+        "duplicate.");
+    e.status = 502;
+    e.code = "vendor_bad_reply";
+    e.no_retry = true;
+    return e;
+  }
+
+  ApiError image_refused(const ImageInput& img, const std::string& why) {
+    return invalid_request("The image URL cannot be used: " + why + ".",
+                           img.param, "invalid_image_url");
+  }
+
   // Downloads the first image still given as a URL, for vendors that take
-  // bytes only. Same address policy as webhooks: never an internal host.
+  // bytes only: never from an internal address unless the operator allows
+  // the host, and (for names) from the address that was checked.
   std::optional<Step> next_image_fetch() {
     for (size_t i = 0; i < request_.images.size(); ++i) {
       const ImageInput& img = request_.images[i];
       if (img.kind != ImageInput::Kind::url) continue;
       auto url = parse_url(img.data);
-      bool allowed = url && std::any_of(context_.image_fetch_allow.begin(),
-                                        context_.image_fetch_allow.end(),
-                                        [&](const std::string& glob) {
-                                          return glob_match(glob, url->host);
-                                        });
-      if (!url || (!allowed && is_internal_host(url->host))) {
-        return finish(invalid_request(
-            "The image URL may not point at a loopback, private or internal "
-            "address.",
-            img.param, "invalid_image_url"));
+      if (!url) return finish(image_refused(img, "it is not an http(s) URL"));
+      if (auto why = refuse_client_target(*url, context_.image_fetch)) {
+        return finish(image_refused(img, *why));
       }
       fetching_ = true;
       fetch_index_ = i;
-      UpstreamCall call;
-      call.url = std::string(img.data);
-      call.headers = {{"Accept", "image/*"}};
-      return Step::call_vendor(std::move(call));
+      fetch_ = UpstreamCall{};
+      fetch_.url = std::string(img.data);
+      fetch_.headers = {{"Accept", "image/*"}};
+      fetch_.deadline_seconds = context_.image_fetch_timeout;
+      if (auto name = name_to_resolve(*url)) return Step::resolve(*name);
+      return Step::call_vendor(fetch_);
     }
     return std::nullopt;
   }
 
+  Step on_resolved(const ResolvedHost& host, int64_t) override {
+    const ImageInput& img = request_.images[fetch_index_];
+    auto url = parse_url(img.data);
+    if (!url) return finish(image_refused(img, "it is not an http(s) URL"));
+    if (auto why = pin_client_target(fetch_, *url, host.addresses,
+                                     context_.image_fetch)) {
+      return finish(image_refused(img, *why));
+    }
+    return Step::call_vendor(fetch_);
+  }
+
+  // The client learns whether the image could be used, never what a server
+  // answered (no status codes or bodies: that would map a network).
   std::optional<ApiError> take_fetched_image(const UpstreamReply& reply) {
     fetching_ = false;
     ImageInput& img = request_.images[fetch_index_];
@@ -274,10 +303,9 @@ class CreateOperation : public Operation {
                              img.param, "image_fetch_failed");
     };
     if (reply.too_large) return failed("it is larger than the gateway fetches");
-    if (reply.status != 200) {
-      return failed(reply.status == 0 ? "it could not be downloaded"
-                                      : "its server answered HTTP " +
-                                            std::to_string(reply.status));
+    if (reply.timed_out) return failed("it did not download in time");
+    if (reply.status != 200 || reply.truncated || reply.unreadable) {
+      return failed("it could not be downloaded");
     }
     std::string mime = sniff_image_type(reply.body);
     if (mime.empty()) return failed("it is not a PNG, JPEG, WebP or GIF image");
@@ -391,6 +419,7 @@ class CreateOperation : public Operation {
   int64_t started_at_ = 0;
   bool fetching_ = false;  // the pending call downloads an image URL
   size_t fetch_index_ = 0;
+  UpstreamCall fetch_;
   std::string seconds_;
   std::string size_;
   std::string kind_;

@@ -4,6 +4,7 @@
 
 #include "api/client_request.hpp"
 #include "ids/video_id.hpp"
+#include "net/client_target.hpp"
 #include "translate/operation.hpp"
 #include "translate/vendor.hpp"
 #include "webhooks/webhook_policy.hpp"
@@ -17,9 +18,10 @@ struct CreateContext {
   const WebhookPolicy& webhooks;
   std::string binding;   // caller identity the id is bound to
   std::string api_base;  // absolute API root, for the vendor's callback URL
-  // Internal hosts that client image URLs may still be fetched from
-  // (globs; vgw_image_fetch_allow).
-  const std::vector<std::string>& image_fetch_allow;
+  // Where client image URLs may be downloaded from (vgw_image_fetch_allow)
+  // and how long a download may take.
+  const ClientTargetPolicy& image_fetch;
+  int image_fetch_timeout = 10;
 };
 
 std::unique_ptr<Operation> make_create_operation(Vendor& vendor,

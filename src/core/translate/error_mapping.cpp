@@ -3,12 +3,11 @@
 #include <ctime>
 
 #include "rules/scope.hpp"
+#include "translate/vendor_data.hpp"
 #include "util/strings.hpp"
 
 namespace vgw {
 namespace {
-
-constexpr size_t kMaxVendorMessage = 500;
 
 ErrorClass class_for_status(int status) {
   if (status == 401) return ErrorClass::vendor_auth;
@@ -21,18 +20,6 @@ ErrorClass class_for_status(int status) {
   return ErrorClass::vendor_error;
 }
 
-std::string clean_message(const Vendor& vendor, std::string text) {
-  text = vendor.redact(std::move(text));
-  for (auto& c : text) {
-    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-  }
-  if (text.size() > kMaxVendorMessage) {
-    text.resize(kMaxVendorMessage);
-    text += "...";
-  }
-  return text;
-}
-
 std::optional<std::string> text_at(const std::optional<JsonPath>& path,
                                    const Json& body) {
   if (!path) return std::nullopt;
@@ -42,6 +29,18 @@ std::optional<std::string> text_at(const std::optional<JsonPath>& path,
   if (s.empty()) return std::nullopt;
   return s;
 }
+
+// Outcomes after which a create may have produced a task at the vendor:
+// anything but a refusal the vendor explains (bad request, content policy,
+// credentials, quota, rate limit). A client retry would then pay twice.
+bool task_may_exist(ErrorClass cls) {
+  return cls == ErrorClass::vendor_unavailable ||
+         cls == ErrorClass::vendor_timeout || cls == ErrorClass::vendor_error;
+}
+
+constexpr const char* kMayExist =
+    " The video may have been created anyway; retrying could create a "
+    "duplicate.";
 
 int64_t parse_http_date(const std::string& s) {
   std::tm tm{};
@@ -96,12 +95,16 @@ ApiError map_vendor_error(const Vendor& vendor, CallPhase phase, int status,
       break;
     }
   }
+  // A 404 page that is not one of the vendor's API replies comes from a
+  // load balancer or a wrong base_url: it says nothing about the video.
+  bool foreign_404 = !matched && status == 404 && !body.is_object();
+  if (foreign_404) cls = ErrorClass::vendor_error;
   auto vendor_code = text_at(rules.code, body);
   auto vendor_message = text_at(rules.message, body);
   std::string detail =
-      vendor_message ? clean_message(vendor, *vendor_message) : std::string();
+      vendor_message ? client_safe_text(vendor, *vendor_message) : std::string();
   std::string code_note =
-      vendor_code ? " (vendor code " + clean_message(vendor, *vendor_code) + ")"
+      vendor_code ? " (vendor code " + client_safe_text(vendor, *vendor_code) + ")"
                   : std::string();
   const std::string& name = vendor.name();
 
@@ -118,7 +121,7 @@ ApiError map_vendor_error(const Vendor& vendor, CallPhase phase, int status,
       }
       e.status = 400;
       e.type = "invalid_request_error";
-      e.code = vendor_code ? clean_message(vendor, *vendor_code)
+      e.code = vendor_code ? client_safe_text(vendor, *vendor_code)
                            : std::string("vendor_invalid_request");
       e.param = text_at(rules.param, body);
       e.message = detail.empty() ? "Vendor '" + name +
@@ -202,9 +205,18 @@ ApiError map_vendor_error(const Vendor& vendor, CallPhase phase, int status,
                   (detail.empty() ? "." : ": " + detail);
       break;
   }
+  if (foreign_404) {
+    e.message = "Vendor '" + name +
+                "' answered HTTP 404 with a page that is not one of its API's "
+                "replies (is its base_url right?).";
+  }
   if (matched && matched->code) e.code = *matched->code;
   if (matched && matched->message) e.message = *matched->message;
   if (matched && matched->status) e.status = *matched->status;
+  if (phase == CallPhase::create && (task_may_exist(cls) || foreign_404)) {
+    e.no_retry = true;
+    if (!foreign_404) e.message += kMayExist;
+  }
   return e;
 }
 
@@ -222,11 +234,22 @@ ApiError transport_error(const Vendor& vendor, CallPhase phase,
     e.retry_after_seconds = 1;
     return e;
   }
+  if (reply.local_status == 413) {
+    e.status = 413;
+    e.type = "invalid_request_error";
+    e.code = "request_too_large";
+    e.message = "The request, translated for vendor '" + name +
+                "', is larger than this gateway sends (client_max_body_size "
+                "of its call location).";
+    e.no_retry = true;
+    return e;
+  }
   if (reply.local_status != 0) {
     e.status = 502;
     e.code = "gateway_refused_call";
     e.message = "The gateway's configuration refused the call to vendor '" +
                 name + "' (HTTP " + std::to_string(reply.local_status) + ").";
+    e.no_retry = true;
     return e;
   }
   if (reply.too_large) {
@@ -234,6 +257,15 @@ ApiError transport_error(const Vendor& vendor, CallPhase phase,
     e.code = "vendor_reply_too_large";
     e.message =
         "Vendor '" + name + "' sent a reply larger than the gateway accepts.";
+  } else if (reply.unreadable) {
+    e.status = 502;
+    e.code = "vendor_bad_reply";
+    e.message = "Vendor '" + name +
+                "' sent a reply in an encoding the gateway cannot read.";
+  } else if (reply.truncated) {
+    e.status = 502;
+    e.code = "vendor_bad_reply";
+    e.message = "Vendor '" + name + "' cut its reply off.";
   } else if (reply.timed_out) {
     e.status = 504;
     e.code = "vendor_timeout";
@@ -245,11 +277,10 @@ ApiError transport_error(const Vendor& vendor, CallPhase phase,
   }
   // Once the create request reached the vendor, the task may exist even
   // though its reply was lost: a client retry could pay for a second video.
-  if (phase == CallPhase::create && reply.request_sent) {
+  bool answered = reply.status != 0;
+  if (phase == CallPhase::create && (reply.request_sent || answered)) {
     e.no_retry = true;
-    e.message +=
-        " The video may have been created anyway; retrying could create a "
-        "duplicate.";
+    e.message += kMayExist;
   }
   return e;
 }

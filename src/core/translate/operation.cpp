@@ -23,6 +23,27 @@ Step Step::stream(MediaFetch m) {
   return s;
 }
 
+Step Step::resolve(std::string name) {
+  Step s;
+  s.kind = Kind::resolve;
+  s.resolve_name = std::move(name);
+  return s;
+}
+
+Step Operation::on_resolved(const ResolvedHost&, int64_t) {
+  return finish(internal_error("Unexpected name resolution."));
+}
+
+OperationDecorator::OperationDecorator(std::unique_ptr<Operation> inner)
+    : inner_(std::move(inner)) {
+  facts_ = inner_->facts();
+}
+
+Step OperationDecorator::forward(Step step) {
+  facts_ = inner_->facts();
+  return step;
+}
+
 Step Operation::finish(const ApiError& e) {
   facts_.outcome = e.code.value_or(e.type);
   return Step::fail(e);

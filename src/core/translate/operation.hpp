@@ -1,9 +1,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/api_error.hpp"
 #include "http_types.hpp"
@@ -12,16 +14,26 @@ namespace vgw {
 
 // What the nginx layer must do next for a client request.
 struct Step {
-  enum class Kind { call_vendor, respond, stream_media };
+  enum class Kind { call_vendor, respond, stream_media, resolve };
   Kind kind = Kind::respond;
   UpstreamCall call;
   HttpResponse response;
   MediaFetch media;
+  std::string resolve_name;  // Kind::resolve: a DNS name
 
   static Step respond(HttpResponse r);
   static Step fail(const ApiError& e) { return respond(e.to_response()); }
   static Step call_vendor(UpstreamCall c);
   static Step stream(MediaFetch m);
+  // Look a client-supplied host name up with nginx's resolver before a call
+  // to it (see net/client_target.hpp).
+  static Step resolve(std::string name);
+};
+
+// What nginx's resolver answered: addresses as text, or why not.
+struct ResolvedHost {
+  std::vector<std::string> addresses;
+  std::string error;
 };
 
 // Per-request facts exposed to nginx as $vgw_* variables for logs and limits.
@@ -41,6 +53,8 @@ class Operation {
   virtual ~Operation() = default;
   virtual Step start(int64_t now) = 0;
   virtual Step on_reply(const UpstreamReply& reply, int64_t now) = 0;
+  // After a Step::resolve.
+  virtual Step on_resolved(const ResolvedHost& host, int64_t now);
   const RequestFacts& facts() const { return facts_; }
   // A result download answered with a redirect (Gemini's file URLs do):
   // the absolute URL to follow, or nullopt when the vendor's rules do not
@@ -54,6 +68,29 @@ class Operation {
   Step finish(const ApiError& e);
   Step finish(HttpResponse r);
   RequestFacts facts_;
+};
+
+// An operation wrapped around another (token refresh, a dialect): every
+// callback goes to the inner one and each step it returns passes through
+// forward(), which wrappers override to act on it.
+class OperationDecorator : public Operation {
+ public:
+  explicit OperationDecorator(std::unique_ptr<Operation> inner);
+  Step start(int64_t now) override { return forward(inner_->start(now)); }
+  Step on_reply(const UpstreamReply& reply, int64_t now) override {
+    return forward(inner_->on_reply(reply, now));
+  }
+  Step on_resolved(const ResolvedHost& host, int64_t now) override {
+    return forward(inner_->on_resolved(host, now));
+  }
+  std::optional<std::string> redirect_target(
+      std::string_view location) const override {
+    return inner_->redirect_target(location);
+  }
+
+ protected:
+  virtual Step forward(Step step);
+  std::unique_ptr<Operation> inner_;
 };
 
 }  // namespace vgw

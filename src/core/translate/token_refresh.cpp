@@ -5,12 +5,10 @@
 namespace vgw {
 namespace {
 
-class TokenRefreshOperation : public Operation {
+class TokenRefreshOperation : public OperationDecorator {
  public:
   TokenRefreshOperation(Vendor& vendor, std::unique_ptr<Operation> inner)
-      : vendor_(vendor), inner_(std::move(inner)) {
-    facts_ = inner_->facts();
-  }
+      : OperationDecorator(std::move(inner)), vendor_(vendor) {}
 
   Step start(int64_t now) override {
     auto call = vendor_.token_call(now);
@@ -34,19 +32,8 @@ class TokenRefreshOperation : public Operation {
     return forward(inner_->start(now));
   }
 
-  std::optional<std::string> redirect_target(
-      std::string_view location) const override {
-    return inner_->redirect_target(location);
-  }
-
  private:
-  Step forward(Step step) {
-    facts_ = inner_->facts();
-    return step;
-  }
-
   Vendor& vendor_;
-  std::unique_ptr<Operation> inner_;
   bool exchanging_ = false;
 };
 

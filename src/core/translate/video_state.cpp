@@ -1,6 +1,7 @@
 #include "translate/video_state.hpp"
 
 #include "translate/status_query.hpp"
+#include "translate/vendor_data.hpp"
 
 #include <cmath>
 #include <ctime>
@@ -9,6 +10,12 @@
 
 namespace vgw {
 namespace {
+
+// Year 5138: no vendor timestamp is later; beyond it a double no longer
+// converts to int64 safely.
+constexpr double kLatestTime = 1e11;
+// A prompt the vendor echoes: OpenAI's 32000 characters, in UTF-8.
+constexpr size_t kMaxPromptBytes = 4 * 32000;
 
 std::optional<int64_t> parse_iso8601(const std::string& s) {
   std::tm tm{};
@@ -45,8 +52,10 @@ std::optional<int64_t> read_time(const TimeRule& rule, const Json& reply) {
     return parse_iso8601(v->get<std::string>());
   }
   auto n = json_number(*v);
-  if (!n || *n <= 0) return std::nullopt;
+  if (!n || !(*n > 0)) return std::nullopt;
   double seconds = rule.unit == TimeUnit::milliseconds ? *n / 1000.0 : *n;
+  // Out-of-range values (1e300, NaN) read as missing, not as a time.
+  if (!(seconds < kLatestTime)) return std::nullopt;
   return static_cast<int64_t>(seconds);
 }
 
@@ -75,9 +84,8 @@ VideoView read_video_state(const Vendor& vendor, const Json& reply,
   std::optional<int> vendor_progress;
   if (rules.progress) {
     if (const Json* p = rules.progress->find(reply)) {
-      if (auto n = json_number(*p)) {
-        vendor_progress =
-            std::max(0, std::min(100, static_cast<int>(std::lround(*n))));
+      if (auto n = json_number(*p); n && *n >= 0) {
+        vendor_progress = static_cast<int>(std::lround(std::min(*n, 100.0)));
       }
     }
   }
@@ -100,7 +108,7 @@ VideoView read_video_state(const Vendor& vendor, const Json& reply,
 
   if (rules.quality) {
     if (const Json* q = rules.quality->find(reply); q && q->is_string()) {
-      v.quality = q->get<std::string>();
+      v.quality = client_safe_text(vendor, q->get_ref<const std::string&>(), 64);
     }
   }
   const std::string echo = kEchoPrefix;
@@ -112,7 +120,8 @@ VideoView read_video_state(const Vendor& vendor, const Json& reply,
 
   if (rules.prompt) {
     if (const Json* p = rules.prompt->find(reply); p && p->is_string()) {
-      v.prompt = p->get<std::string>();
+      v.prompt = client_safe_text(vendor, p->get_ref<const std::string&>(),
+                                  kMaxPromptBytes);
     }
   }
 
@@ -139,14 +148,14 @@ VideoView read_video_state(const Vendor& vendor, const Json& reply,
     if (rules.error_code) {
       if (const Json* c = rules.error_code->find(reply); c && !c->is_null()) {
         std::string code = json_text(*c);
-        if (!code.empty()) failure.code = vendor.redact(code);
+        if (!code.empty()) failure.code = client_safe_text(vendor, code, 100);
       }
     }
     if (rules.error_message) {
       if (const Json* m = rules.error_message->find(reply);
           m && !m->is_null()) {
         std::string message = json_text(*m);
-        if (!message.empty()) failure.message = vendor.redact(message);
+        if (!message.empty()) failure.message = client_safe_text(vendor, message);
       }
     }
     v.error = std::move(failure);

@@ -3,12 +3,14 @@
 #include "api/api_error.hpp"
 #include "translate/status_query.hpp"
 #include "translate/video_state.hpp"
+#include "util/strings.hpp"
 #include "webhooks/webhook_event.hpp"
 
 namespace vgw {
 namespace {
 
 constexpr int kDeliveryAttempts = 2;
+constexpr int kDeliverySeconds = 10;
 
 class CallbackOperation : public Operation {
  public:
@@ -53,7 +55,23 @@ class CallbackOperation : public Operation {
                                      ? "video.completed"
                                      : "video.failed",
                                  video_id, now);
+    delivery_->deadline_seconds = kDeliverySeconds;
     attempts_ = 1;
+    auto url = parse_url(callback_.target.url);
+    if (!url) return acknowledge("dropped: not a URL");
+    if (auto name = name_to_resolve(*url)) return Step::resolve(*name);
+    return Step::call_vendor(*delivery_);
+  }
+
+  // The target's name resolved: the event goes to an address that was
+  // checked, never to whatever a second lookup would say.
+  Step on_resolved(const ResolvedHost& host, int64_t) override {
+    auto url = parse_url(callback_.target.url);
+    if (!delivery_ || !url) return acknowledge("dropped: not a URL");
+    if (auto why = pin_client_target(*delivery_, *url, host.addresses,
+                                     webhooks_.targets())) {
+      return not_delivered();
+    }
     return Step::call_vendor(*delivery_);
   }
 
@@ -66,6 +84,11 @@ class CallbackOperation : public Operation {
       ++attempts_;  // same webhook-id: receivers deduplicate on it
       return Step::call_vendor(*delivery_);
     }
+    return not_delivered();
+  }
+
+  // The vendor is answered 502, so vendors that retry callbacks try later.
+  Step not_delivered() {
     ApiError e = internal_error(
         "The client's webhook endpoint did not accept the event.");
     e.status = 502;
