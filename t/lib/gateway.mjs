@@ -64,10 +64,10 @@ export function runtimeDir(name) {
   return dir;
 }
 
-export function renderConfig({ dir, port, http = '', server = '', location = '', workers = 1, idKeys, globals = '', maxBody = '40m' }) {
+export function renderConfig({ dir, port, http = '', server = '', location = '', workers = 1, idKeys, globals = '', maxBody = '40m', module = MODULE }) {
   const keys = (idKeys ?? ['test-id-key-0123456789abcdef']).map((k) => `vgw_id_key ${k};`).join('\n    ');
   return `
-load_module ${MODULE};
+load_module ${module};
 worker_processes ${workers};
 error_log ${dir}/logs/error.log info;
 pid ${dir}/nginx.pid;

@@ -137,6 +137,9 @@ bool Vendor::accept_token(const UpstreamReply& reply, int64_t now) {
 }
 
 void Vendor::sign(UpstreamCall& call, int64_t now) {
+  // Replies are parsed, so they are asked for uncompressed (and decoded if
+  // compressed anyway, see reply_encoding.hpp).
+  call.headers.push_back({"Accept-Encoding", "identity"});
   for (const auto& h : static_headers_) call.headers.push_back(h);
   if (!signer_) return;
   auto url = parse_url(call.url);

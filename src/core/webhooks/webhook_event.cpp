@@ -43,6 +43,7 @@ UpstreamCall webhook_delivery(const std::string& url, const std::string& secret,
       crypto::hmac_sha256(secret_key(secret).value_or(std::string()),
                           event_id + "." + timestamp + "." + call.body));
   call.headers = {{"Content-Type", "application/json"},
+                  {"Accept-Encoding", "identity"},
                   {"User-Agent", "vgw-webhooks/1"},
                   {"webhook-id", event_id},
                   {"webhook-timestamp", timestamp},
