@@ -262,7 +262,8 @@ std::unique_ptr<Operation> Gateway::begin_create(
           make_create_operation(
               *vendor, *rule, std::move(request),
               CreateContext{sealer_, webhooks_, std::string(call.binding),
-                            api_base, image_fetch_, image_fetch_timeout_}));
+                            api_base, image_fetch_, image_fetch_timeout_,
+                            call.body_buffer}));
     }
   }
   ApiError e = invalid_request("The model '" + request.model.substr(0, 200) +

@@ -11,6 +11,7 @@
 #include "translate/operation.hpp"
 #include "translate/status_cache.hpp"
 #include "translate/vendor.hpp"
+#include "util/byte_buffer.hpp"
 #include "webhooks/webhook_policy.hpp"
 
 namespace vgw {
@@ -22,6 +23,9 @@ struct ClientCall {
   std::string_view args;  // raw query string
   std::string_view content_type;
   std::string_view body;     // complete request body (create only)
+  // The buffer `body` views, when the core may give back pages of images it
+  // has encoded (see ImageBlobs); nullptr: the body is read-only.
+  ByteBuffer* body_buffer = nullptr;
   std::string_view binding;  // caller identity the ids are bound to
   // Absolute base of the gateway's own URLs ("https://gw.example.com"),
   // for the content links in completed videos; empty: no links.

@@ -34,7 +34,7 @@ struct HttpResponse {
 struct BodyInsert {
   size_t at = 0;
   std::string_view bytes;
-  std::shared_ptr<const std::string> owner;
+  std::shared_ptr<const void> owner;
 };
 
 // One call to a vendor, executed by the nginx layer through proxy_pass.

@@ -1,7 +1,5 @@
 #include "vgw_module.hpp"
 
-#include <malloc.h>
-
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -430,15 +428,6 @@ LocConf* loc_conf(ngx_http_request_t* r) {
       ngx_http_get_module_loc_conf(r, ngx_http_vgw_module));
 }
 
-// Request bodies with images are megabytes. glibc raises its mmap threshold
-// after the first such buffer is freed, after which they come from the heap
-// and are rarely given back, so a burst of uploads leaves the worker fat.
-// A fixed threshold keeps big buffers mmapped and returned when freed.
-ngx_int_t init_process(ngx_cycle_t*) noexcept {
-  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
-  return NGX_OK;
-}
-
 }  // namespace vgw::ngx
 
 // clang-format off
@@ -448,7 +437,7 @@ ngx_module_t ngx_http_vgw_module = {
     &vgw::ngx::module_ctx,
     vgw::ngx::commands,
     NGX_HTTP_MODULE,
-    nullptr, nullptr, nullptr, vgw::ngx::init_process, nullptr, nullptr,
+    nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
     nullptr,
     NGX_MODULE_V1_PADDING};
 }

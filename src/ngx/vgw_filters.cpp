@@ -24,8 +24,9 @@ ngx_int_t capture_request_body(ngx_http_request_t* r,
       for (ngx_chain_t* cl = in; cl; cl = cl->next) {
         ngx_buf_t* b = cl->buf;
         if (b->in_file || ngx_buf_special(b)) continue;
-        ctx->body.append(reinterpret_cast<const char*>(b->pos),
-                         static_cast<size_t>(b->last - b->pos));
+        ctx->body.append(
+            std::string_view(reinterpret_cast<const char*>(b->pos),
+                             static_cast<size_t>(b->last - b->pos)));
       }
       return true;
     });

@@ -382,7 +382,8 @@ void body_ready(ngx_http_request_t* r) noexcept {
     call.args = view(r->args);
     if (r->headers_in.content_type)
       call.content_type = view(r->headers_in.content_type->value);
-    call.body = ctx->body;
+    call.body = ctx->body.view();
+    call.body_buffer = &ctx->body;
     call.binding = ctx->binding;
     call.public_url = ctx->public_url;
     call.unified_openai_words = loc_conf(r)->unified_openai_words == 1;
@@ -414,6 +415,9 @@ ngx_int_t content_handler(ngx_http_request_t* r) noexcept {
       return false;
     ctx->public_url = to_string(base);
     ctx->capturing = r->method == NGX_HTTP_POST;
+    // Held once, in a buffer of its own (ByteBuffer): sized up front when
+    // the length is known (nginx has refused one over client_max_body_size
+    // before reading it), grown without copies when it is not.
     if (ctx->capturing && r->headers_in.content_length_n > 0) {
       ctx->body.reserve(static_cast<size_t>(r->headers_in.content_length_n));
     }

@@ -1,7 +1,5 @@
 #include "vgw_request_ctx.hpp"
 
-#include <malloc.h>
-
 #include "vgw_module.hpp"
 
 namespace vgw::ngx {
@@ -13,11 +11,7 @@ void destroy_ctx(void* data) noexcept {
   // deadline is pending: neither may call back into freed memory.
   if (ctx->resolving) ngx_resolve_name_done(ctx->resolving);
   if (ctx->deadline.timer_set) ngx_del_timer(&ctx->deadline);
-  // After a large upload, hand the freed heap back to the OS: a burst of
-  // image uploads must not leave the worker holding their memory.
-  bool large = ctx->body.capacity() + ctx->call.body.capacity() > (1u << 20);
   ctx->~RequestCtx();
-  if (large) malloc_trim(0);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "http_types.hpp"
 #include "translate/operation.hpp"
+#include "util/byte_buffer.hpp"
 
 namespace vgw::ngx {
 
@@ -15,7 +16,7 @@ namespace vgw::ngx {
 // request and can be found again after an internal redirect, which wipes
 // r->ctx (the same trick as nginx's realip module).
 struct RequestCtx {
-  std::string body;  // request body captured by the body filter
+  ByteBuffer body;  // request body captured by the body filter
   bool capturing = false;
   std::unique_ptr<Operation> op;
   std::string binding;

@@ -78,7 +78,7 @@ class Translation : public ::testing::Test {
   std::unique_ptr<Operation> op;
 };
 
-Json body_of(const Step& s) { return Json::parse(s.call.body); }
+Json body_of(const Step& s) { return Json::parse(s.call.flat_body()); }
 Json response_of(const Step& s) { return Json::parse(s.response.body); }
 
 TEST_F(Translation, KlingTextToVideo) {
@@ -271,12 +271,12 @@ TEST_F(Translation, OpenAICompatibleUpstreamForwardsMultipartAndMapsIds) {
   auto ct = find_header(s.call.headers, "Content-Type");
   ASSERT_TRUE(ct);
   EXPECT_EQ(ct->rfind("multipart/form-data; boundary=", 0), 0u);
-  EXPECT_NE(s.call.body.find("name=\"prompt\"\r\n\r\np\r\n"),
+  EXPECT_NE(s.call.flat_body().find("name=\"prompt\"\r\n\r\np\r\n"),
             std::string::npos);
-  EXPECT_NE(s.call.body.find("name=\"input_reference[image_url]\"\r\n\r\n"
+  EXPECT_NE(s.call.flat_body().find("name=\"input_reference[image_url]\"\r\n\r\n"
                              "https://img.test/a.png\r\n"),
             std::string::npos)
-      << s.call.body;
+      << s.call.flat_body();
   auto id = created_id(reply(200, R"({"id":"video_up1","object":"video",
       "status":"queued","model":"sora-2","seconds":"4","size":"1280x720","progress":0,
       "created_at":1764500001})"));

@@ -12,28 +12,15 @@ namespace {
 constexpr size_t kMaxPromptChars = 32000;
 constexpr int kMaxJsonDepth = 32;
 
-// nlohmann's parser is iterative, but destroying or dumping a deeply nested
-// value recurses; refuse hostile nesting before parsing.
-bool json_depth_ok(std::string_view body) {
-  int depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < body.size(); ++i) {
-    char c = body[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > kMaxJsonDepth) return false;
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return true;
+// String values this long stay in the body instead of the parsed document:
+// above any prompt (32000 characters, even written as \u escapes), below
+// any image worth avoiding a copy of.
+constexpr size_t kLargeString = 512 * 1024;
+
+// Values echoed in error messages are cut short.
+std::string echo(std::string_view value) {
+  return value.size() > 100 ? std::string(value.substr(0, 100)) + "..."
+                            : std::string(value);
 }
 
 size_t utf8_length(std::string_view s) {
@@ -60,7 +47,7 @@ std::optional<ApiError> set_seconds(ClientVideoRequest& out,
                                     const std::string& value) {
   auto n = parse_uint(trim(value));
   if (!n || *n == 0 || *n > 3600) {
-    return invalid_request("Invalid value for 'seconds': '" + value +
+    return invalid_request("Invalid value for 'seconds': '" + echo(value) +
                                "'. Expected a whole number of seconds as a "
                                "string, e.g. '8'.",
                            "seconds", "invalid_value");
@@ -73,7 +60,7 @@ std::optional<ApiError> set_size(ClientVideoRequest& out,
                                  const std::string& value) {
   auto d = parse_size(trim(value));
   if (!d) {
-    return invalid_request("Invalid value for 'size': '" + value +
+    return invalid_request("Invalid value for 'size': '" + echo(value) +
                                "'. Expected WIDTHxHEIGHT, e.g. '1280x720'.",
                            "size", "invalid_value");
   }
@@ -91,7 +78,7 @@ std::optional<ApiError> add_image_reference(ClientVideoRequest& out,
                                             std::string_view text,
                                             const std::string& param,
                                             bool allow_raw_base64 = false) {
-  text = trim(text);
+  text = trim(out.large.resolve(text));
   ImageInput img;
   img.param = param;
   if (starts_with(text, "data:")) {
@@ -149,11 +136,15 @@ ApiError file_id_unsupported(const std::string& param) {
 
 std::optional<ApiError> parse_json(std::string_view body,
                                    ClientVideoRequest& out) {
-  if (!json_depth_ok(body)) {
+  JsonSkeleton skeleton =
+      json_skeleton(body, kLargeString, kMaxJsonDepth, out.large);
+  if (skeleton.too_deep) {
     return invalid_request("The request body nests JSON too deeply.",
                            std::nullopt, "invalid_json");
   }
-  Json doc = Json::parse(body, nullptr, false);
+  Json doc = skeleton.changed ? Json::parse(skeleton.text, nullptr, false)
+                              : Json::parse(body, nullptr, false);
+  std::string().swap(skeleton.text);
   if (doc.is_discarded() || !doc.is_object()) {
     return invalid_request(
         "We could not parse the JSON body of your request. The body must be a "
@@ -162,6 +153,14 @@ std::optional<ApiError> parse_json(std::string_view body,
   }
   out.owned_json = std::move(doc);
   for (auto& [key, value] : out.owned_json.items()) {
+    // Only images and vendor extras may be large; a placeholder anywhere
+    // else is a value far over its limit.
+    if (value.is_string() && out.large.find(value.get_ref<const std::string&>()) &&
+        (key == "prompt" || key == "model" || key == "seconds" || key == "size" ||
+         key == "user" || key == "callback_url" || key == "response_format")) {
+      return invalid_request("'" + key + "' is too long.", key,
+                             "string_above_max_length");
+    }
     if (key == "prompt") {
       if (!value.is_string()) {
         return invalid_request("Invalid type for 'prompt': expected a string.",
@@ -294,16 +293,17 @@ std::optional<ApiError> parse_multipart_body(std::string_view content_type,
       }
       seen.push_back(name);
     }
-    std::string text(part.data);
+    // Text fields are copied; file parts (megabytes) stay views of the body.
+    auto text = [&part]() { return std::string(part.data); };
     if (name == "prompt") {
       has_prompt = true;
-      if (auto e = set_prompt(out, std::move(text))) return e;
+      if (auto e = set_prompt(out, text())) return e;
     } else if (name == "model") {
-      out.model = std::string(trim(text));
+      out.model = std::string(trim(part.data));
     } else if (name == "seconds") {
-      if (auto e = set_seconds(out, text)) return e;
+      if (auto e = set_seconds(out, text())) return e;
     } else if (name == "size") {
-      if (auto e = set_size(out, text)) return e;
+      if (auto e = set_size(out, text())) return e;
     } else if (name == "input_reference" && is_file_part) {
       ImageInput img;
       img.kind = ImageInput::Kind::bytes;
@@ -323,14 +323,14 @@ std::optional<ApiError> parse_multipart_body(std::string_view content_type,
     } else if (name == "input_reference[file_id]") {
       return file_id_unsupported(name);
     } else if (name == "metadata") {
-      Json meta = Json::parse(text, nullptr, false);
+      Json meta = Json::parse(part.data, nullptr, false);
       if (meta.is_discarded() || !meta.is_object()) {
         return invalid_request("'metadata' must be a JSON object.", "metadata",
                                "invalid_type");
       }
       out.metadata.update(meta);
     } else if (name.find('[') != std::string::npos) {
-      if (!set_bracketed(nested, name, std::move(text))) {
+      if (!set_bracketed(nested, name, text())) {
         return invalid_request("Malformed parameter name '" + name + "'.", name,
                                "invalid_parameter");
       }
@@ -338,7 +338,7 @@ std::optional<ApiError> parse_multipart_body(std::string_view content_type,
       return invalid_request("Unexpected file parameter '" + name + "'.", name,
                              "unsupported_parameter");
     } else {
-      out.extra[name] = std::move(text);
+      out.extra[name] = text();
     }
   }
   for (auto& [key, value] : nested.items()) {

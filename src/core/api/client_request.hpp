@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/api_error.hpp"
+#include "api/large_strings.hpp"
 
 namespace vgw {
 
@@ -43,6 +44,9 @@ struct ClientVideoRequest {
   std::optional<std::string> callback_url;
   Json owned_json;
   std::list<std::string> owned_text;  // image strings moved out of `extra`
+  // Large JSON string values, left in the body; strings anywhere above may
+  // be their placeholders (see large_strings.hpp).
+  LargeStrings large;
 };
 
 // Parses a JSON or multipart/form-data create body. `body` must outlive the

@@ -1,7 +1,8 @@
 #include "translate/body_encoding.hpp"
 
+#include <functional>
+
 #include "crypto/crypto.hpp"
-#include "util/base64.hpp"
 
 namespace vgw {
 namespace {
@@ -18,70 +19,68 @@ std::string safe_filename(const ImageInput& img) {
   return name;
 }
 
-class MultipartWriter {
- public:
-  MultipartWriter(const ImageBlobs& blobs)
-      : blobs_(blobs),
-        boundary_("----vgw" + crypto::to_hex(crypto::random_bytes(12))) {}
-
-  void field(const std::string& name, const Json& value) {
-    if (value.is_null()) return;
-    if (value.is_object()) {
-      for (const auto& [k, v] : value.items()) field(name + "[" + k + "]", v);
-      return;
-    }
-    if (value.is_array()) {
-      for (const auto& v : value) field(name + "[]", v);
-      return;
-    }
-    std::string text = json_text(value);
-    if (const ImageInput* img = blobs_.file_for(text)) {
-      file(name, *img);
-      return;
-    }
-    out_ += "--" + boundary_ + "\r\nContent-Disposition: form-data; name=\"" +
-            name + "\"\r\n\r\n";
-    out_ += blobs_.expand(text);
-    out_ += "\r\n";
+// Calls `text(name, value)` or `file(name, image)` for each multipart field
+// a JSON body becomes.
+void for_each_field(
+    const ImageBlobs& blobs, const std::string& name, const Json& value,
+    const std::function<void(const std::string&, const std::string&)>& text,
+    const std::function<void(const std::string&, const ImageInput&)>& file) {
+  if (value.is_null()) return;
+  if (value.is_object()) {
+    for (const auto& [k, v] : value.items())
+      for_each_field(blobs, name + "[" + k + "]", v, text, file);
+    return;
   }
-
-  EncodedBody finish() {
-    out_ += "--" + boundary_ + "--\r\n";
-    return {"multipart/form-data; boundary=" + boundary_, std::move(out_)};
+  if (value.is_array()) {
+    for (const auto& v : value) for_each_field(blobs, name + "[]", v, text, file);
+    return;
   }
-
- private:
-  void file(const std::string& name, const ImageInput& img) {
-    out_ += "--" + boundary_ + "\r\nContent-Disposition: form-data; name=\"" +
-            name + "\"; filename=\"" + safe_filename(img) +
-            "\"\r\nContent-Type: " + img.mime + "\r\n\r\n";
-    if (img.kind == ImageInput::Kind::bytes) {
-      out_.append(img.data);
-    } else if (auto raw = base64_decode(img.data)) {
-      out_ += *raw;
-    }
-    out_ += "\r\n";
+  std::string s = json_text(value);
+  if (const ImageInput* img = blobs.file_for(s)) {
+    file(name, *img);
+  } else {
+    text(name, s);
   }
+}
 
-  const ImageBlobs& blobs_;
-  std::string boundary_;
-  std::string out_;
-};
+EncodedBody encode_multipart(const Json& body, ImageBlobs& blobs) {
+  std::string boundary = "----vgw" + crypto::to_hex(crypto::random_bytes(12));
+  auto each = [&](const auto& text, const auto& file) {
+    if (!body.is_object()) return;
+    for (const auto& [k, v] : body.items()) for_each_field(blobs, k, v, text, file);
+  };
+  each([&](const std::string&, const std::string& s) { blobs.plan(s); },
+       [&](const std::string&, const ImageInput& img) { blobs.plan_file(img); });
+  EncodedBody out{"multipart/form-data; boundary=" + boundary, {}};
+  BodyWriter& w = out.body;
+  each(
+      [&](const std::string& name, const std::string& s) {
+        w.text("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" +
+               name + "\"\r\n\r\n");
+        blobs.splice(s, false, w);
+        w.text("\r\n");
+      },
+      [&](const std::string& name, const ImageInput& img) {
+        w.text("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" +
+               name + "\"; filename=\"" + safe_filename(img) +
+               "\"\r\nContent-Type: " + img.mime + "\r\n\r\n");
+        blobs.splice_file(img, w);
+        w.text("\r\n");
+      });
+  w.text("--" + boundary + "--\r\n");
+  return out;
+}
 
 }  // namespace
 
-EncodedBody encode_body(BodyFormat format, const Json& body,
-                        const ImageBlobs& blobs) {
-  if (format == BodyFormat::json) {
-    return {"application/json",
-            blobs.expand(
-                body.dump(-1, ' ', false, Json::error_handler_t::replace))};
-  }
-  MultipartWriter writer(blobs);
-  if (body.is_object()) {
-    for (const auto& [k, v] : body.items()) writer.field(k, v);
-  }
-  return writer.finish();
+EncodedBody encode_body(BodyFormat format, const Json& body, ImageBlobs& blobs) {
+  if (format == BodyFormat::multipart) return encode_multipart(body, blobs);
+  std::string serialized =
+      body.dump(-1, ' ', false, Json::error_handler_t::replace);
+  blobs.plan(serialized);
+  EncodedBody out{"application/json", {}};
+  blobs.splice(serialized, true, out.body);
+  return out;
 }
 
 }  // namespace vgw

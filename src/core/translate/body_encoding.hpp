@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "rules/json_path.hpp"
 #include "rules/vendor_rules.hpp"
@@ -10,14 +11,13 @@ namespace vgw {
 
 struct EncodedBody {
   std::string content_type;
-  std::string bytes;
+  BodyWriter body;
 };
 
-// Serialises a rendered vendor body. JSON bodies get their image
-// placeholders expanded in place; multipart bodies turn each top-level key
-// into a part (objects flattened as `a[b]`, the way the OpenAI SDKs send
-// them) and `${image.file}` placeholders into binary file parts.
-EncodedBody encode_body(BodyFormat format, const Json& body,
-                        const ImageBlobs& blobs);
+// Serialises a rendered vendor body. JSON bodies get their placeholders
+// spliced in place; multipart bodies turn each top-level key into a part
+// (objects flattened as `a[b]`, the way the OpenAI SDKs send them) and
+// `${image.file}` placeholders into binary file parts.
+EncodedBody encode_body(BodyFormat format, const Json& body, ImageBlobs& blobs);
 
 }  // namespace vgw

@@ -62,7 +62,7 @@ class CreateOperation : public Operation {
       : vendor_(vendor),
         model_(model),
         request_(std::move(request)),
-        blobs_(request_.images),
+        blobs_(request_.images, request_.large, context.client_body),
         context_(std::move(context)) {
     facts_.operation = "create";
     facts_.vendor = vendor.name();
@@ -175,7 +175,8 @@ class CreateOperation : public Operation {
     }
     EncodedBody encoded =
         encode_body(rules.create.request.format, body, blobs_);
-    call.body = std::move(encoded.bytes);
+    call.body = std::move(encoded.body.bytes);
+    call.inserts = std::move(encoded.body.inserts);
     call.headers.push_back({"Content-Type", std::move(encoded.content_type)});
     for (const auto& [name, tmpl] : rules.create.request.headers) {
       auto v = tmpl.render_text(scope);

@@ -5,6 +5,7 @@
 #include "api/client_request.hpp"
 #include "ids/video_id.hpp"
 #include "net/client_target.hpp"
+#include "util/byte_buffer.hpp"
 #include "translate/operation.hpp"
 #include "translate/vendor.hpp"
 #include "webhooks/webhook_policy.hpp"
@@ -22,6 +23,9 @@ struct CreateContext {
   // and how long a download may take.
   const ClientTargetPolicy& image_fetch;
   int image_fetch_timeout = 10;
+  // The buffer holding the client's body, whose pages may be given back
+  // once an image in it has been encoded for the vendor (nullptr: never).
+  ByteBuffer* client_body = nullptr;
 };
 
 std::unique_ptr<Operation> make_create_operation(Vendor& vendor,

@@ -1,35 +1,24 @@
 #include "translate/image_blobs.hpp"
 
+#include <algorithm>
+
 #include "crypto/crypto.hpp"
 #include "util/base64.hpp"
 
 namespace vgw {
 namespace {
 
-size_t encoded_size(const ImageInput& img, ImageBlobs::Encoding enc) {
-  size_t payload = img.kind == ImageInput::Kind::bytes
-                       ? base64_encoded_size(img.data.size())
-                       : img.data.size();
-  if (enc == ImageBlobs::Encoding::data_url) payload += 5 + img.mime.size() + 8;
-  return payload;
-}
-
-void append_encoded(const ImageInput& img, ImageBlobs::Encoding enc,
-                    std::string& out) {
-  if (enc == ImageBlobs::Encoding::data_url) {
-    out += "data:" + img.mime + ";base64,";
-  }
-  if (img.kind == ImageInput::Kind::bytes) {
-    base64_encode_append(img.data, out);
-  } else {
-    out.append(img.data);  // already base64 (from a data URL)
-  }
-}
+// Uploaded bytes are encoded in slices of this many (a multiple of 3, so
+// the slices' base64 concatenates).
+constexpr size_t kEncodeSlice = 3 * 1024 * 1024;
 
 }  // namespace
 
-ImageBlobs::ImageBlobs(const std::vector<ImageInput>& images)
-    : images_(images) {
+ImageBlobs::ImageBlobs(const std::vector<ImageInput>& images,
+                       const LargeStrings& large, ByteBuffer* client_body)
+    : images_(images), large_(large), client_body_(client_body) {
+  uses_.resize(images.size());
+  if (images.empty()) return;
   // Unguessable, so a prompt cannot smuggle a placeholder in.
   prefix_ = "vgw-image-" + crypto::to_hex(crypto::random_bytes(8)) + "-";
   for (size_t i = 0; i < images.size(); ++i) {
@@ -50,41 +39,123 @@ const ImageInput* ImageBlobs::file_for(const std::string& value) const {
   return nullptr;
 }
 
-std::string ImageBlobs::expand(const std::string& serialized) const {
-  if (images_.empty() || serialized.find(prefix_) == std::string::npos) {
-    return serialized;
-  }
-  struct Hit {
-    size_t pos;
-    size_t token_len;
-    size_t image;
-    Encoding enc;
-  };
-  std::vector<Hit> hits;
-  size_t total = serialized.size();
-  for (size_t pos = serialized.find(prefix_); pos != std::string::npos;
-       pos = serialized.find(prefix_, pos + 1)) {
+size_t ImageBlobs::index_of(const ImageInput& img) const {
+  return static_cast<size_t>(&img - images_.data());
+}
+
+void ImageBlobs::plan(std::string_view text) {
+  if (prefix_.empty()) return;
+  for (size_t pos = text.find(prefix_); pos != std::string_view::npos;
+       pos = text.find(prefix_, pos + 1)) {
     for (size_t t = 0; t < tokens_.size(); ++t) {
-      if (t % 3 == 2) continue;  // file parts only exist in multipart bodies
-      if (serialized.compare(pos, tokens_[t].size(), tokens_[t]) == 0) {
-        Hit h{pos, tokens_[t].size(), t / 3,
-              t % 3 ? Encoding::data_url : Encoding::base64};
-        total += encoded_size(images_[h.image], h.enc) - h.token_len;
-        hits.push_back(h);
-        break;
+      if (t % 3 == 2 || text.compare(pos, tokens_[t].size(), tokens_[t]) != 0)
+        continue;
+      const ImageInput& img = images_[t / 3];
+      if (img.kind == ImageInput::Kind::bytes) {
+        ++uses_[t / 3].transforms;
+      } else {
+        ++uses_[t / 3].raw;
       }
     }
   }
-  std::string out;
-  out.reserve(total);
-  size_t last = 0;
-  for (const auto& h : hits) {
-    out.append(serialized, last, h.pos - last);
-    append_encoded(images_[h.image], h.enc, out);
-    last = h.pos + h.token_len;
+}
+
+void ImageBlobs::plan_file(const ImageInput& img) {
+  Use& use = uses_[index_of(img)];
+  if (img.kind == ImageInput::Kind::bytes) {
+    ++use.raw;
+  } else {
+    ++use.transforms;
   }
-  out.append(serialized, last, std::string::npos);
-  return out;
+}
+
+bool ImageBlobs::last_transform(size_t image) {
+  Use& use = uses_[image];
+  return --use.transforms == 0 && use.raw == 0;
+}
+
+void ImageBlobs::write_base64(size_t image, BodyWriter& out) {
+  const ImageInput& img = images_[image];
+  if (img.kind != ImageInput::Kind::bytes) {
+    out.view(img.data);  // already base64 (a data URL's or the client's)
+    return;
+  }
+  bool release = last_transform(image) && client_body_ != nullptr &&
+                 img.data.data() >= client_body_->data() &&
+                 img.data.data() + img.data.size() <=
+                     client_body_->data() + client_body_->size();
+  auto encoded = std::make_shared<ByteBuffer>();
+  size_t size = base64_encoded_size(img.data.size());
+  char* to = encoded->extend(size);
+  for (size_t from = 0; from < img.data.size(); from += kEncodeSlice) {
+    std::string_view slice = img.data.substr(from, kEncodeSlice);
+    base64_encode_to(slice, to);
+    to += base64_encoded_size(slice.size());
+    if (release) {
+      client_body_->release(
+          static_cast<size_t>(slice.data() - client_body_->data()),
+          slice.size());
+    }
+  }
+  std::string_view bytes = encoded->view();
+  out.view(bytes, std::move(encoded));
+}
+
+void ImageBlobs::splice(std::string_view text, bool json, BodyWriter& out) {
+  bool images = !prefix_.empty();
+  bool large = !large_.empty();
+  if (!images && !large) {
+    out.text(text);
+    return;
+  }
+  const std::string& large_prefix = large_.prefix();
+  size_t last = 0;
+  for (size_t pos = 0; pos < text.size();) {
+    size_t image_at = images ? text.find(prefix_, pos) : std::string_view::npos;
+    size_t large_at =
+        large ? text.find(large_prefix, pos) : std::string_view::npos;
+    size_t at = std::min(image_at, large_at);
+    if (at == std::string_view::npos) break;
+    out.text(text.substr(last, at - last));
+    size_t consumed = 0;
+    if (at == image_at) {
+      for (size_t t = 0; t < tokens_.size() && consumed == 0; ++t) {
+        if (t % 3 == 2 || text.compare(at, tokens_[t].size(), tokens_[t]) != 0)
+          continue;
+        const ImageInput& img = images_[t / 3];
+        if (t % 3 == 1) out.text("data:" + img.mime + ";base64,");
+        write_base64(t / 3, out);
+        consumed = tokens_[t].size();
+      }
+    } else {
+      size_t end = at + large_prefix.size();
+      while (end < text.size() && text[end] >= '0' && text[end] <= '9') ++end;
+      if (const LargeStrings::Value* v = large_.find(text.substr(at, end - at))) {
+        out.view(json ? v->json : v->value);
+        consumed = end - at;
+      }
+    }
+    if (consumed == 0) {  // a prefix that is no placeholder: plain text
+      out.text(text.substr(at, 1));
+      consumed = 1;
+    }
+    pos = last = at + consumed;
+  }
+  out.text(text.substr(last));
+}
+
+void ImageBlobs::splice_file(const ImageInput& img, BodyWriter& out) {
+  if (img.kind == ImageInput::Kind::bytes) {
+    out.view(img.data);
+    return;
+  }
+  last_transform(index_of(img));
+  auto decoded = std::make_shared<ByteBuffer>();
+  char* to = decoded->extend(img.data.size() / 4 * 3 + 3);
+  auto n = base64_decode_to(img.data, to);
+  decoded->shrink_to(n.value_or(0));
+  std::string_view bytes = decoded->view();
+  out.view(bytes, std::move(decoded));
 }
 
 }  // namespace vgw

@@ -11,8 +11,17 @@ constexpr char kStd[] =
 constexpr char kUrl[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-void encode(std::string_view in, const char* alphabet, bool pad,
-            std::string& out) {
+// Writes through a raw pointer, for buffers sized in advance.
+struct PointerSink {
+  char* at;
+  void push_back(char c) { *at++ = c; }
+  void append(const char* s) {
+    while (*s) *at++ = *s++;
+  }
+};
+
+template <class Out>
+void encode(std::string_view in, const char* alphabet, bool pad, Out& out) {
   const auto* d = reinterpret_cast<const unsigned char*>(in.data());
   size_t i = 0;
   for (; i + 3 <= in.size(); i += 3) {
@@ -46,10 +55,9 @@ std::array<int8_t, 256> make_table(const char* alphabet) {
   return t;
 }
 
-std::optional<std::string> decode(std::string_view in,
-                                  const std::array<int8_t, 256>& table) {
-  std::string out;
-  out.reserve(in.size() / 4 * 3 + 3);
+template <class Out>
+bool decode_into(std::string_view in, const std::array<int8_t, 256>& table,
+                 Out& out) {
   uint32_t acc = 0;
   int bits = 0;
   size_t padding = 0;
@@ -59,7 +67,7 @@ std::optional<std::string> decode(std::string_view in,
       ++padding;
       continue;
     }
-    if (padding || table[c] < 0) return std::nullopt;
+    if (padding || table[c] < 0) return false;
     acc = (acc << 6) | static_cast<uint32_t>(table[c]);
     bits += 6;
     if (bits >= 8) {
@@ -67,8 +75,20 @@ std::optional<std::string> decode(std::string_view in,
       out.push_back(static_cast<char>((acc >> bits) & 0xFF));
     }
   }
-  if (padding > 2 || bits >= 6) return std::nullopt;
+  return padding <= 2 && bits < 6;
+}
+
+std::optional<std::string> decode(std::string_view in,
+                                  const std::array<int8_t, 256>& table) {
+  std::string out;
+  out.reserve(in.size() / 4 * 3 + 3);
+  if (!decode_into(in, table, out)) return std::nullopt;
   return out;
+}
+
+const std::array<int8_t, 256>& std_table() {
+  static const auto table = make_table(kStd);
+  return table;
 }
 
 }  // namespace
@@ -94,8 +114,18 @@ std::string base64url_encode(std::string_view data) {
 }
 
 std::optional<std::string> base64_decode(std::string_view text) {
-  static const auto table = make_table(kStd);
-  return decode(text, table);
+  return decode(text, std_table());
+}
+
+void base64_encode_to(std::string_view data, char* out) {
+  PointerSink sink{out};
+  encode(data, kStd, true, sink);
+}
+
+std::optional<size_t> base64_decode_to(std::string_view text, char* out) {
+  PointerSink sink{out};
+  if (!decode_into(text, std_table(), sink)) return std::nullopt;
+  return static_cast<size_t>(sink.at - out);
 }
 
 std::optional<std::string> base64url_decode(std::string_view text) {
