@@ -4,6 +4,7 @@
 #   ./build.sh run        build and start nginx + local mock vendors
 #   ./build.sh test       build, then run unit, fuzz-smoke, integration and SDK tests
 #   ./build.sh fuzz [s]   run every libFuzzer harness for s seconds (default 60)
+#   ./build.sh fuzz-long  every harness to 10M executions or 1 h (not in CI)
 #   ./build.sh bench      module vs plain proxy_pass (wrk), results in build/bench
 #   ./build.sh install [dir]  build, then install the module into dir
 #                         (default /usr/lib/nginx/modules) without disturbing
@@ -102,8 +103,10 @@ build_unit_tests() {
 
 # libFuzzer harnesses over the pure core, each starting from its seed corpus
 # in t/fuzz/corpus/<name>; new inputs go to build/fuzz/corpus, not the repo.
+# run_fuzzers SECONDS [RUNS]: each harness for SECONDS, or until RUNS
+# executions when that comes first.
 run_fuzzers() {
-  local seconds="$1"
+  local seconds="$1" runs="${2:--1}"
   command -v clang++ >/dev/null || need_packages clang
   log "building fuzzers (clang, libFuzzer + ASan + UBSan)"
   CXX=clang++ cmake -S "$ROOT/t" -B "$BUILD/fuzz" -DCMAKE_BUILD_TYPE=Debug \
@@ -114,7 +117,7 @@ run_fuzzers() {
     name="$(basename "$fuzzer" _fuzzer)"
     log "fuzzing $name for ${seconds}s"
     mkdir -p "$BUILD/fuzz/corpus/$name"
-    "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    "$fuzzer" -max_total_time="$seconds" -runs="$runs" -timeout=10 -rss_limit_mb=2048 \
       -artifact_prefix="$BUILD/fuzz/$name-" \
       -print_final_stats=0 "$BUILD/fuzz/corpus/$name" "$ROOT/t/fuzz/corpus/$name" \
       2> "$BUILD/fuzz/$name.log" || { tail -40 "$BUILD/fuzz/$name.log"; exit 1; }
@@ -174,6 +177,11 @@ case "$cmd" in
     install_test_deps
     run_fuzzers "${2:-60}"
     ;;
+  fuzz-long)
+    # The release bar: every harness to 10 million executions or an hour.
+    install_test_deps
+    run_fuzzers 3600 10000000
+    ;;
   install)
     build_module
     install_module "$BUILD/ngx_http_vgw_module.so" \
@@ -181,7 +189,7 @@ case "$cmd" in
     log "installed ${2:-/usr/lib/nginx/modules}/ngx_http_vgw_module.so"
     ;;
   *)
-    echo "usage: $0 [build|run|test|bench [--smoke]|fuzz [seconds]|install [dir]]" >&2
+    echo "usage: $0 [build|run|test|bench [--smoke]|fuzz [seconds]|fuzz-long|install [dir]]" >&2
     exit 2
     ;;
 esac
