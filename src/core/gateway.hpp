@@ -22,7 +22,7 @@ struct ClientCall {
   std::string_view path;  // URI path without arguments
   std::string_view args;  // raw query string
   std::string_view content_type;
-  std::string_view body;     // complete request body (create only)
+  std::string_view body;  // complete request body (create only)
   // The buffer `body` views, when the core may give back pages of images it
   // has encoded (see ImageBlobs); nullptr: the body is read-only.
   ByteBuffer* body_buffer = nullptr;

@@ -60,7 +60,8 @@ struct UpstreamCall {
   void for_each_body_piece(F&& fn) const {
     size_t from = 0;
     for (const auto& insert : inserts) {
-      if (insert.at > from) fn(std::string_view(body).substr(from, insert.at - from));
+      if (insert.at > from)
+        fn(std::string_view(body).substr(from, insert.at - from));
       if (!insert.bytes.empty()) fn(insert.bytes);
       from = insert.at;
     }

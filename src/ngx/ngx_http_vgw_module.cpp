@@ -195,9 +195,8 @@ char* set_vendor(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   if (ngx_conf_full_name(cf->cycle, &path, 1) != NGX_OK) {
     return static_cast<char*>(NGX_CONF_ERROR);
   }
-  return guarded(cf->log, static_cast<char*>(NGX_CONF_ERROR), [&]() {
-    return load_vendor(cf, mcf, to_string(path));
-  });
+  return guarded(cf->log, static_cast<char*>(NGX_CONF_ERROR),
+                 [&]() { return load_vendor(cf, mcf, to_string(path)); });
 }
 
 // Directives whose single argument is a secret (inline, env: or file:),

@@ -48,9 +48,8 @@ bool generic_media_type(const ngx_str_t& type) {
 // Content-Encoding must pass with the body it describes.
 bool passes_to_client(std::string_view name) {
   static constexpr std::string_view kAllowed[] = {
-      "content-type",  "content-length", "content-range",
-      "accept-ranges", "etag",           "last-modified",
-      "cache-control", "content-encoding"};
+      "content-type", "content-length", "content-range", "accept-ranges",
+      "etag",         "last-modified",  "cache-control", "content-encoding"};
   for (auto allowed : kAllowed) {
     if (iequals(name, allowed)) return true;
   }

@@ -103,8 +103,8 @@ ngx_int_t call_finished(ngx_http_request_t* sr, void* data,
     if (got_headers && !reply.too_large && !reply.truncated) {
       auto* clcf = static_cast<ngx_http_core_loc_conf_t*>(
           ngx_http_get_module_loc_conf(sr, ngx_http_core_module));
-      size_t limit = 4 * std::max<size_t>(clcf->subrequest_output_buffer_size,
-                                          256 * 1024);
+      size_t limit =
+          4 * std::max<size_t>(clcf->subrequest_output_buffer_size, 256 * 1024);
       switch (decode_reply_body(reply, ctx->reply_storage, limit)) {
         case ReplyDecoding::unsupported:
         case ReplyDecoding::corrupt:
@@ -284,9 +284,9 @@ void name_resolved(ngx_resolver_ctx_t* rctx) noexcept {
     }
     for (ngx_uint_t i = 0; i < rctx->naddrs; ++i) {
       u_char text[NGX_SOCKADDR_STRLEN];
-      size_t len = ngx_sock_ntop(rctx->addrs[i].sockaddr,
-                                 rctx->addrs[i].socklen, text,
-                                 NGX_SOCKADDR_STRLEN, 0);
+      size_t len =
+          ngx_sock_ntop(rctx->addrs[i].sockaddr, rctx->addrs[i].socklen, text,
+                        NGX_SOCKADDR_STRLEN, 0);
       host.addresses.emplace_back(reinterpret_cast<const char*>(text), len);
     }
     return true;

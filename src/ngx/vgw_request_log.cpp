@@ -18,7 +18,8 @@ ngx_log_handler_pt http_log_handler = nullptr;
 
 bool belongs_to_api(ngx_http_request_t* main) {
   LocConf* lcf = loc_conf(main);
-  return (lcf != nullptr && lcf->api == 1) || request_ctx(main, false) != nullptr;
+  return (lcf != nullptr && lcf->api == 1) ||
+         request_ctx(main, false) != nullptr;
 }
 
 u_char* with_request_id(ngx_log_t* log, u_char* buf, size_t len) noexcept {

@@ -8,8 +8,9 @@
 // ends, never writes past its bound, and either decodes or says why not.
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
-  static const char* kCodings[] = {"gzip", "deflate", "x-gzip", "gzip, gzip",
-                                   "deflate, gzip", "br", "identity", ""};
+  static const char* kCodings[] = {
+      "gzip",          "deflate", "x-gzip",   "gzip, gzip",
+      "deflate, gzip", "br",      "identity", ""};
   std::string body(reinterpret_cast<const char*>(data + 1), size - 1);
   vgw::UpstreamReply reply;
   reply.status = 200;

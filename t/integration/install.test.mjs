@@ -32,7 +32,9 @@ test('./build.sh install replaces the module under a running nginx without crash
   copyFileSync(MODULE, installed);
   const gw = await startGateway({ name: 'installed', http: fleet.lines, module: installed, workers: 2 });
   gateways.push(gw);
-  const create = () => postJson(gw.url, '/v1/videos', { model: 'kling-v2-6', prompt: 'upgrade' });
+  // A fresh connection each time: a reload closes idle keep-alive ones, and
+  // a request racing that close is the client's to retry, not a crash.
+  const create = () => postJson(gw.url, '/v1/videos', { model: 'kling-v2-6', prompt: 'upgrade' }, { headers: { Connection: 'close' } });
   assert.equal((await create()).status, 200);
   const workers = gw.workerPids();
   const inode = statSync(installed).ino;

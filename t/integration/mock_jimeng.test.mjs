@@ -16,7 +16,7 @@ const GET_RESULT = '?Action=CVSync2AsyncGetResult&Version=2022-08-31';
 
 let mock;
 before(async () => {
-  mock = await startJimengMock({ processingAfterMs: 40, doneAfterMs: 150 });
+  mock = await startJimengMock({ processingAfterMs: 150, doneAfterMs: 400 });
 });
 after(() => mock?.close());
 
@@ -170,7 +170,7 @@ test('image-to-video lifecycle reaches done with a downloadable video_url', asyn
 test('[mock:fail] answers GetResult with code 50411 and data null', async () => {
   const created = await submit({ req_key: 'jimeng_t2v_v30', prompt: 'boom [mock:fail]' });
   const taskId = created.json.data.task_id;
-  await sleep(200);
+  await sleep(500);
   const { status, json } = await getResult({ req_key: 'jimeng_t2v_v30', task_id: taskId });
   assert.equal(status, 200);
   assert.equal(json.code, 50411);

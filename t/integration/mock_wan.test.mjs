@@ -15,7 +15,7 @@ const CREATE = '/api/v1/services/aigc/video-generation/video-synthesis';
 describe('Wan (DashScope) mock', () => {
   let wan;
   before(async () => {
-    wan = await startWanMock({ processingAfterMs: 30, doneAfterMs: 120 });
+    wan = await startWanMock({ processingAfterMs: 150, doneAfterMs: 400 });
   });
   after(() => wan.close());
 

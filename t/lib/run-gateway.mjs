@@ -8,17 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import {
-  startHailuoMock,
-  startJimengMock,
-  startKlingMock,
-  startOpenAIMock,
-  startSeedanceMock,
-  startVeoGeminiMock,
-  startVeoVertexMock,
-  startViduMock,
-  startWanMock,
-} from '../mocks/index.mjs';
+import { fleetMember } from './vendor-fleet.mjs';
 import { ROOT, MODULE, CONF_EXAMPLES, NGINX } from './gateway.mjs';
 
 // nginx's prefix (logs, temp files for spilled uploads) is outside the
@@ -40,28 +30,23 @@ const nameservers = existsSync('/etc/resolv.conf')
 writeFileSync(join(CONF_EXAMPLES, 'resolver.conf'),
   `# Written by ./build.sh run from /etc/resolv.conf.\nresolver ${nameservers.length ? nameservers.join(' ') : '127.0.0.1'} ipv6=off valid=60s;\nresolver_timeout 5s;\n`);
 
-// Each vendor: the environment variables nginx.conf reads for it, and a
-// local mock that stands in when they are not set.
+// Each vendor: the environment variables nginx.conf reads for it, and what
+// they are set to when its local mock (from the test fleet) stands in.
 const slow = { processingAfterMs: 3000, doneAfterMs: 10000 };
 const VENDORS = [
   { name: 'openai', env: ['OPENAI_API_KEY'], url: 'VGW_OPENAI_BASE_URL',
-    mock: async () => { const m = await startOpenAIMock({ apiKey: 'sk-mock-openai', inProgressAfterMs: 3000, doneAfterMs: 10000 }); return [m, { OPENAI_API_KEY: m.apiKey }]; } },
+    values: (m) => ({ OPENAI_API_KEY: m.apiKey }) },
   { name: 'kling', env: ['KLING_ACCESS_KEY', 'KLING_SECRET_KEY'], url: 'VGW_KLING_BASE_URL',
-    mock: async () => { const m = await startKlingMock({ accessKey: 'ak-mock', secretKey: 'sk-mock', ...slow }); return [m, { KLING_ACCESS_KEY: m.accessKey, KLING_SECRET_KEY: m.secretKey }]; } },
-  { name: 'vidu', env: ['VIDU_API_KEY'], url: 'VGW_VIDU_BASE_URL',
-    mock: async () => { const m = await startViduMock(slow); return [m, { VIDU_API_KEY: m.apiKey }]; } },
+    values: (m) => ({ KLING_ACCESS_KEY: m.accessKey, KLING_SECRET_KEY: m.secretKey }) },
+  { name: 'vidu', env: ['VIDU_API_KEY'], url: 'VGW_VIDU_BASE_URL', values: (m) => ({ VIDU_API_KEY: m.apiKey }) },
   { name: 'jimeng', env: ['JIMENG_ACCESS_KEY', 'JIMENG_SECRET_KEY'], url: 'VGW_JIMENG_BASE_URL',
-    mock: async () => { const m = await startJimengMock(slow); return [m, { JIMENG_ACCESS_KEY: m.accessKey, JIMENG_SECRET_KEY: m.secretKey }]; } },
-  { name: 'hailuo', env: ['MINIMAX_API_KEY'], url: 'VGW_HAILUO_BASE_URL',
-    mock: async () => { const m = await startHailuoMock(slow); return [m, { MINIMAX_API_KEY: m.apiKey }]; } },
-  { name: 'seedance', env: ['ARK_API_KEY'], url: 'VGW_SEEDANCE_BASE_URL',
-    mock: async () => { const m = await startSeedanceMock(slow); return [m, { ARK_API_KEY: m.apiKey }]; } },
-  { name: 'wan', env: ['DASHSCOPE_API_KEY'], url: 'VGW_WAN_BASE_URL',
-    mock: async () => { const m = await startWanMock(slow); return [m, { DASHSCOPE_API_KEY: m.apiKey }]; } },
-  { name: 'veo-gemini', env: ['GEMINI_API_KEY'], url: 'VGW_VEO_GEMINI_BASE_URL',
-    mock: async () => { const m = await startVeoGeminiMock(slow); return [m, { GEMINI_API_KEY: m.apiKey }]; } },
+    values: (m) => ({ JIMENG_ACCESS_KEY: m.accessKey, JIMENG_SECRET_KEY: m.secretKey }) },
+  { name: 'hailuo', env: ['MINIMAX_API_KEY'], url: 'VGW_HAILUO_BASE_URL', values: (m) => ({ MINIMAX_API_KEY: m.apiKey }) },
+  { name: 'seedance', env: ['ARK_API_KEY'], url: 'VGW_SEEDANCE_BASE_URL', values: (m) => ({ ARK_API_KEY: m.apiKey }) },
+  { name: 'wan', env: ['DASHSCOPE_API_KEY'], url: 'VGW_WAN_BASE_URL', values: (m) => ({ DASHSCOPE_API_KEY: m.apiKey }) },
+  { name: 'veo-gemini', env: ['GEMINI_API_KEY'], url: 'VGW_VEO_GEMINI_BASE_URL', values: (m) => ({ GEMINI_API_KEY: m.apiKey }) },
   { name: 'veo-vertex', env: ['VERTEX_ACCESS_TOKEN', 'VERTEX_PROJECT'], url: 'VGW_VEO_VERTEX_BASE_URL',
-    mock: async () => { const m = await startVeoVertexMock(slow); return [m, { VERTEX_ACCESS_TOKEN: m.accessToken, VERTEX_PROJECT: m.project, VERTEX_LOCATION: m.location }]; } },
+    values: (m) => ({ VERTEX_ACCESS_TOKEN: m.accessToken, VERTEX_PROJECT: m.project, VERTEX_LOCATION: m.location }) },
 ];
 
 const mocks = [];
@@ -72,7 +57,8 @@ for (const vendor of VENDORS) {
     notes.push(`${label}${env[vendor.url] ?? 'the vendor\'s public endpoint'}`);
     continue;
   }
-  const [m, values] = await vendor.mock();
+  const m = await fleetMember(vendor.name).start(slow);
+  const values = vendor.values(m);
   mocks.push(m);
   Object.assign(env, values, { [vendor.url]: m.url });
   notes.push(`${label}local mock at ${m.url} (set ${vendor.env.join(' and ')} to use the real API)`);

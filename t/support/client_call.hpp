@@ -1,8 +1,11 @@
 #pragma once
 
+#include <map>
+#include <string>
 #include <string_view>
 
 #include "gateway.hpp"
+#include "rules/vendor_rules.hpp"
 
 namespace vgw::testing {
 
@@ -21,6 +24,18 @@ inline ClientCall client_call(std::string_view method, std::string_view path,
   call.binding = binding;
   call.public_url = "https://gw.test";
   return call;
+}
+
+// Adds a shipped vendor file (conf-examples/vendors/<name>.yaml) served at
+// `base_url` with the given credentials.
+inline void add_vendor(Gateway& gw, const std::string& name,
+                       std::string base_url,
+                       std::map<std::string, std::string> credentials) {
+  VendorSettings settings;
+  settings.base_url = std::move(base_url);
+  settings.credentials = std::move(credentials);
+  gw.add_vendor(load_vendor_rules(VGW_VENDOR_DIR "/" + name + ".yaml"),
+                settings);
 }
 
 }  // namespace vgw::testing

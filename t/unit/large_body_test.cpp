@@ -28,8 +28,8 @@ TEST(ByteBuffer, GrowsWithoutLosingBytesAndReleasesWholePages) {
   EXPECT_EQ(b.data()[100000 * 39], 'a' + 39 % 26);
   EXPECT_EQ(b.data()[3999999], 'a');
   b.release(10, 1 << 20);
-  EXPECT_EQ(b.data()[10], 'a');          // in a page only partly released
-  EXPECT_EQ(b.data()[600000], '\0');     // a whole page inside: given back
+  EXPECT_EQ(b.data()[10], 'a');       // in a page only partly released
+  EXPECT_EQ(b.data()[600000], '\0');  // a whole page inside: given back
   EXPECT_EQ(b.data()[(1 << 20) + 20], 'a');
   ByteBuffer moved = std::move(b);
   EXPECT_EQ(moved.size(), 4000000u);
@@ -38,8 +38,9 @@ TEST(ByteBuffer, GrowsWithoutLosingBytesAndReleasesWholePages) {
 
 TEST(LargeStrings, BigValuesStayInTheBody) {
   std::string image = base64_encode(png_bytes(800 * 1024));
-  std::string body = R"({"prompt":"p","model":"kling-v2-6","input_reference":{"image_url":"data:image/png;base64,)" +
-                     image + R"("},"metadata":{"image_tail":")" + image + R"("}})";
+  std::string body =
+      R"({"prompt":"p","model":"kling-v2-6","input_reference":{"image_url":"data:image/png;base64,)" +
+      image + R"("},"metadata":{"image_tail":")" + image + R"("}})";
   ClientVideoRequest req;
   ASSERT_FALSE(parse_create_request("application/json", body, req));
   ASSERT_EQ(req.images.size(), 1u);
@@ -48,7 +49,8 @@ TEST(LargeStrings, BigValuesStayInTheBody) {
   EXPECT_LE(req.images[0].data.data() + req.images[0].data.size(),
             body.data() + body.size());
   EXPECT_EQ(req.images[0].data, image);
-  const std::string& tail = req.metadata["image_tail"].get_ref<const std::string&>();
+  const std::string& tail =
+      req.metadata["image_tail"].get_ref<const std::string&>();
   EXPECT_LT(tail.size(), 100u);
   EXPECT_EQ(req.large.resolve(tail), image);
   EXPECT_LT(req.owned_json.dump().size(), 1000u);
@@ -57,7 +59,8 @@ TEST(LargeStrings, BigValuesStayInTheBody) {
 TEST(LargeStrings, EscapedValuesAreUnescapedOnceAndTooLongFieldsRefused) {
   std::string image = base64_encode(png_bytes(600 * 1024));
   std::string escaped;
-  for (char c : image) escaped += c == '/' ? std::string("\\/") : std::string(1, c);
+  for (char c : image)
+    escaped += c == '/' ? std::string("\\/") : std::string(1, c);
   ClientVideoRequest req;
   ASSERT_FALSE(parse_create_request(
       "application/json", R"({"prompt":"p","image":")" + escaped + "\"}", req));
@@ -79,14 +82,10 @@ TEST(LargeStrings, EscapedValuesAreUnescapedOnceAndTooLongFieldsRefused) {
 class LargeBodies : public ::testing::Test {
  protected:
   void SetUp() override {
-    VendorSettings kling;
-    kling.base_url = "https://kling.test";
-    kling.credentials = {{"access_key", "AK"}, {"secret_key", "SK"}};
-    gw.add_vendor(load_vendor_rules(VGW_VENDOR_DIR "/kling.yaml"), kling);
-    VendorSettings openai;
-    openai.base_url = "https://relay.test";
-    openai.credentials = {{"api_key", "sk-up"}};
-    gw.add_vendor(load_vendor_rules(VGW_VENDOR_DIR "/openai.yaml"), openai);
+    testing::add_vendor(gw, "kling", "https://kling.test",
+                        {{"access_key", "AK"}, {"secret_key", "SK"}});
+    testing::add_vendor(gw, "openai", "https://relay.test",
+                        {{"api_key", "sk-up"}});
     gw.add_id_key("unit-test-id-key-0123456789");
     gw.finalize();
   }
@@ -111,7 +110,8 @@ class LargeBodies : public ::testing::Test {
 
 TEST_F(LargeBodies, Base64PassesThroughAsAViewOfTheClientBody) {
   std::string image = base64_encode(png_bytes(3 << 20));
-  buffer.append(R"({"model":"kling-v2-6","prompt":"p","image":")" + image + "\"}");
+  buffer.append(R"({"model":"kling-v2-6","prompt":"p","image":")" + image +
+                "\"}");
   Step s = create("application/json");
   ASSERT_EQ(s.kind, Step::Kind::call_vendor) << s.response.body;
   ASSERT_EQ(s.call.inserts.size(), 1u);
@@ -123,10 +123,13 @@ TEST_F(LargeBodies, Base64PassesThroughAsAViewOfTheClientBody) {
 
 TEST_F(LargeBodies, AnUploadEncodedForTheVendorGivesItsPagesBack) {
   std::string png = png_bytes(8 << 20);
-  std::string head = "--b\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nkling-v2-6\r\n"
-                     "--b\r\nContent-Disposition: form-data; name=\"prompt\"\r\n\r\np\r\n"
-                     "--b\r\nContent-Disposition: form-data; name=\"input_reference\"; filename=\"a.png\"\r\n"
-                     "Content-Type: image/png\r\n\r\n";
+  std::string head =
+      "--b\r\nContent-Disposition: form-data; "
+      "name=\"model\"\r\n\r\nkling-v2-6\r\n"
+      "--b\r\nContent-Disposition: form-data; name=\"prompt\"\r\n\r\np\r\n"
+      "--b\r\nContent-Disposition: form-data; name=\"input_reference\"; "
+      "filename=\"a.png\"\r\n"
+      "Content-Type: image/png\r\n\r\n";
   buffer.append(head + png + "\r\n--b--\r\n");
   Step s = create("multipart/form-data; boundary=b");
   ASSERT_EQ(s.kind, Step::Kind::call_vendor) << s.response.body;
@@ -138,20 +141,25 @@ TEST_F(LargeBodies, AnUploadEncodedForTheVendorGivesItsPagesBack) {
 
 TEST_F(LargeBodies, MultipartVendorsGetUploadsAsViewsAndDataUrlsDecoded) {
   std::string png = png_bytes(1 << 20);
-  std::string head = "--b\r\nContent-Disposition: form-data; name=\"prompt\"\r\n\r\np\r\n"
-                     "--b\r\nContent-Disposition: form-data; name=\"input_reference\"; filename=\"a.png\"\r\n"
-                     "Content-Type: image/png\r\n\r\n";
+  std::string head =
+      "--b\r\nContent-Disposition: form-data; name=\"prompt\"\r\n\r\np\r\n"
+      "--b\r\nContent-Disposition: form-data; name=\"input_reference\"; "
+      "filename=\"a.png\"\r\n"
+      "Content-Type: image/png\r\n\r\n";
   buffer.append(head + png + "\r\n--b--\r\n");
   Step s = create("multipart/form-data; boundary=b");
   ASSERT_EQ(s.kind, Step::Kind::call_vendor) << s.response.body;
   bool viewed = false;
-  for (const auto& insert : s.call.inserts) viewed = viewed || (inside_body(insert.bytes) && insert.bytes == png);
+  for (const auto& insert : s.call.inserts)
+    viewed = viewed || (inside_body(insert.bytes) && insert.bytes == png);
   EXPECT_TRUE(viewed);
   EXPECT_NE(s.call.flat_body().find(png), std::string::npos);
 
   ByteBuffer json;
   std::string b64 = base64_encode(png);
-  json.append(R"({"prompt":"p","input_reference":{"image_url":"data:image/png;base64,)" + b64 + "\"}}");
+  json.append(
+      R"({"prompt":"p","input_reference":{"image_url":"data:image/png;base64,)" +
+      b64 + "\"}}");
   buffer = std::move(json);
   Step d = create("application/json");
   ASSERT_EQ(d.kind, Step::Kind::call_vendor) << d.response.body;

@@ -18,22 +18,14 @@ constexpr const char* kTenant = "Bearer client-a";
 class Translation : public ::testing::Test {
  protected:
   void SetUp() override {
-    VendorSettings kling;
-    kling.base_url = "https://kling.test";
-    kling.credentials = {{"access_key", "AK"}, {"secret_key", "SK"}};
-    gw.add_vendor(load_vendor_rules(VGW_VENDOR_DIR "/kling.yaml"), kling);
-    VendorSettings openai;
-    openai.base_url = "https://relay.test/openai";
-    openai.credentials = {{"api_key", "sk-up"}};
-    gw.add_vendor(load_vendor_rules(VGW_VENDOR_DIR "/openai.yaml"), openai);
-    VendorSettings jimeng;
-    jimeng.base_url = "https://visual.test";
-    jimeng.credentials = {{"access_key", "AK"}, {"secret_key", "SK"}};
-    gw.add_vendor(load_vendor_rules(VGW_VENDOR_DIR "/jimeng.yaml"), jimeng);
-    VendorSettings hailuo;
-    hailuo.base_url = "https://minimax.test";
-    hailuo.credentials = {{"api_key", "mm-key"}};
-    gw.add_vendor(load_vendor_rules(VGW_VENDOR_DIR "/hailuo.yaml"), hailuo);
+    using testing::add_vendor;
+    add_vendor(gw, "kling", "https://kling.test",
+               {{"access_key", "AK"}, {"secret_key", "SK"}});
+    add_vendor(gw, "openai", "https://relay.test/openai",
+               {{"api_key", "sk-up"}});
+    add_vendor(gw, "jimeng", "https://visual.test",
+               {{"access_key", "AK"}, {"secret_key", "SK"}});
+    add_vendor(gw, "hailuo", "https://minimax.test", {{"api_key", "mm-key"}});
     gw.add_id_key("unit-test-id-key-0123456789");
     gw.finalize();
   }
@@ -273,9 +265,10 @@ TEST_F(Translation, OpenAICompatibleUpstreamForwardsMultipartAndMapsIds) {
   EXPECT_EQ(ct->rfind("multipart/form-data; boundary=", 0), 0u);
   EXPECT_NE(s.call.flat_body().find("name=\"prompt\"\r\n\r\np\r\n"),
             std::string::npos);
-  EXPECT_NE(s.call.flat_body().find("name=\"input_reference[image_url]\"\r\n\r\n"
-                             "https://img.test/a.png\r\n"),
-            std::string::npos)
+  EXPECT_NE(
+      s.call.flat_body().find("name=\"input_reference[image_url]\"\r\n\r\n"
+                              "https://img.test/a.png\r\n"),
+      std::string::npos)
       << s.call.flat_body();
   auto id = created_id(reply(200, R"({"id":"video_up1","object":"video",
       "status":"queued","model":"sora-2","seconds":"4","size":"1280x720","progress":0,

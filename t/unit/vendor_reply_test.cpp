@@ -42,9 +42,11 @@ UpstreamReply encoded(std::string body, const std::string& coding) {
 
 TEST(ReplyEncoding, DecodesGzipAndBothDeflates) {
   const std::string json = R"({"code":0,"data":{"task_id":"123"}})";
-  for (auto [coding, window] :
-       {std::pair<const char*, int>{"gzip", 16 + 15}, {"x-gzip", 16 + 15},
-        {"deflate", 15}, {"deflate", -15}, {"GZIP", 16 + 15}}) {
+  for (auto [coding, window] : {std::pair<const char*, int>{"gzip", 16 + 15},
+                                {"x-gzip", 16 + 15},
+                                {"deflate", 15},
+                                {"deflate", -15},
+                                {"GZIP", 16 + 15}}) {
     std::string packed = compress(json, window);
     UpstreamReply r = encoded(packed, coding);
     std::string storage;
@@ -57,33 +59,39 @@ TEST(ReplyEncoding, DecodesGzipAndBothDeflates) {
                       compress(json.substr(10), 16 + 15);
   UpstreamReply members = encoded(twice, "gzip");
   std::string storage;
-  EXPECT_EQ(decode_reply_body(members, storage, 1 << 20), ReplyDecoding::decoded);
+  EXPECT_EQ(decode_reply_body(members, storage, 1 << 20),
+            ReplyDecoding::decoded);
   EXPECT_EQ(members.body, json);
 }
 
 TEST(ReplyEncoding, RefusesWhatItCannotReadAndBombs) {
   std::string storage;
   UpstreamReply br = encoded("{}", "br");
-  EXPECT_EQ(decode_reply_body(br, storage, 1 << 20), ReplyDecoding::unsupported);
+  EXPECT_EQ(decode_reply_body(br, storage, 1 << 20),
+            ReplyDecoding::unsupported);
   std::string packed = compress(std::string(1000, 'x'), 16 + 15);
   UpstreamReply cut = encoded(packed.substr(0, packed.size() / 2), "gzip");
   EXPECT_EQ(decode_reply_body(cut, storage, 1 << 20), ReplyDecoding::corrupt);
   UpstreamReply garbage = encoded("not gzip at all", "gzip");
-  EXPECT_EQ(decode_reply_body(garbage, storage, 1 << 20), ReplyDecoding::corrupt);
+  EXPECT_EQ(decode_reply_body(garbage, storage, 1 << 20),
+            ReplyDecoding::corrupt);
   std::string bomb = compress(std::string(64 << 20, '\0'), 16 + 15);
   EXPECT_LT(bomb.size(), 128u * 1024);
   UpstreamReply big = encoded(bomb, "gzip");
   EXPECT_EQ(decode_reply_body(big, storage, 1 << 20), ReplyDecoding::too_large);
   UpstreamReply plain;
   plain.body = "{}";
-  EXPECT_EQ(decode_reply_body(plain, storage, 1 << 20), ReplyDecoding::unchanged);
+  EXPECT_EQ(decode_reply_body(plain, storage, 1 << 20),
+            ReplyDecoding::unchanged);
   UpstreamReply identity = encoded("{}", "identity");
-  EXPECT_EQ(decode_reply_body(identity, storage, 1 << 20), ReplyDecoding::unchanged);
+  EXPECT_EQ(decode_reply_body(identity, storage, 1 << 20),
+            ReplyDecoding::unchanged);
   EXPECT_EQ(identity.body, "{}");
 }
 
 TEST(VendorData, TaskIdsThatCannotGoIntoUrls) {
-  for (const char* id : {"123456", "cgt-2025-abc", "task_01J:x@y=z,1~.", "A-b"}) {
+  for (const char* id :
+       {"123456", "cgt-2025-abc", "task_01J:x@y=z,1~.", "A-b"}) {
     EXPECT_FALSE(task_id_problem(id, false)) << id;
   }
   for (const char* id : {"", "a/b", "..", ".", "a b", "a?b", "a#b", "a%2f",
@@ -111,7 +119,8 @@ class VendorReplies : public ::testing::Test {
 };
 
 TEST_F(VendorReplies, TextIsCappedCleanedAndRedacted) {
-  std::string text = "bad \x01\r\nkey SK-very-secret " + std::string(2 << 20, 'y');
+  std::string text =
+      "bad \x01\r\nkey SK-very-secret " + std::string(2 << 20, 'y');
   std::string safe = client_safe_text(*vendor, text, 500);
   EXPECT_LE(safe.size(), 503u);
   EXPECT_EQ(safe.find("SK-very-secret"), std::string::npos);
@@ -130,15 +139,19 @@ TEST_F(VendorReplies, OutOfRangeTimesReadAsMissing) {
   record.kind = "text2video";
   record.model = "kling-v2-6";
   record.created_at = 1764500000;
-  for (const char* updated : {"1e300", "-5", "1e20", "\"NaN\"", "null", "9e18"}) {
-    Json reply = Json::parse(std::string(R"({"code":0,"data":{"task_status":"succeed","updated_at":)") +
-                             updated + "}}");
+  for (const char* updated :
+       {"1e300", "-5", "1e20", "\"NaN\"", "null", "9e18"}) {
+    Json reply = Json::parse(
+        std::string(
+            R"({"code":0,"data":{"task_status":"succeed","updated_at":)") +
+        updated + "}}");
     VideoView v = read_video_state(*vendor, reply, record, 1764500100);
     EXPECT_EQ(v.status, VideoStatus::completed);
     EXPECT_FALSE(v.completed_at) << updated;
     EXPECT_FALSE(v.expires_at) << updated;
   }
-  Json fine = Json::parse(R"({"code":0,"data":{"task_status":"succeed","updated_at":1764500090000}})");
+  Json fine = Json::parse(
+      R"({"code":0,"data":{"task_status":"succeed","updated_at":1764500090000}})");
   EXPECT_EQ(read_video_state(*vendor, fine, record, 1764500100).completed_at,
             1764500090);
 }

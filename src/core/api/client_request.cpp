@@ -155,9 +155,11 @@ std::optional<ApiError> parse_json(std::string_view body,
   for (auto& [key, value] : out.owned_json.items()) {
     // Only images and vendor extras may be large; a placeholder anywhere
     // else is a value far over its limit.
-    if (value.is_string() && out.large.find(value.get_ref<const std::string&>()) &&
-        (key == "prompt" || key == "model" || key == "seconds" || key == "size" ||
-         key == "user" || key == "callback_url" || key == "response_format")) {
+    if (value.is_string() &&
+        out.large.find(value.get_ref<const std::string&>()) &&
+        (key == "prompt" || key == "model" || key == "seconds" ||
+         key == "size" || key == "user" || key == "callback_url" ||
+         key == "response_format")) {
       return invalid_request("'" + key + "' is too long.", key,
                              "string_above_max_length");
     }

@@ -7,7 +7,6 @@
 
 namespace vgw {
 
-
 const LargeStrings::Value* LargeStrings::find(std::string_view text) const {
   if (values_.empty() || !starts_with(text, prefix_)) return nullptr;
   auto index = parse_uint(text.substr(prefix_.size()));
@@ -68,8 +67,8 @@ JsonSkeleton json_skeleton(std::string_view body, size_t threshold,
     std::string_view value = json;
     if (escaped) {
       // Rare (PHP writes "\/" into base64): unescaped once, kept here.
-      auto parsed = nlohmann::json::parse(body.substr(start, length + 2),
-                                          nullptr, false);
+      auto parsed =
+          nlohmann::json::parse(body.substr(start, length + 2), nullptr, false);
       if (!parsed.is_string()) continue;  // the parser reports it
       value = large.keep(std::move(parsed.get_ref<std::string&>()));
     }

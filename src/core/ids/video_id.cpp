@@ -145,7 +145,8 @@ namespace {
 std::string canonical_credential(std::string_view binding) {
   std::string_view v = trim(binding);
   constexpr std::string_view kBearer = "bearer";
-  if (v.size() > kBearer.size() && iequals(v.substr(0, kBearer.size()), kBearer) &&
+  if (v.size() > kBearer.size() &&
+      iequals(v.substr(0, kBearer.size()), kBearer) &&
       (v[kBearer.size()] == ' ' || v[kBearer.size()] == '\t')) {
     return "Bearer " + std::string(trim(v.substr(kBearer.size())));
   }

@@ -56,8 +56,8 @@ std::optional<std::string> pin_client_target(
     return "its host name resolves to an internal address";
   }
   const IpAddress& chosen = parsed.front();
-  std::string literal = chosen.v6 ? "[" + chosen.to_string() + "]"
-                                  : chosen.to_string();
+  std::string literal =
+      chosen.v6 ? "[" + chosen.to_string() + "]" : chosen.to_string();
   call.url = url.scheme + "://" + literal + ":" + std::to_string(url.port) +
              url.path + (url.query.empty() ? "" : "?" + url.query);
   call.host = url.authority;

@@ -21,8 +21,8 @@ struct ClientTargetPolicy {
 // Checks a client's URL before anything is sent: its host spelling (see
 // read_host), internal address literals and local names. nullopt when the
 // URL may be used, else why not (safe to show the client).
-std::optional<std::string> refuse_client_target(const UrlParts& url,
-                                                const ClientTargetPolicy& policy);
+std::optional<std::string> refuse_client_target(
+    const UrlParts& url, const ClientTargetPolicy& policy);
 
 // The name to resolve before the URL can be contacted; nullopt for address
 // literals, which need no lookup.

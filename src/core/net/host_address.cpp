@@ -11,9 +11,8 @@ namespace vgw {
 namespace {
 
 bool all_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return c >= '0' && c <= '9';
-  });
+  return !s.empty() && std::all_of(s.begin(), s.end(),
+                                   [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // The WHATWG URL parser's "ends in a number": such a host is an IPv4 address
@@ -23,7 +22,8 @@ bool ends_in_number(std::string_view host) {
   std::string_view last =
       dot == std::string_view::npos ? host : host.substr(dot + 1);
   if (all_digits(last)) return true;
-  return last.size() >= 2 && last[0] == '0' && (last[1] == 'x' || last[1] == 'X');
+  return last.size() >= 2 && last[0] == '0' &&
+         (last[1] == 'x' || last[1] == 'X');
 }
 
 std::optional<IpAddress> canonical_ipv4(std::string_view host) {
@@ -63,16 +63,16 @@ bool internal_v4(const uint8_t* a) {
     uint32_t mask = prefix == 0 ? 0 : ~uint32_t{0} << (32 - prefix);
     return (addr & mask) == (net & mask);
   };
-  return in(0, 0, 8) ||                                  // "this network"
+  return in(0, 0, 8) ||  // "this network"
          in(10, 0, 8) || in(172, 16, 12) || in(192, 168, 16) ||  // RFC 1918
-         in(100, 64, 10) ||                              // CGNAT
-         in(127, 0, 8) ||                                // loopback
-         in(169, 254, 16) ||                             // link-local, metadata
+         in(100, 64, 10) ||                                      // CGNAT
+         in(127, 0, 8) ||                                        // loopback
+         in(169, 254, 16) ||  // link-local, metadata
          (a[0] == 192 && a[1] == 0 && (a[2] == 0 || a[2] == 2)) ||
-         (a[0] == 198 && (a[1] & 0xFE) == 18) ||         // benchmarking
+         (a[0] == 198 && (a[1] & 0xFE) == 18) ||  // benchmarking
          (a[0] == 198 && a[1] == 51 && a[2] == 100) ||
-         (a[0] == 203 && a[1] == 0 && a[2] == 113) ||    // documentation
-         a[0] >= 224;                                    // multicast, reserved
+         (a[0] == 203 && a[1] == 0 && a[2] == 113) ||  // documentation
+         a[0] >= 224;                                  // multicast, reserved
 }
 
 }  // namespace
@@ -137,17 +137,18 @@ bool is_internal_address(const IpAddress& address) {
   };
   // ::/96 covers :: , ::1 and the deprecated IPv4-compatible form.
   if (zeros(0, 12)) return zeros(12, 15) || internal_v4(b + 12);
-  if (zeros(0, 10) && b[10] == 0xFF && b[11] == 0xFF) return internal_v4(b + 12);
+  if (zeros(0, 10) && b[10] == 0xFF && b[11] == 0xFF)
+    return internal_v4(b + 12);
   static const uint8_t nat64[12] = {0, 0x64, 0xff, 0x9b};
   if (std::memcmp(b, nat64, 12) == 0) return internal_v4(b + 12);
   if (b[0] == 0x20 && b[1] == 0x02) return internal_v4(b + 2);  // 6to4
   if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0) return true;
   if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8) return true;
   if (b[0] == 0x01 && b[1] == 0 && zeros(2, 8)) return true;  // discard
-  return (b[0] & 0xFE) == 0xFC ||                        // unique local
-         (b[0] == 0xFE && (b[1] & 0xC0) == 0x80) ||      // link-local
-         (b[0] == 0xFE && (b[1] & 0xC0) == 0xC0) ||      // site-local
-         b[0] == 0xFF;                                   // multicast
+  return (b[0] & 0xFE) == 0xFC ||                             // unique local
+         (b[0] == 0xFE && (b[1] & 0xC0) == 0x80) ||           // link-local
+         (b[0] == 0xFE && (b[1] & 0xC0) == 0xC0) ||           // site-local
+         b[0] == 0xFF;                                        // multicast
 }
 
 bool is_internal_name(std::string_view name) {

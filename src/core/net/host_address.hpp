@@ -24,7 +24,7 @@ struct HostSpelling {
     invalid,  // anything else
   };
   Kind kind = Kind::invalid;
-  std::string name;  // lower-cased, without a trailing dot (Kind::name)
+  std::string name;   // lower-cased, without a trailing dot (Kind::name)
   IpAddress address;  // Kind::address
 };
 

@@ -32,7 +32,8 @@ void for_each_field(
     return;
   }
   if (value.is_array()) {
-    for (const auto& v : value) for_each_field(blobs, name + "[]", v, text, file);
+    for (const auto& v : value)
+      for_each_field(blobs, name + "[]", v, text, file);
     return;
   }
   std::string s = json_text(value);
@@ -47,10 +48,12 @@ EncodedBody encode_multipart(const Json& body, ImageBlobs& blobs) {
   std::string boundary = "----vgw" + crypto::to_hex(crypto::random_bytes(12));
   auto each = [&](const auto& text, const auto& file) {
     if (!body.is_object()) return;
-    for (const auto& [k, v] : body.items()) for_each_field(blobs, k, v, text, file);
+    for (const auto& [k, v] : body.items())
+      for_each_field(blobs, k, v, text, file);
   };
-  each([&](const std::string&, const std::string& s) { blobs.plan(s); },
-       [&](const std::string&, const ImageInput& img) { blobs.plan_file(img); });
+  each(
+      [&](const std::string&, const std::string& s) { blobs.plan(s); },
+      [&](const std::string&, const ImageInput& img) { blobs.plan_file(img); });
   EncodedBody out{"multipart/form-data; boundary=" + boundary, {}};
   BodyWriter& w = out.body;
   each(
@@ -73,7 +76,8 @@ EncodedBody encode_multipart(const Json& body, ImageBlobs& blobs) {
 
 }  // namespace
 
-EncodedBody encode_body(BodyFormat format, const Json& body, ImageBlobs& blobs) {
+EncodedBody encode_body(BodyFormat format, const Json& body,
+                        ImageBlobs& blobs) {
   if (format == BodyFormat::multipart) return encode_multipart(body, blobs);
   std::string serialized =
       body.dump(-1, ' ', false, Json::error_handler_t::replace);

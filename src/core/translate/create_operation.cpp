@@ -207,7 +207,8 @@ class CreateOperation : public Operation {
     }
     const Json* task = vendor_.rules().create.task_id.find(body);
     std::string task_id = task ? json_text(*task) : std::string();
-    if (task_id.empty()) return finish(task_may_exist("its reply had no task id"));
+    if (task_id.empty())
+      return finish(task_may_exist("its reply had no task id"));
     if (auto problem =
             task_id_problem(task_id, vendor_.rules().create.task_id_is_path)) {
       // The access log ($vgw_task_id) keeps the id for reconciliation.

@@ -101,11 +101,13 @@ ApiError map_vendor_error(const Vendor& vendor, CallPhase phase, int status,
   if (foreign_404) cls = ErrorClass::vendor_error;
   auto vendor_code = text_at(rules.code, body);
   auto vendor_message = text_at(rules.message, body);
-  std::string detail =
-      vendor_message ? client_safe_text(vendor, *vendor_message) : std::string();
+  std::string detail = vendor_message
+                           ? client_safe_text(vendor, *vendor_message)
+                           : std::string();
   std::string code_note =
-      vendor_code ? " (vendor code " + client_safe_text(vendor, *vendor_code) + ")"
-                  : std::string();
+      vendor_code
+          ? " (vendor code " + client_safe_text(vendor, *vendor_code) + ")"
+          : std::string();
   const std::string& name = vendor.name();
 
   ApiError e;

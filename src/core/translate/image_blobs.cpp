@@ -130,7 +130,8 @@ void ImageBlobs::splice(std::string_view text, bool json, BodyWriter& out) {
     } else {
       size_t end = at + large_prefix.size();
       while (end < text.size() && text[end] >= '0' && text[end] <= '9') ++end;
-      if (const LargeStrings::Value* v = large_.find(text.substr(at, end - at))) {
+      if (const LargeStrings::Value* v =
+              large_.find(text.substr(at, end - at))) {
         out.view(json ? v->json : v->value);
         consumed = end - at;
       }

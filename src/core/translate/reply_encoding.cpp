@@ -59,7 +59,9 @@ ReplyDecoding decode_one(Coding coding, std::string_view in, std::string& out,
   bool wrapped = in.size() >= 2 &&
                  (static_cast<unsigned char>(in[0]) & 0x0F) == 8 &&
                  ((static_cast<unsigned char>(in[0]) << 8) |
-                  static_cast<unsigned char>(in[1])) % 31 == 0;
+                  static_cast<unsigned char>(in[1])) %
+                         31 ==
+                     0;
   return inflate_into(in, wrapped ? 15 : -15, out, max_bytes);
 }
 
@@ -67,10 +69,9 @@ ReplyDecoding decode_one(Coding coding, std::string_view in, std::string& out,
 
 ReplyDecoding decode_reply_body(UpstreamReply& reply, std::string& storage,
                                 size_t max_bytes) {
-  auto it = std::find_if(reply.headers.begin(), reply.headers.end(),
-                         [](const Header& h) {
-                           return iequals(h.name, "content-encoding");
-                         });
+  auto it = std::find_if(
+      reply.headers.begin(), reply.headers.end(),
+      [](const Header& h) { return iequals(h.name, "content-encoding"); });
   if (it == reply.headers.end()) return ReplyDecoding::unchanged;
   std::vector<Coding> codings;
   for (auto part : split(it->value, ',')) {

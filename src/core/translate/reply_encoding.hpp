@@ -12,7 +12,13 @@ namespace vgw {
 // reply the gateway cannot read loses a paid task. gzip and deflate
 // (zlib-wrapped or raw, as servers send it) are decoded into `storage`,
 // which `reply.body` then views; the Content-Encoding header is dropped.
-enum class ReplyDecoding { unchanged, decoded, unsupported, corrupt, too_large };
+enum class ReplyDecoding {
+  unchanged,
+  decoded,
+  unsupported,
+  corrupt,
+  too_large
+};
 
 ReplyDecoding decode_reply_body(UpstreamReply& reply, std::string& storage,
                                 size_t max_bytes);

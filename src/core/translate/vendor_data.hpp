@@ -21,7 +21,6 @@ std::string client_safe_text(const Vendor& vendor, std::string_view text,
 // when it can be: 1-512 characters of letters, digits and "-._~:@=,", and
 // for vendors whose ids are resource paths (Veo's operation names) "/"
 // between non-empty segments that are not "." or "..".
-std::optional<std::string> task_id_problem(std::string_view id,
-                                           bool path_like);
+std::optional<std::string> task_id_problem(std::string_view id, bool path_like);
 
 }  // namespace vgw

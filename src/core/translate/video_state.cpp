@@ -108,7 +108,8 @@ VideoView read_video_state(const Vendor& vendor, const Json& reply,
 
   if (rules.quality) {
     if (const Json* q = rules.quality->find(reply); q && q->is_string()) {
-      v.quality = client_safe_text(vendor, q->get_ref<const std::string&>(), 64);
+      v.quality =
+          client_safe_text(vendor, q->get_ref<const std::string&>(), 64);
     }
   }
   const std::string echo = kEchoPrefix;
@@ -155,7 +156,8 @@ VideoView read_video_state(const Vendor& vendor, const Json& reply,
       if (const Json* m = rules.error_message->find(reply);
           m && !m->is_null()) {
         std::string message = json_text(*m);
-        if (!message.empty()) failure.message = client_safe_text(vendor, message);
+        if (!message.empty())
+          failure.message = client_safe_text(vendor, message);
       }
     }
     v.error = std::move(failure);
