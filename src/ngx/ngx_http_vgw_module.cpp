@@ -92,6 +92,7 @@ void* create_loc_conf(ngx_conf_t* cf) noexcept {
   if (lcf == nullptr) return nullptr;
   lcf->api = NGX_CONF_UNSET;
   lcf->unified_openai_words = NGX_CONF_UNSET;
+  lcf->chunked_body_max = NGX_CONF_UNSET_SIZE;
   return lcf;
 }
 
@@ -122,6 +123,9 @@ char* merge_loc_conf(ngx_conf_t* cf, void* parent, void* child) noexcept {
     static ngx_str_t default_public = ngx_string("$scheme://$http_host");
     conf->public_url = compile_complex(cf, &default_public);
     if (conf->public_url == nullptr) return static_cast<char*>(NGX_CONF_ERROR);
+  }
+  if (conf->chunked_body_max == NGX_CONF_UNSET_SIZE) {
+    conf->chunked_body_max = prev->chunked_body_max;
   }
   ngx_conf_merge_value(conf->unified_openai_words, prev->unified_openai_words,
                        0);
@@ -394,6 +398,10 @@ ngx_command_t commands[] = {
     {ngx_string("vgw_unified_status"),
      NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1,
      set_unified_status, NGX_HTTP_LOC_CONF_OFFSET, 0, nullptr},
+    {ngx_string("vgw_chunked_body_max_size"),
+     NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1,
+     ngx_conf_set_size_slot, NGX_HTTP_LOC_CONF_OFFSET,
+     offsetof(LocConf, chunked_body_max), nullptr},
     {ngx_string("vgw_call_location"),
      NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1,
      ngx_conf_set_str_slot, NGX_HTTP_LOC_CONF_OFFSET,

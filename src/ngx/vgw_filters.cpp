@@ -23,10 +23,17 @@ ngx_int_t capture_request_body(ngx_http_request_t* r,
     bool ok = guarded(r->connection->log, false, [&]() {
       for (ngx_chain_t* cl = in; cl; cl = cl->next) {
         ngx_buf_t* b = cl->buf;
-        if (b->in_file || ngx_buf_special(b)) continue;
-        ctx->body.append(
-            std::string_view(reinterpret_cast<const char*>(b->pos),
-                             static_cast<size_t>(b->last - b->pos)));
+        if (b->in_file || ngx_buf_special(b) || ctx->body_overflow) continue;
+        std::string_view bytes(reinterpret_cast<const char*>(b->pos),
+                               static_cast<size_t>(b->last - b->pos));
+        if (ctx->body.size() + bytes.size() > ctx->body_limit) {
+          // nginx reads on (into its temp file, or to its 413); nothing
+          // more is held.
+          ctx->body_overflow = true;
+          ctx->body = ByteBuffer();
+          continue;
+        }
+        ctx->body.append(bytes);
       }
       return true;
     });

@@ -34,6 +34,19 @@ void run_step(ngx_http_request_t* r, RequestCtx* ctx, Step step);
 
 int64_t now() { return static_cast<int64_t>(ngx_time()); }
 
+size_t chunked_body_limit(ngx_http_request_t* r, const LocConf* lcf) {
+  auto* clcf = static_cast<ngx_http_core_loc_conf_t*>(
+      ngx_http_get_module_loc_conf(r, ngx_http_core_module));
+  size_t client_max = clcf->client_max_body_size > 0
+                          ? static_cast<size_t>(clcf->client_max_body_size)
+                          : SIZE_MAX;
+  size_t configured = lcf->chunked_body_max;
+  if (configured == NGX_CONF_UNSET_SIZE) {
+    return std::min(client_max, std::max<size_t>(client_max / 8, 1 << 20));
+  }
+  return configured == 0 ? client_max : std::min(client_max, configured);
+}
+
 // Builds a fresh header list so the vendor sees exactly the headers the
 // core produced: never the client's Authorization, cookies or SDK headers.
 bool replace_headers(ngx_http_request_t* r, ngx_http_request_t* target,
@@ -375,6 +388,14 @@ void body_ready(ngx_http_request_t* r) noexcept {
     return;
   }
   ctx->capturing = false;
+  if (ctx->body_overflow) {
+    ApiError e = error_for_status(NGX_HTTP_LENGTH_REQUIRED);
+    e.message =
+        "A request body this large must be sent with a Content-Length "
+        "header, not chunked (vgw_chunked_body_max_size).";
+    ngx_http_finalize_request(r, send_error(r, ctx, e));
+    return;
+  }
   bool ok = guarded(r->connection->log, false, [&]() {
     ClientCall call;
     call.method = view(r->method_name);
@@ -415,12 +436,15 @@ ngx_int_t content_handler(ngx_http_request_t* r) noexcept {
       return false;
     ctx->public_url = to_string(base);
     ctx->capturing = r->method == NGX_HTTP_POST;
-    // Held once, in a buffer of its own (ByteBuffer): sized up front when
-    // the length is known (nginx has refused one over client_max_body_size
-    // before reading it), grown without copies when it is not.
-    if (ctx->capturing && r->headers_in.content_length_n > 0) {
-      ctx->body.reserve(static_cast<size_t>(r->headers_in.content_length_n));
-    }
+    // Held once, in a buffer of its own (ByteBuffer), sized up front when
+    // the length is known: nginx refuses such a body over
+    // client_max_body_size before reading it. A chunked body can only be
+    // refused once it is over, so only so much of one is held: a body that
+    // will be refused costs little memory while it arrives.
+    off_t length = r->headers_in.content_length_n;
+    ctx->body_limit = length >= 0 ? static_cast<size_t>(length)
+                                  : chunked_body_limit(r, lcf);
+    if (ctx->capturing && length > 0) ctx->body.reserve(ctx->body_limit);
     return true;
   });
   if (!ok) return NGX_HTTP_INTERNAL_SERVER_ERROR;

@@ -33,6 +33,9 @@ struct LocConf {
   // /v1/video/generations status words: 1 = OpenAI's, 0 = the relay
   // seed's (processing/succeeded/failed).
   ngx_flag_t unified_openai_words = NGX_CONF_UNSET;
+  // Largest body without Content-Length (chunked) held in memory; 0: up to
+  // client_max_body_size. Unset: an eighth of that, at least 1 MiB.
+  size_t chunked_body_max = NGX_CONF_UNSET_SIZE;
 };
 
 MainConf* main_conf(ngx_http_request_t* r);

@@ -18,6 +18,10 @@ namespace vgw::ngx {
 struct RequestCtx {
   ByteBuffer body;  // request body captured by the body filter
   bool capturing = false;
+  // A body without Content-Length outgrew LocConf::chunked_body_max: the
+  // rest is not held and the request is answered 411.
+  bool body_overflow = false;
+  size_t body_limit = 0;
   std::unique_ptr<Operation> op;
   std::string binding;
   std::string public_url;

@@ -67,7 +67,7 @@ test('multipart uploads to a multipart vendor travel as views', async () => {
   assert.ok(ratio <= 1.5, `${ratio.toFixed(2)} x`);
 });
 
-test('refused bodies: no DOM and no copies; over the limit with a length, not even read', async () => {
+test('refused bodies: no DOM, no copies; over the limit, hardly held at all', async () => {
   const [worker] = gw.workerPids();
   const b64 = image(28 * MiB).toString('base64');
   const invalid = Buffer.from(JSON.stringify({ model: 'no-such-model', prompt: 'refused', input_reference: { image_url: `data:image/png;base64,${b64}` } }));
@@ -89,5 +89,5 @@ test('refused bodies: no DOM and no copies; over the limit with a length, not ev
   assert.equal(chunked.result.status, 413);
   const chunkedRatio = chunked.growth / over.length;
   console.log(`  a 41 MiB chunked body over the 40m limit: peak growth ${chunkedRatio.toFixed(2)} x`);
-  assert.ok(chunkedRatio <= 1.1, `${chunkedRatio.toFixed(2)} x`);
+  assert.ok(chunkedRatio <= 0.25, `${chunkedRatio.toFixed(2)} x`);
 });

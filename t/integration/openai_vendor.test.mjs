@@ -105,14 +105,23 @@ test('input_reference[image_url] and JSON {image_url}: URL and data URL', async 
   assertError(r, 400, { param: 'input_reference.file_id' });
 });
 
-test('chunked multipart upload of a 20 MiB image spills to a temp file and still works', async () => {
+test('a 20 MiB upload spills to a temp file and still works; chunked, up to vgw_chunked_body_max_size', async () => {
   const png = pngBytes();
   const big = Buffer.concat([png, Buffer.alloc(20 * 1024 * 1024 - png.length, 7)]);
-  const r = await postMultipart(gw.url, '/v1/videos', [['prompt', 'big upload'], { name: 'input_reference', filename: 'big.png', data: big }], { chunked: true });
+  const r = await postMultipart(gw.url, '/v1/videos', [['prompt', 'big upload'], { name: 'input_reference', filename: 'big.png', data: big }]);
   assert.equal(r.status, 200, r.text);
   const sent = lastCreate(openai);
   assert.equal(sent.inputReference.size, big.length);
   assert.equal(sent.inputReference.sha256, sha256Hex(big));
+  // Chunked bodies are held up to an eighth of client_max_body_size (40m).
+  const medium = big.subarray(0, 4 * 1024 * 1024);
+  const chunked = await postMultipart(gw.url, '/v1/videos', [['prompt', 'chunked upload'], { name: 'input_reference', filename: 'm.png', data: medium }], { chunked: true });
+  assert.equal(chunked.status, 200, chunked.text);
+  assert.equal(lastCreate(openai).inputReference.sha256, sha256Hex(medium));
+  const before = openai.createCount();
+  const tooLong = await postMultipart(gw.url, '/v1/videos', [['prompt', 'chunked too big'], { name: 'input_reference', filename: 'big.png', data: big }], { chunked: true });
+  assertError(tooLong, 411, { code: 'length_required' });
+  assert.equal(openai.createCount(), before);
 });
 
 test('poll to completion, then download every variant with the right type and bytes', async () => {
