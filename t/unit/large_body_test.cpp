@@ -72,6 +72,19 @@ TEST(LargeStrings, EscapedValuesAreUnescapedOnceAndTooLongFieldsRefused) {
       R"({"prompt":")" + std::string(600 * 1024, 'p') + "\"}", long_prompt);
   ASSERT_TRUE(e);
   EXPECT_EQ(e->param, "prompt");
+  // A large value is checked like any string: raw control characters and
+  // broken UTF-8 make the body invalid JSON, as they would in the parser.
+  for (std::string bad : {std::string("\x01"), std::string("\xf1\xf1"),
+                          std::string("\xed\xa0\x80")}) {
+    ClientVideoRequest broken;
+    auto invalid =
+        parse_create_request("application/json",
+                             R"({"prompt":"p","metadata":{"x":")" +
+                                 std::string(600 * 1024, 'a') + bad + "\"}}",
+                             broken);
+    ASSERT_TRUE(invalid);
+    EXPECT_EQ(invalid->code, "invalid_json");
+  }
   ClientVideoRequest deep;
   auto too_deep = parse_create_request(
       "application/json", std::string(40, '[') + std::string(40, ']'), deep);
