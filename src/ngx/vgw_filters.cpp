@@ -193,6 +193,7 @@ ngx_int_t collect_call_reply(ngx_http_request_t* sr, RequestCtx* ctx,
     }
     b->pos = b->last;
     if (b->in_file) b->file_pos = b->file_last;
+    if (b->last_buf || b->last_in_chain) ctx->reply_complete = true;
   }
   return NGX_OK;
 }

@@ -49,9 +49,8 @@ size_t chunked_body_limit(ngx_http_request_t* r, const LocConf* lcf) {
 
 // Builds a fresh header list so the vendor sees exactly the headers the
 // core produced: never the client's Authorization, cookies or SDK headers.
-bool replace_headers(ngx_http_request_t* r, ngx_http_request_t* target,
-                     const Headers& headers) {
-  ngx_list_t& list = target->headers_in.headers;
+bool header_list(ngx_http_request_t* r, const Headers& headers,
+                 ngx_list_t& list) {
   if (ngx_list_init(&list, r->pool, headers.size() + 2,
                     sizeof(ngx_table_elt_t)) != NGX_OK) {
     return false;
@@ -96,13 +95,26 @@ ngx_int_t call_finished(ngx_http_request_t* sr, void* data,
     bool got_headers = u != nullptr && u->headers_in.status_n != 0;
     reply.request_sent = u != nullptr && u->request_sent;
     reply.body = ctx->reply_bytes;
-    if (got_headers) {
+    if (view(sr->uri) != view(loc_conf(sr->main)->call_location)) {
+      // Something redirected the call inside nginx (an X-Accel-Redirect the
+      // call location did not ignore): its output is not the vendor's.
+      ngx_log_error(NGX_LOG_ERR, sr->connection->log, 0,
+                    "vgw: the vendor call was redirected to \"%V\"; its "
+                    "reply is refused",
+                    &sr->uri);
+      reply.status = 502;
+      reply.unreadable = true;
+      reply.body = {};
+    } else if (got_headers) {
       reply.status = static_cast<int>(sr->headers_out.status);
       copy_reply_headers(sr, reply.headers);
       if (ctx->reply_overflow) {
         reply.too_large = true;
-      } else if (rc == NGX_ERROR || rc >= NGX_HTTP_SPECIAL_RESPONSE) {
-        reply.truncated = true;  // the vendor cut the body off
+      } else if ((!ctx->reply_complete && !sr->header_only) ||
+                 rc == NGX_ERROR || rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        // The upstream ends a body it read whole with a last buffer; a
+        // body cut off (a closed connection, a read timeout) has none.
+        reply.truncated = true;
       }
     } else if (u == nullptr && rc >= NGX_HTTP_SPECIAL_RESPONSE) {
       reply.local_status = static_cast<int>(rc);
@@ -113,7 +125,8 @@ ngx_int_t call_finished(ngx_http_request_t* sr, void* data,
       reply.timed_out = true;
       ctx->deadline_hit = false;
     }
-    if (got_headers && !reply.too_large && !reply.truncated) {
+    if (got_headers && !reply.too_large && !reply.truncated &&
+        !reply.unreadable) {
       auto* clcf = static_cast<ngx_http_core_loc_conf_t*>(
           ngx_http_get_module_loc_conf(sr, ngx_http_core_module));
       size_t limit =
@@ -166,7 +179,7 @@ void resume(ngx_http_request_t* r) noexcept {
   });
   if (!ok)
     ngx_http_finalize_request(
-        r, send_error(r, ctx, internal_error("Internal gateway error.")));
+        r, send_internal_error(r, ctx, "Internal gateway error."));
 }
 
 bool start_call(ngx_http_request_t* r, RequestCtx* ctx, UpstreamCall call) {
@@ -175,6 +188,7 @@ bool start_call(ngx_http_request_t* r, RequestCtx* ctx, UpstreamCall call) {
   ctx->deadline_hit = false;
   std::string().swap(ctx->reply_bytes);
   ctx->reply_overflow = false;
+  ctx->reply_complete = false;
   if (ctx->call.host.empty()) {
     // $vgw_upstream_host / $vgw_upstream_name: what nginx would derive.
     if (auto url = parse_url(ctx->call.url)) {
@@ -182,24 +196,14 @@ bool start_call(ngx_http_request_t* r, RequestCtx* ctx, UpstreamCall call) {
       ctx->call.server_name = url->host;
     }
   }
-  auto* ps = static_cast<ngx_http_post_subrequest_t*>(
-      ngx_palloc(r->pool, sizeof(ngx_http_post_subrequest_t)));
-  if (ps == nullptr) return false;
-  ps->handler = call_finished;
-  ps->data = ctx;
-  ngx_http_request_t* sr = nullptr;
-  ngx_str_t uri = loc_conf(r)->call_location;
-  if (ngx_http_subrequest(r, &uri, nullptr, &sr, ps,
-                          NGX_HTTP_SUBREQUEST_IN_MEMORY |
-                              NGX_HTTP_SUBREQUEST_WAITED) != NGX_OK) {
-    return false;
-  }
+  // Everything the subrequest needs is built first: once it exists it is
+  // posted, and a failure after that would leave it to run with the
+  // client's headers and body.
+  ngx_list_t headers;
+  if (!header_list(r, ctx->call.headers, headers)) return false;
   const std::string& method = ctx->call.method;
-  if (!pool_copy(r->pool, method, sr->method_name)) return false;
-  sr->method = method == "POST"     ? NGX_HTTP_POST
-               : method == "PUT"    ? NGX_HTTP_PUT
-               : method == "DELETE" ? NGX_HTTP_DELETE
-                                    : NGX_HTTP_GET;
+  ngx_str_t method_name;
+  if (!pool_copy(r->pool, method, method_name)) return false;
   // A request body of our own: without it the subrequest would inherit
   // (and forward) the client's body. Large parts are views of memory that
   // lives until the request ends (the client's body, the operation).
@@ -231,6 +235,23 @@ bool start_call(ngx_http_request_t* r, RequestCtx* ctx, UpstreamCall call) {
     rb->buf->last_buf = 1;
     rb->buf->last_in_chain = 1;
   }
+  auto* ps = static_cast<ngx_http_post_subrequest_t*>(
+      ngx_palloc(r->pool, sizeof(ngx_http_post_subrequest_t)));
+  if (ps == nullptr) return false;
+  ps->handler = call_finished;
+  ps->data = ctx;
+  ngx_http_request_t* sr = nullptr;
+  ngx_str_t uri = loc_conf(r)->call_location;
+  if (ngx_http_subrequest(r, &uri, nullptr, &sr, ps,
+                          NGX_HTTP_SUBREQUEST_IN_MEMORY |
+                              NGX_HTTP_SUBREQUEST_WAITED) != NGX_OK) {
+    return false;
+  }
+  sr->method_name = method_name;
+  sr->method = method == "POST"     ? NGX_HTTP_POST
+               : method == "PUT"    ? NGX_HTTP_PUT
+               : method == "DELETE" ? NGX_HTTP_DELETE
+                                    : NGX_HTTP_GET;
   sr->request_body = rb;
   size_t size = ctx->call.body_size();
   sr->headers_in.content_length_n =
@@ -240,7 +261,11 @@ bool start_call(ngx_http_request_t* r, RequestCtx* ctx, UpstreamCall call) {
   sr->headers_in.content_length = nullptr;
   sr->headers_in.chunked = 0;
   sr->headers_in.transfer_encoding = nullptr;
-  if (!replace_headers(r, sr, ctx->call.headers)) return false;
+  // The list's `last` points at its embedded first part: repoint it.
+  sr->headers_in.headers = headers;
+  if (headers.last == &headers.part) {
+    sr->headers_in.headers.last = &sr->headers_in.headers.part;
+  }
   ctx->call_sr = sr;
   if (ctx->call.deadline_seconds > 0) {
     ctx->deadline.handler = deadline_expired;
@@ -265,7 +290,7 @@ bool start_media(ngx_http_request_t* r, RequestCtx* ctx, MediaFetch media) {
       forward.push_back({std::string(name), to_string(h.value)});
     }
   });
-  if (!replace_headers(r, r, forward)) return false;
+  if (!header_list(r, forward, r->headers_in.headers)) return false;
   ngx_str_t uri = loc_conf(r)->media_location;
   ngx_http_internal_redirect(r, &uri, nullptr);
   ngx_http_finalize_request(r, NGX_DONE);
@@ -280,7 +305,7 @@ void answer_resolved(ngx_http_request_t* r, RequestCtx* ctx,
   });
   if (!ok)
     ngx_http_finalize_request(
-        r, send_error(r, ctx, internal_error("Internal gateway error.")));
+        r, send_internal_error(r, ctx, "Internal gateway error."));
 }
 
 void name_resolved(ngx_resolver_ctx_t* rctx) noexcept {
@@ -354,9 +379,8 @@ void run_step(ngx_http_request_t* r, RequestCtx* ctx, Step step) {
     case Step::Kind::resolve:
       if (!start_resolve(r, ctx, step.resolve_name)) {
         ngx_http_finalize_request(
-            r, send_error(r, ctx,
-                          internal_error(
-                              "The gateway could not start a name lookup.")));
+            r, send_internal_error(
+                   r, ctx, "The gateway could not start a name lookup."));
       }
       return;
     case Step::Kind::respond:
@@ -365,17 +389,15 @@ void run_step(ngx_http_request_t* r, RequestCtx* ctx, Step step) {
     case Step::Kind::call_vendor:
       if (!start_call(r, ctx, std::move(step.call))) {
         ngx_http_finalize_request(
-            r, send_error(r, ctx,
-                          internal_error(
-                              "The gateway could not start the vendor call.")));
+            r, send_internal_error(
+                   r, ctx, "The gateway could not start the vendor call."));
       }
       return;
     case Step::Kind::stream_media:
       if (!start_media(r, ctx, std::move(step.media))) {
         ngx_http_finalize_request(
-            r, send_error(r, ctx,
-                          internal_error(
-                              "The gateway could not start the download.")));
+            r, send_internal_error(
+                   r, ctx, "The gateway could not start the download."));
       }
       return;
   }
@@ -389,11 +411,17 @@ void body_ready(ngx_http_request_t* r) noexcept {
   }
   ctx->capturing = false;
   if (ctx->body_overflow) {
-    ApiError e = error_for_status(NGX_HTTP_LENGTH_REQUIRED);
-    e.message =
-        "A request body this large must be sent with a Content-Length "
-        "header, not chunked (vgw_chunked_body_max_size).";
-    ngx_http_finalize_request(r, send_error(r, ctx, e));
+    ngx_http_finalize_request(
+        r,
+        guarded(r->connection->log,
+                static_cast<ngx_int_t>(NGX_HTTP_INTERNAL_SERVER_ERROR), [&]() {
+                  ApiError e = error_for_status(NGX_HTTP_LENGTH_REQUIRED);
+                  e.message =
+                      "A request body this large must be sent with a "
+                      "Content-Length header, not chunked "
+                      "(vgw_chunked_body_max_size).";
+                  return send_response(r, ctx, e.to_response());
+                }));
     return;
   }
   bool ok = guarded(r->connection->log, false, [&]() {
@@ -414,7 +442,7 @@ void body_ready(ngx_http_request_t* r) noexcept {
   });
   if (!ok)
     ngx_http_finalize_request(
-        r, send_error(r, ctx, internal_error("Internal gateway error.")));
+        r, send_internal_error(r, ctx, "Internal gateway error."));
 }
 
 }  // namespace
@@ -442,8 +470,8 @@ ngx_int_t content_handler(ngx_http_request_t* r) noexcept {
     // refused once it is over, so only so much of one is held: a body that
     // will be refused costs little memory while it arrives.
     off_t length = r->headers_in.content_length_n;
-    ctx->body_limit = length >= 0 ? static_cast<size_t>(length)
-                                  : chunked_body_limit(r, lcf);
+    ctx->body_limit =
+        length >= 0 ? static_cast<size_t>(length) : chunked_body_limit(r, lcf);
     if (ctx->capturing && length > 0) ctx->body.reserve(ctx->body_limit);
     return true;
   });

@@ -36,7 +36,8 @@ struct RequestCtx {
   // location's subrequest_output_buffer_size (see collect_call_reply).
   std::string reply_bytes;
   bool reply_overflow = false;
-  std::string reply_storage;  // a decoded (gunzipped) reply body
+  bool reply_complete = false;  // the upstream passed its last buffer
+  std::string reply_storage;    // a decoded (gunzipped) reply body
 
   // A total time limit on the call (UpstreamCall::deadline_seconds).
   ngx_event_t deadline{};

@@ -27,9 +27,14 @@ u_char* with_request_id(ngx_log_t* log, u_char* buf, size_t len) noexcept {
   // Computing $request_id may log (allocation failure): not again.
   static bool inside = false;
   auto* lctx = static_cast<ngx_http_log_ctx_t*>(log->data);
-  ngx_http_request_t* r = lctx ? lctx->current_request : nullptr;
-  if (r == nullptr && lctx) r = lctx->request;
-  if (r == nullptr || inside || p >= buf + len) return p;
+  // Once a request is freed nginx clears `request` but not
+  // `current_request`: only a live request is looked at (as
+  // ngx_http_log_error does).
+  if (lctx == nullptr || lctx->request == nullptr || inside || p >= buf + len) {
+    return p;
+  }
+  ngx_http_request_t* r =
+      lctx->current_request ? lctx->current_request : lctx->request;
   inside = true;
   ngx_http_request_t* main = r->main;
   if (belongs_to_api(main)) {

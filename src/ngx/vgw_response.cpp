@@ -59,4 +59,16 @@ ngx_int_t send_error(ngx_http_request_t* r, RequestCtx* ctx,
                  [&]() { return send_response(r, ctx, e.to_response()); });
 }
 
+ngx_int_t send_internal_error(ngx_http_request_t* r, RequestCtx* ctx,
+                              const char* message) noexcept {
+  return guarded(r->connection->log,
+                 static_cast<ngx_int_t>(NGX_HTTP_INTERNAL_SERVER_ERROR), [&]() {
+                   ApiError e = internal_error(message);
+                   e.no_retry = ctx && ctx->op &&
+                                ctx->op->facts().operation == "create" &&
+                                (ctx->reply.request_sent || ctx->reply.status);
+                   return send_response(r, ctx, e.to_response());
+                 });
+}
+
 }  // namespace vgw::ngx

@@ -13,6 +13,11 @@ namespace vgw::ngx {
 ngx_int_t send_response(ngx_http_request_t* r, RequestCtx* ctx,
                         const HttpResponse& response);
 ngx_int_t send_error(ngx_http_request_t* r, RequestCtx* ctx, const ApiError& e);
+// A failure of the gateway itself (an exception, no memory), answered
+// without throwing. After a create call that may have reached the vendor it
+// is not retryable: the task may exist.
+ngx_int_t send_internal_error(ngx_http_request_t* r, RequestCtx* ctx,
+                              const char* message) noexcept;
 
 // Adds `x-request-id: $request_id` so clients can quote it (the SDKs expose
 // it as err.requestID / _request_id).

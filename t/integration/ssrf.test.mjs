@@ -53,6 +53,15 @@ async function startInternalServer() {
       const timer = setInterval(() => res.write('x'), 200);
       timers.add(timer);
       res.on('close', () => clearInterval(timer));
+    } else if (req.url.startsWith('/cut.png')) {
+      // Half of what it announces, then the connection closes.
+      res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Length': String(png.length * 2) });
+      res.write(png);
+      setTimeout(() => res.socket?.destroy(), 20);
+    } else if (req.url.startsWith('/accel.png')) {
+      // A server trying to steer nginx into one of its internal locations.
+      res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Length': png.length, 'X-Accel-Redirect': '/gateway-secret/x' });
+      res.end(png);
     } else if (req.url.startsWith('/hook')) {
       req.resume();
       req.on('end', () => { res.writeHead(200); res.end(); });
@@ -112,6 +121,8 @@ before(async () => {
     http: `${common}
     vgw_image_fetch_allow images.test;
     vgw_webhook_allow hooks.test;`,
+    // An internal location only nginx itself may enter.
+    server: 'location /gateway-secret/ { internal; return 200 "gateway secret"; }',
   });
   gateways.push(gw, allowing);
 });
@@ -189,6 +200,18 @@ test('what a server answered never reaches the client', async () => {
   const e = assertError(r, 400, { code: 'image_fetch_failed' });
   assert.doesNotMatch(e.message, /418|teapot|internal-only/);
   assert.equal(r.headers['x-internal-secret'], undefined);
+});
+
+test('an image server cannot steer nginx (X-Accel-Redirect) or pass off half an image', async () => {
+  const veo = fleet.mocks['veo-gemini'];
+  const r = await veoCreate(allowing, `http://images.test:${internal.port}/accel.png`);
+  assert.equal(r.status, 200, r.text);
+  const sent = veo.requests.filter((q) => q.method === 'POST').at(-1);
+  assert.equal(sent.body.instances[0].image.bytesBase64Encoded, png.toString('base64'), 'the server\'s own image, not the internal location');
+  const creates = veo.createCount();
+  const cut = await veoCreate(allowing, `http://images.test:${internal.port}/cut.png`);
+  assertError(cut, 400, { code: 'image_fetch_failed' });
+  assert.equal(veo.createCount(), creates, 'a cut-off image is not sent to the vendor');
 });
 
 test('images are bounded in size and time: envelopes, never a dropped connection', async () => {

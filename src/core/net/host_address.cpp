@@ -141,6 +141,11 @@ bool is_internal_address(const IpAddress& address) {
     return internal_v4(b + 12);
   static const uint8_t nat64[12] = {0, 0x64, 0xff, 0x9b};
   if (std::memcmp(b, nat64, 12) == 0) return internal_v4(b + 12);
+  // Local-use NAT64 (64:ff9b:1::/48) translates into the operator's network.
+  if (b[0] == 0 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b[4] == 0 &&
+      b[5] == 1) {
+    return true;
+  }
   if (b[0] == 0x20 && b[1] == 0x02) return internal_v4(b + 2);  // 6to4
   if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0) return true;
   if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8) return true;
