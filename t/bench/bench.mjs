@@ -14,7 +14,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { CONF_EXAMPLES, MODULE, NGINX, ROOT, RUNTIME_ROOT, freePort } from '../lib/gateway.mjs';
-import { multipartBody } from '../lib/http.mjs';
+import { multipartBody, rawRequest } from '../lib/http.mjs';
+import { peakGrowth } from '../lib/worker-memory.mjs';
 import { pngBytes } from '../mocks/media.mjs';
 
 const smoke = process.argv.includes('--smoke');
@@ -257,21 +258,35 @@ try {
     streams.push(row);
   }
 
-  // Uploads: many large images at once; worker RSS against the bodies.
+  // Memory: many large creates at once, peak worker RSS (the kernel's
+  // high-water mark) against the bytes sent; then a chunked body over
+  // client_max_body_size, which nginx refuses only once it is over.
+  const upImage = imageBytes(UPLOAD.mib << 20);
   const big = multipartBody([['model', 'kling-v2-6'], ['prompt', prompt],
-    { name: 'input_reference', filename: 'big.png', contentType: 'image/png', data: imageBytes(UPLOAD.mib << 20) }]);
+    { name: 'input_reference', filename: 'big.png', contentType: 'image/png', data: upImage }]);
+  const bigJson = Buffer.from(JSON.stringify({ model: 'kling-v2-6', prompt, input_reference: { image_url: `data:image/png;base64,${upImage.toString('base64')}` } }));
   const baseline = rssKiB(worker);
-  const upload = await measured(worker, () => Promise.all(Array.from({ length: wanted('uploads') ? UPLOAD.concurrency : 0 }, () =>
-    http('POST', '/v1/videos', { body: big.body, contentType: big.contentType }))));
-  const bad = upload.result.filter((r) => r.status !== 200);
-  if (bad.length) throw new Error(`${bad.length} large uploads failed: ${bad[0].buffer}`);
-  await new Promise((r) => setTimeout(r, 500));
-  const uploads = {
-    bodiesMiB: (big.body.length * UPLOAD.concurrency) / (1 << 20),
-    baselineMiB: baseline / 1024,
-    peakMiB: upload.rssPeak / 1024,
-    afterMiB: rssKiB(worker) / 1024,
+  const uploads = { bodiesMiB: (big.body.length * UPLOAD.concurrency) / (1 << 20), baselineMiB: baseline / 1024, runs: [] };
+  const burst = async (name, body, contentType) => {
+    const m = await peakGrowth(worker, () => Promise.all(Array.from({ length: UPLOAD.concurrency }, () => http('POST', '/v1/videos', { body, contentType }))));
+    const bad = m.result.filter((r) => r.status !== 200);
+    if (bad.length) throw new Error(`${bad.length} ${name} failed: ${bad[0].buffer}`);
+    uploads.runs.push({ name, bodiesMiB: (body.length * UPLOAD.concurrency) / (1 << 20), growthMiB: m.growth / (1 << 20) });
   };
+  if (wanted('uploads')) {
+    await burst('multipart, image encoded to base64 for Kling', big.body, big.contentType);
+    await burst('JSON, base64 data URL passed to Kling', bigJson, 'application/json');
+    const over = Buffer.alloc(101 << 20, 'x');
+    const chunks = [];
+    for (let i = 0; i < over.length; i += 256 * 1024) chunks.push(over.subarray(i, i + 256 * 1024));
+    const refused = await peakGrowth(worker, () => rawRequest(`http://127.0.0.1:${frontPort}`, {
+      method: 'POST', path: '/v1/videos', headers: { Authorization: AUTH, 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' }, chunks,
+    }));
+    if (refused.result.status !== 413) throw new Error(`chunked over the limit: HTTP ${refused.result.status}`);
+    uploads.refusedChunked = { mib: over.length / (1 << 20), growthMiB: refused.growth / (1 << 20) };
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  uploads.afterMiB = rssKiB(worker) / 1024;
 
   report(results, streams, uploads);
 } finally {
@@ -297,7 +312,17 @@ function report(rows, streams, uploads) {
     lines.push(`| ${s.mib} MiB file | ${f(s.floor.mbps)} | ${f(s.module.mbps)} | ${pct(s.module.mbps, s.floor.mbps)} | ${f(s.floor.rssGrowthMiB, 1)} / ${f(s.module.rssGrowthMiB, 1)} |`);
   }
   lines.push('');
-  lines.push(`Uploads: ${UPLOAD.concurrency} concurrent creates with a ${UPLOAD.mib} MiB image (${f(uploads.bodiesMiB)} MiB of bodies): worker RSS ${f(uploads.baselineMiB, 1)} MiB before, ${f(uploads.peakMiB, 1)} MiB peak (limit ${f(uploads.baselineMiB + 2 * uploads.bodiesMiB)}), ${f(uploads.afterMiB, 1)} MiB after.`);
+  lines.push(`| Memory: ${UPLOAD.concurrency} creates at once, ${UPLOAD.mib} MiB image | bodies MiB | peak worker growth MiB | per body byte (bound 2) |`);
+  lines.push('|---|---|---|---|');
+  for (const u of uploads.runs) {
+    lines.push(`| ${u.name} | ${f(u.bodiesMiB)} | ${f(u.growthMiB)} | ${f(u.growthMiB / u.bodiesMiB, 2)} |`);
+  }
+  if (uploads.refusedChunked) {
+    const c = uploads.refusedChunked;
+    lines.push(`| a ${f(c.mib)} MiB chunked body over client_max_body_size (refused) | ${f(c.mib)} | ${f(c.growthMiB)} | ${f(c.growthMiB / c.mib, 2)} (bound 0.25) |`);
+  }
+  lines.push('');
+  lines.push(`Worker RSS ${f(uploads.baselineMiB, 1)} MiB before the memory runs, ${f(uploads.afterMiB, 1)} MiB after.`);
   const text = lines.join('\n');
   console.log(text);
   writeFileSync(join(OUT, 'results.md'), `${text}\n`);
