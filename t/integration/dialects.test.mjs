@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 
 import { startKlingMock, startOpenAIMock, startViduMock, startJimengMock, startVeoGeminiMock } from '../mocks/index.mjs';
 import { pngBytes } from '../mocks/media.mjs';
-import { CONF_EXAMPLES, startGateway, vendorLines } from '../lib/gateway.mjs';
+import { CONF_EXAMPLES, startGateway, vendorLines, stopAll } from '../lib/gateway.mjs';
 import { get, postJson, postMultipart, pollUntil, rawRequest } from '../lib/http.mjs';
 import { assertVideo, assertError } from '../lib/assertions.mjs';
 
@@ -42,9 +42,9 @@ before(async () => {
 });
 
 after(async () => {
-  await gw?.stop();
-  assert.deepEqual(gw.seriousLogLines(), []);
+  const serious = await stopAll([gw].filter(Boolean));
   for (const m of [kling, openai, relay, vidu, jimeng, veo]) await m?.close();
+  assert.deepEqual(serious, []);
 });
 
 const lastCreate = (mock) => mock.requests.filter((r) => r.method === 'POST' && r.status === 200).at(-1);

@@ -39,9 +39,10 @@ before(async () => {
 });
 
 after(async () => {
-  assert.deepEqual(await stopAll(gateways), []);
+  const serious = await stopAll(gateways);
   await kling?.close();
   await openai?.close();
+  assert.deepEqual(serious, []);
 });
 
 test('validation errors are 400 with the offending param', async () => {

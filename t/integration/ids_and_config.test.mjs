@@ -20,9 +20,10 @@ before(async () => {
 });
 
 after(async () => {
-  assert.deepEqual(await stopAll(gateways), []);
+  const serious = await stopAll(gateways);
   await kling?.close();
   await openai?.close();
+  assert.deepEqual(serious, []);
 });
 
 async function gateway(options) {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 
 import { startKlingMock } from '../mocks/index.mjs';
 import { pngBytes, jpegBytes } from '../mocks/media.mjs';
-import { startGateway, vendorLines } from '../lib/gateway.mjs';
+import { startGateway, vendorLines, stopAll } from '../lib/gateway.mjs';
 import { get, postJson, postMultipart, pollUntil, sleep } from '../lib/http.mjs';
 import { assertVideo, assertError } from '../lib/assertions.mjs';
 
@@ -19,10 +19,11 @@ before(async () => {
 });
 
 after(async () => {
-  await gw?.stop();
-  assert.deepEqual(gw.seriousLogLines(), []);
-  assert.deepEqual(kling.cdn.leaks, [], 'no credential ever reached the CDN');
+  const serious = await stopAll([gw].filter(Boolean));
+  const leaks = kling?.cdn.leaks ?? [];
   await kling?.close();
+  assert.deepEqual(serious, []);
+  assert.deepEqual(leaks, [], 'no credential ever reached the CDN');
 });
 
 const creates = () => kling.requests.filter((r) => r.method === 'POST');

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 
 import { startOpenAIMock } from '../mocks/index.mjs';
 import { pngBytes, jpegBytes, sha256Hex } from '../mocks/media.mjs';
-import { startGateway, vendorLines } from '../lib/gateway.mjs';
+import { startGateway, vendorLines, stopAll } from '../lib/gateway.mjs';
 import { get, postJson, postMultipart, pollUntil, rawRequest, TENANT_A } from '../lib/http.mjs';
 import { assertVideo, assertError } from '../lib/assertions.mjs';
 
@@ -20,10 +20,10 @@ before(async () => {
 });
 
 after(async () => {
-  await gw?.stop();
-  assert.deepEqual(gw.seriousLogLines(), []);
+  const serious = await stopAll([gw].filter(Boolean));
   await openai?.close();
   await relay?.close();
+  assert.deepEqual(serious, []);
 });
 
 function lastCreate(mock) {

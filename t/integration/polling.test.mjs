@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { startKlingMock } from '../mocks/index.mjs';
-import { startGateway, vendorLines } from '../lib/gateway.mjs';
+import { startGateway, vendorLines, stopAll } from '../lib/gateway.mjs';
 import { get, postJson, sleep } from '../lib/http.mjs';
 import { assertVideo } from '../lib/assertions.mjs';
 
@@ -18,9 +18,9 @@ before(async () => {
 });
 
 after(async () => {
-  await gw?.stop();
-  assert.deepEqual(gw.seriousLogLines(), []);
+  const serious = await stopAll([gw].filter(Boolean));
   await kling?.close();
+  assert.deepEqual(serious, []);
 });
 
 const statusCalls = () => kling.requests.filter((r) => r.method === 'GET').length;

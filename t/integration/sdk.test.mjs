@@ -12,7 +12,7 @@ import { join } from 'node:path';
 
 import { startKlingMock, startOpenAIMock } from '../mocks/index.mjs';
 import { pngBytes } from '../mocks/media.mjs';
-import { startGateway, vendorLines } from '../lib/gateway.mjs';
+import { startGateway, vendorLines, stopAll } from '../lib/gateway.mjs';
 
 let kling;
 let openai;
@@ -30,11 +30,12 @@ before(async () => {
 });
 
 after(async () => {
-  await gw?.stop();
-  assert.deepEqual(gw.seriousLogLines(), []);
-  assert.deepEqual(kling.cdn.leaks, []);
+  const serious = await stopAll([gw].filter(Boolean));
+  const leaks = kling?.cdn.leaks ?? [];
   await kling?.close();
   await openai?.close();
+  assert.deepEqual(serious, []);
+  assert.deepEqual(leaks, []);
 });
 
 const sdks = [

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 
 import { startKlingMock } from '../mocks/index.mjs';
-import { startGateway, vendorLines } from '../lib/gateway.mjs';
+import { startGateway, vendorLines, stopAll } from '../lib/gateway.mjs';
 import { postJson, pollUntil, TENANT_A } from '../lib/http.mjs';
 
 let kling;
@@ -20,9 +20,9 @@ before(async () => {
 });
 
 after(async () => {
-  await gw?.stop();
-  assert.deepEqual(gw.seriousLogLines(), []);
+  const serious = await stopAll([gw].filter(Boolean));
   await kling?.close();
+  assert.deepEqual(serious, []);
 });
 
 function rssKiB(pid) {

@@ -10,7 +10,7 @@ import OpenAI from 'openai-6.49';
 import { toFile } from 'openai-6.49';
 
 import { pngBytes, jpegBytes } from '../mocks/media.mjs';
-import { startGateway } from '../lib/gateway.mjs';
+import { startGateway, stopAll } from '../lib/gateway.mjs';
 import { fleetMember } from '../lib/vendor-fleet.mjs';
 import { get, postJson, postMultipart, pollUntil } from '../lib/http.mjs';
 import { assertVideo, assertError } from '../lib/assertions.mjs';
@@ -125,12 +125,11 @@ before(async () => {
 });
 
 after(async () => {
-  await gw?.stop();
-  assert.deepEqual(gw.seriousLogLines(), []);
-  for (const m of Object.values(mocks)) {
-    assert.deepEqual(m.cdn.leaks, [], 'no credential ever reached a CDN');
-    await m.close();
-  }
+  const serious = await stopAll([gw].filter(Boolean));
+  const leaks = Object.values(mocks).flatMap((m) => m.cdn.leaks);
+  for (const m of Object.values(mocks)) await m.close();
+  assert.deepEqual(serious, []);
+  assert.deepEqual(leaks, [], 'no credential ever reached a CDN');
 });
 
 async function download(id, variant) {

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { startVeoVertexMock } from '../mocks/veo-vertex.mjs';
-import { CONF_EXAMPLES, MODULE, nginxTest, runtimeDir, startGateway } from '../lib/gateway.mjs';
+import { CONF_EXAMPLES, MODULE, nginxTest, runtimeDir, startGateway, stopAll } from '../lib/gateway.mjs';
 import { get, postJson, pollUntil } from '../lib/http.mjs';
 import { assertError } from '../lib/assertions.mjs';
 
@@ -28,9 +28,9 @@ before(async () => {
 });
 
 after(async () => {
-  await gw?.stop();
-  assert.deepEqual(gw.seriousLogLines(), []);
+  const serious = await stopAll([gw].filter(Boolean));
   await vertex?.close();
+  assert.deepEqual(serious, []);
 });
 
 test('a failed token exchange is a 502 and nothing is created', async () => {

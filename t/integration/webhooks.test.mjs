@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import OpenAI from 'openai-6.49';
 
 import { startKlingMock, startViduMock, startSeedanceMock, startHailuoMock } from '../mocks/index.mjs';
-import { CONF_EXAMPLES, startGateway, vendorLines } from '../lib/gateway.mjs';
+import { CONF_EXAMPLES, startGateway, vendorLines, stopAll } from '../lib/gateway.mjs';
 import { postJson, rawRequest, sleep } from '../lib/http.mjs';
 import { assertError } from '../lib/assertions.mjs';
 
@@ -58,11 +58,11 @@ before(async () => {
 });
 
 after(async () => {
-  await gw?.stop();
-  assert.deepEqual(gw.seriousLogLines(), []);
+  const serious = await stopAll([gw].filter(Boolean));
   await kling?.close();
   for (const { mock } of Object.values(others ?? {})) await mock.close();
   await receiver?.close();
+  assert.deepEqual(serious, []);
 });
 
 async function waitFor(predicate, what, ms = 5000) {
