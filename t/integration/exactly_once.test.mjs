@@ -9,6 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
+import OpenAI627 from 'openai-6.27';
 import OpenAI649 from 'openai-6.49';
 import OpenAI759 from 'openai-7.59';
 
@@ -105,14 +106,16 @@ for (const vendor of FLEET) {
   });
 }
 
-test('the current SDK (7.59) also stops after one attempt', async () => {
+test('the JSON-sending SDK (6.27) and the current one (7.59) also stop after one attempt', async () => {
   const mock = fleet.mocks.kling;
-  const client = new OpenAI759({ baseURL: `${gw.url}/v1`, apiKey: 'sk-client-money' });
-  for (const spoil of [{ status: 502 }, 'garbage', 'reset']) {
-    const before = mock.createCount();
-    mock.failNext({ afterCreate: spoil });
-    await assert.rejects(client.videos.create({ model: 'kling-v2-6', prompt: 'money 7.59' }), (e) => e.status >= 500);
-    assert.equal(mock.createCount(), before + 1, label(spoil));
+  for (const OpenAI of [OpenAI627, OpenAI759]) {
+    const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'sk-client-money' });
+    for (const spoil of [{ status: 502 }, 'garbage', 'reset', 'huge']) {
+      const before = mock.createCount();
+      mock.failNext({ afterCreate: spoil });
+      await assert.rejects(client.videos.create({ model: 'kling-v2-6', prompt: 'money' }), (e) => e.status >= 500);
+      assert.equal(mock.createCount(), before + 1, label(spoil));
+    }
   }
 });
 
