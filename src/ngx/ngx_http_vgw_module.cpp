@@ -152,6 +152,8 @@ char* load_vendor(ngx_conf_t* cf, MainConf* mcf, const std::string& file) {
       }
       if (name == "base_url") {
         settings.base_url = value;  // empty (unset env) keeps the default
+      } else if (name == "upstream") {
+        settings.upstream = value;  // empty (unset env): no upstream block
       } else if (name == "models") {
         for (auto part : split(value, ',')) {
           if (!part.empty()) settings.extra_models.emplace_back(part);
@@ -346,9 +348,39 @@ char* set_api(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   return NGX_CONF_OK;
 }
 
+// A vendor's `upstream=` must name an upstream{} block: proxy_pass would
+// otherwise resolve the name as a host at request time.
+bool upstreams_exist(ngx_conf_t* cf, const Gateway& gateway) {
+  auto* umcf = static_cast<ngx_http_upstream_main_conf_t*>(
+      ngx_http_conf_get_module_main_conf(cf, ngx_http_upstream_module));
+  auto** blocks =
+      static_cast<ngx_http_upstream_srv_conf_t**>(umcf->upstreams.elts);
+  for (const auto& vendor : gateway.vendors()) {
+    const std::string& name = vendor->upstream();
+    if (name.empty()) continue;
+    bool found = false;
+    for (ngx_uint_t i = 0; i < umcf->upstreams.nelts && !found; ++i) {
+      found = (blocks[i]->flags & NGX_HTTP_UPSTREAM_CREATE) &&
+              iequals(view(blocks[i]->host), name);
+    }
+    if (!found) {
+      ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                         "vgw: vendor \"%s\" names upstream \"%s\", but no "
+                         "upstream{} block has that name",
+                         vendor->name().c_str(), name.c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
 ngx_int_t postconfiguration(ngx_conf_t* cf) noexcept {
   auto* mcf = static_cast<MainConf*>(
       ngx_http_conf_get_module_main_conf(cf, ngx_http_vgw_module));
+  if (!guarded(cf->log, false,
+               [&]() { return upstreams_exist(cf, *mcf->gateway); })) {
+    return NGX_ERROR;
+  }
   static ngx_str_t request_id = ngx_string("request_id");
   mcf->request_id_index = ngx_http_get_variable_index(cf, &request_id);
   if (mcf->request_id_index == NGX_ERROR) return NGX_ERROR;

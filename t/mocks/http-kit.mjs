@@ -10,8 +10,11 @@ export class BodyTooLargeError extends Error {}
 
 // Starts an HTTP server on 127.0.0.1 with an ephemeral port. close() also
 // destroys sockets that are idle, mid-request or deliberately left hanging.
-export async function listenEphemeral(handler) {
+// connections() counts the TCP connections accepted so far; keepAliveTimeoutMs
+// is how long an idle kept-alive connection stays open (Node's default: 5 s).
+export async function listenEphemeral(handler, { keepAliveTimeoutMs } = {}) {
   const sockets = new Set();
+  let accepted = 0;
   const server = createServer((req, res) => {
     Promise.resolve(handler(req, res)).catch((error) => {
       if (res.headersSent) {
@@ -22,7 +25,19 @@ export async function listenEphemeral(handler) {
       res.end(`mock server error: ${error.stack ?? error}`);
     });
   });
+  if (keepAliveTimeoutMs !== undefined) {
+    // Closes (FIN) a connection idle for that long after its last reply,
+    // as a vendor's load balancer does.
+    server.on('request', (req, res) => {
+      const socket = req.socket;
+      clearTimeout(socket.idleTimer);
+      res.on('finish', () => {
+        socket.idleTimer = setTimeout(() => socket.end(), keepAliveTimeoutMs);
+      });
+    });
+  }
   server.on('connection', (socket) => {
+    accepted += 1;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -34,10 +49,15 @@ export async function listenEphemeral(handler) {
   let closing = null;
   return {
     url: `http://127.0.0.1:${port}`,
+    port,
+    connections: () => accepted,
     close() {
       closing ??= new Promise((resolve) => {
         server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
+        for (const socket of sockets) {
+          clearTimeout(socket.idleTimer);
+          socket.destroy();
+        }
       });
       return closing;
     },

@@ -218,6 +218,7 @@ export async function startKlingMock({
   processingAfterMs = 150,
   doneAfterMs = 500,
   cdn,
+  keepAliveTimeoutMs,
 } = {}) {
   if (processingAfterMs > doneAfterMs) throw new RangeError('processingAfterMs must not exceed doneAfterMs');
   const ownsCdn = !cdn;
@@ -381,7 +382,7 @@ export async function startKlingMock({
     return reply(created.status, created.payload);
   }
 
-  const server = await listenEphemeral(handle);
+  const server = await listenEphemeral(handle, { keepAliveTimeoutMs });
 
   function requireTask(taskId) {
     const task = tasks.get(taskId);
@@ -391,6 +392,8 @@ export async function startKlingMock({
 
   return {
     url: server.url,
+    port: server.port,
+    connections: server.connections,
     cdn: mediaCdn,
     accessKey,
     secretKey,

@@ -46,7 +46,7 @@ export class VendorError extends Error {
  *                             request has a callback_url get one post when they
  *                             start running and one when they end)
  */
-export async function startTaskVendor(spec, { processingAfterMs = 150, doneAfterMs = 500, cdn } = {}) {
+export async function startTaskVendor(spec, { processingAfterMs = 150, doneAfterMs = 500, cdn, keepAliveTimeoutMs } = {}) {
   const ownsCdn = !cdn;
   const mediaCdn = cdn ?? (await startCdn());
   const requests = [];
@@ -174,7 +174,7 @@ export async function startTaskVendor(spec, { processingAfterMs = 150, doneAfter
     }
   }
 
-  const server = await listenEphemeral(handle);
+  const server = await listenEphemeral(handle, { keepAliveTimeoutMs });
   const requireTask = (id) => {
     const task = tasks.get(id);
     if (!task) throw new Error(`no ${spec.name} task ${id}`);
@@ -182,6 +182,8 @@ export async function startTaskVendor(spec, { processingAfterMs = 150, doneAfter
   };
   return {
     url: server.url,
+    port: server.port,
+    connections: server.connections,
     cdn: mediaCdn,
     requests,
     tasks,

@@ -1,5 +1,6 @@
 #include "translate/vendor.hpp"
 
+#include <cctype>
 #include <stdexcept>
 
 #include "rules/rule_error.hpp"
@@ -16,6 +17,12 @@ Vendor::Vendor(VendorRules rules, const VendorSettings& settings)
   if (!parsed)
     throw RuleError("base_url '" + base_url_ + "' is not an http(s) URL");
   base_ = *parsed;
+  upstream_ = settings.upstream;
+  for (char c : upstream_) {
+    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+              c == '-' || c == '.';
+    if (!ok) throw RuleError("upstream '" + upstream_ + "' is not a name");
+  }
 
   std::vector<ModelRule> extra;
   for (const auto& spec : settings.extra_models) {
@@ -129,7 +136,20 @@ std::string Vendor::url_for(const std::string& path) const {
 }
 
 std::optional<UpstreamCall> Vendor::token_call(int64_t now) {
-  return signer_ ? signer_->token_call(now) : std::nullopt;
+  auto call = signer_ ? signer_->token_call(now) : std::nullopt;
+  if (call) route(*call);
+  return call;
+}
+
+void Vendor::route(UpstreamCall& call) const {
+  if (upstream_.empty()) return;
+  auto url = parse_url(call.url);
+  if (!url || url->scheme != base_.scheme || url->authority != base_.authority)
+    return;
+  call.host = url->authority;
+  call.server_name = url->host;
+  call.url = url->scheme + "://" + upstream_ + url->path +
+             (url->query.empty() ? "" : "?" + url->query);
 }
 
 bool Vendor::accept_token(const UpstreamReply& reply, int64_t now) {
@@ -141,10 +161,12 @@ void Vendor::sign(UpstreamCall& call, int64_t now) {
   // compressed anyway, see reply_encoding.hpp).
   call.headers.push_back({"Accept-Encoding", "identity"});
   for (const auto& h : static_headers_) call.headers.push_back(h);
-  if (!signer_) return;
-  auto url = parse_url(call.url);
-  if (!url) throw std::runtime_error("unsigned call has an invalid URL");
-  signer_->sign(call, *url, now);
+  if (signer_) {
+    auto url = parse_url(call.url);
+    if (!url) throw std::runtime_error("unsigned call has an invalid URL");
+    signer_->sign(call, *url, now);
+  }
+  route(call);
 }
 
 bool Vendor::result_url_allowed(const UrlParts& url) const {

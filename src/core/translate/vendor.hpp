@@ -15,6 +15,9 @@ namespace vgw {
 // What nginx.conf says about one vendor, on top of its YAML rules.
 struct VendorSettings {
   std::string base_url;  // empty: the rules' default
+  // An nginx `upstream {}` block the vendor's host is reached through (for
+  // keepalive connections); empty: nginx resolves base_url's host per call.
+  std::string upstream;
   std::map<std::string, std::string> credentials;
   // Extra client model names routed to this vendor, checked before the
   // rules' own list: "alias" or "alias:vendor_model".
@@ -49,8 +52,14 @@ class Vendor {
   std::string url_for(const std::string& path) const;
 
   // Adds the vendor's static headers and its auth scheme to a call whose
-  // body is final.
+  // body is final, then routes it (see route()).
   void sign(UpstreamCall& call, int64_t now);
+
+  // A call to the vendor's own host goes through its upstream block when
+  // one is configured: the URL names the block, Host and TLS name stay
+  // base_url's (which signatures were computed over).
+  void route(UpstreamCall& call) const;
+  const std::string& upstream() const { return upstream_; }
 
   // Result files may only come from the vendor's own host or the hosts its
   // rules list, so a forged or hijacked status reply cannot make the gateway
@@ -64,6 +73,7 @@ class Vendor {
   VendorRules rules_;
   std::string base_url_;
   UrlParts base_;
+  std::string upstream_;
   std::vector<std::string> secrets_;
   Json params_ = Json::object();
   std::vector<std::string> missing_credentials_;
