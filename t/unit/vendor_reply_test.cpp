@@ -5,6 +5,7 @@
 #include <list>
 
 #include "crypto/crypto.hpp"
+#include "rules/rule_error.hpp"
 #include "rules/vendor_rules.hpp"
 #include "translate/reply_encoding.hpp"
 #include "translate/vendor.hpp"
@@ -162,6 +163,36 @@ TEST(Crypto, IncrementalSha256MatchesOneShot) {
   h.update("");
   h.update("world");
   EXPECT_EQ(h.finish(), crypto::sha256("hello world"));
+}
+
+}  // namespace
+}  // namespace vgw
+
+namespace vgw {
+namespace {
+
+TEST(VendorRoutes, CallsToTheVendorHostGoThroughItsUpstreamBlock) {
+  VendorSettings settings;
+  settings.base_url = "https://api-singapore.klingai.com";
+  settings.upstream = "kling_api";
+  settings.credentials = {{"access_key", "AK"}, {"secret_key", "SK"}};
+  Vendor vendor(load_vendor_rules(VGW_VENDOR_DIR "/kling.yaml"), settings);
+  UpstreamCall call;
+  call.url = vendor.url_for("/v1/videos/text2video/123?x=1");
+  vendor.sign(call, 1764500000);
+  EXPECT_EQ(call.url, "https://kling_api/v1/videos/text2video/123?x=1");
+  EXPECT_EQ(call.host, "api-singapore.klingai.com");
+  EXPECT_EQ(call.server_name, "api-singapore.klingai.com");
+  EXPECT_TRUE(find_header(call.headers, "Authorization"));
+  UpstreamCall cdn;
+  cdn.url = "https://cdn.klingai.com/v.mp4";
+  vendor.route(cdn);
+  EXPECT_EQ(cdn.url, "https://cdn.klingai.com/v.mp4");
+  EXPECT_TRUE(cdn.host.empty());
+  settings.upstream = "kling api/x";
+  EXPECT_THROW(
+      Vendor(load_vendor_rules(VGW_VENDOR_DIR "/kling.yaml"), settings),
+      RuleError);
 }
 
 }  // namespace
