@@ -110,9 +110,15 @@ export async function startGateway(options = {}) {
   const port = await freePort();
   const conf = join(dir, 'nginx.conf');
   writeFileSync(conf, renderConfig({ ...options, dir, port }));
-  const child = spawn(NGINX, ['-p', dir, '-c', conf, '-g', 'daemon off;'], {
+  return launchNginx({ dir, port, conf, env: options.env, render: (o) => renderConfig({ ...options, ...o, dir, port }) });
+}
+
+// Runs nginx on a configuration file until stop(); `globals` are -g
+// directives (load_module for a configuration that does not load it).
+export async function launchNginx({ dir, port, conf, env = {}, globals = '', render }) {
+  const child = spawn(NGINX, ['-p', dir, '-c', conf, '-g', `${globals}daemon off;`], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...(options.env ?? {}) },
+    env: { ...process.env, ...env },
   });
   let output = '';
   child.stdout.on('data', (d) => { output += d; });
@@ -144,7 +150,7 @@ export async function startGateway(options = {}) {
     // Rewrites the config and sends HUP, like `nginx -s reload`.
     async reload(newOptions) {
       const before = this.workerPids();
-      if (newOptions) writeFileSync(conf, renderConfig({ ...options, ...newOptions, dir, port }));
+      if (newOptions) writeFileSync(conf, render(newOptions));
       process.kill(this.masterPid(), 'SIGHUP');
       const deadline = Date.now() + 5000;
       while (Date.now() < deadline) {

@@ -1,6 +1,6 @@
-// `./build.sh run`: starts nginx with the module and conf-examples/nginx.conf.
-// Vendors without keys in the environment are served by local mock vendors,
-// so the gateway works end to end on a fresh machine.
+// `./build.sh run`: starts nginx with the module and conf-examples/nginx.conf
+// (see run-config.mjs). Vendors without keys in the environment are served
+// by local mock vendors, so the gateway works end to end on a fresh machine.
 
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { fleetMember } from './vendor-fleet.mjs';
-import { ROOT, MODULE, CONF_EXAMPLES, NGINX } from './gateway.mjs';
+import { ROOT, MODULE, NGINX } from './gateway.mjs';
+import { RUN_VENDORS, serverOf, writeRunConfig } from './run-config.mjs';
 
 // nginx's prefix (logs, temp files for spilled uploads) is outside the
 // checkout: its workers run as an unprivileged user that may not traverse
@@ -24,47 +25,27 @@ const keyFile = join(ROOT, 'build/run/id_key');
 if (!existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32).toString('hex'), { mode: 0o600 });
 const env = { ...process.env, VGW_ID_KEY: process.env.VGW_ID_KEY ?? readFileSync(keyFile, 'utf8') };
 
-const nameservers = existsSync('/etc/resolv.conf')
-  ? [...readFileSync('/etc/resolv.conf', 'utf8').matchAll(/^nameserver\s+(\S+)/gm)].map((m) => m[1]).filter((ip) => !ip.includes(':'))
-  : [];
-writeFileSync(join(CONF_EXAMPLES, 'resolver.conf'),
-  `# Written by ./build.sh run from /etc/resolv.conf.\nresolver ${nameservers.length ? nameservers.join(' ') : '127.0.0.1'} ipv6=off valid=60s;\nresolver_timeout 5s;\n`);
-
-// Each vendor: the environment variables nginx.conf reads for it, and what
-// they are set to when its local mock (from the test fleet) stands in.
 const slow = { processingAfterMs: 3000, doneAfterMs: 10000 };
-const VENDORS = [
-  { name: 'openai', env: ['OPENAI_API_KEY'], url: 'VGW_OPENAI_BASE_URL',
-    values: (m) => ({ OPENAI_API_KEY: m.apiKey }) },
-  { name: 'kling', env: ['KLING_ACCESS_KEY', 'KLING_SECRET_KEY'], url: 'VGW_KLING_BASE_URL',
-    values: (m) => ({ KLING_ACCESS_KEY: m.accessKey, KLING_SECRET_KEY: m.secretKey }) },
-  { name: 'vidu', env: ['VIDU_API_KEY'], url: 'VGW_VIDU_BASE_URL', values: (m) => ({ VIDU_API_KEY: m.apiKey }) },
-  { name: 'jimeng', env: ['JIMENG_ACCESS_KEY', 'JIMENG_SECRET_KEY'], url: 'VGW_JIMENG_BASE_URL',
-    values: (m) => ({ JIMENG_ACCESS_KEY: m.accessKey, JIMENG_SECRET_KEY: m.secretKey }) },
-  { name: 'hailuo', env: ['MINIMAX_API_KEY'], url: 'VGW_HAILUO_BASE_URL', values: (m) => ({ MINIMAX_API_KEY: m.apiKey }) },
-  { name: 'seedance', env: ['ARK_API_KEY'], url: 'VGW_SEEDANCE_BASE_URL', values: (m) => ({ ARK_API_KEY: m.apiKey }) },
-  { name: 'wan', env: ['DASHSCOPE_API_KEY'], url: 'VGW_WAN_BASE_URL', values: (m) => ({ DASHSCOPE_API_KEY: m.apiKey }) },
-  { name: 'veo-gemini', env: ['GEMINI_API_KEY'], url: 'VGW_VEO_GEMINI_BASE_URL', values: (m) => ({ GEMINI_API_KEY: m.apiKey }) },
-  { name: 'veo-vertex', env: ['VERTEX_ACCESS_TOKEN', 'VERTEX_PROJECT'], url: 'VGW_VEO_VERTEX_BASE_URL',
-    values: (m) => ({ VERTEX_ACCESS_TOKEN: m.accessToken, VERTEX_PROJECT: m.project, VERTEX_LOCATION: m.location }) },
-];
 
 const mocks = [];
+const servers = {};
 const notes = [];
-for (const vendor of VENDORS) {
+for (const vendor of RUN_VENDORS) {
   const label = `${vendor.name}:`.padEnd(12);
   if (vendor.env.every((name) => env[name])) {
+    if (env[vendor.url]) servers[vendor.upstream] = serverOf(env[vendor.url]);
     notes.push(`${label}${env[vendor.url] ?? 'the vendor\'s public endpoint'}`);
     continue;
   }
   const m = await fleetMember(vendor.name).start(slow);
-  const values = vendor.values(m);
   mocks.push(m);
-  Object.assign(env, values, { [vendor.url]: m.url });
+  servers[vendor.upstream] = serverOf(m.url);
+  Object.assign(env, vendor.values(m), { [vendor.url]: m.url });
   notes.push(`${label}local mock at ${m.url} (set ${vendor.env.join(' and ')} to use the real API)`);
 }
 
-const nginx = spawn(NGINX, ['-p', prefix, '-c', join(CONF_EXAMPLES, 'nginx.conf'), '-g', `load_module ${MODULE}; daemon off;`], {
+const conf = writeRunConfig({ dir: prefix, servers });
+const nginx = spawn(NGINX, ['-p', prefix, '-c', conf, '-g', `load_module ${MODULE}; daemon off;`], {
   env,
   stdio: 'inherit',
 });

@@ -513,6 +513,8 @@ export async function startOpenAIMock({
 
   return {
     url: server.url,
+    port: server.port,
+    connections: server.connections,
     apiKey,
     requests,
     videos,
