@@ -2,36 +2,54 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/json_writer.hpp"
+
 namespace vgw {
 
 std::string render_video(const VideoView& v) {
-  using J = nlohmann::ordered_json;
-  auto nullable = [](const auto& opt) { return opt ? J(*opt) : J(nullptr); };
-  J error = nullptr;
-  if (v.error)
-    error = J{{"code", v.error->code}, {"message", v.error->message}};
-  J out = {
-      {"id", v.id},
-      {"object", "video"},
-      {"model", v.model},
-      {"status", to_string(v.status)},
-      {"progress", v.progress},
-      {"created_at", v.created_at},
-      {"completed_at", nullable(v.completed_at)},
-      {"expires_at", nullable(v.expires_at)},
-      {"prompt", nullable(v.prompt)},
-      {"size", v.size},
-      {"seconds", v.seconds},
-      {"remixed_from_video_id", nullptr},
-      {"error", error},
+  std::string out;
+  out.reserve(512 + v.id.size() + (v.prompt ? v.prompt->size() : 0));
+  JsonWriter w(out);
+  auto optional_number = [&](const char* name,
+                             const std::optional<int64_t>& n) {
+    w.key(name);
+    n ? w.number(*n) : w.null();
   };
-  if (v.quality) out["quality"] = *v.quality;
-  if (v.url && v.status == VideoStatus::completed) {
-    out["url"] = *v.url;
-    out["video_url"] = *v.url;
+  w.begin_object();
+  w.key("id").string(v.id);
+  w.key("object").string("video");
+  w.key("model").string(v.model);
+  w.key("status").string(to_string(v.status));
+  w.key("progress").number(v.progress);
+  w.key("created_at").number(v.created_at);
+  optional_number("completed_at", v.completed_at);
+  optional_number("expires_at", v.expires_at);
+  w.key("prompt");
+  v.prompt ? w.string(*v.prompt) : w.null();
+  w.key("size").string(v.size);
+  w.key("seconds").string(v.seconds);
+  w.key("remixed_from_video_id").null();
+  w.key("error");
+  if (v.error) {
+    w.begin_object();
+    w.key("code").string(v.error->code);
+    w.key("message").string(v.error->message);
+    w.end_object();
+  } else {
+    w.null();
   }
-  if (!v.metadata.empty()) out["metadata"] = v.metadata;
-  return out.dump(-1, ' ', false, J::error_handler_t::replace);
+  if (v.quality) w.key("quality").string(*v.quality);
+  if (v.url && v.status == VideoStatus::completed) {
+    w.key("url").string(*v.url);
+    w.key("video_url").string(*v.url);
+  }
+  if (!v.metadata.empty()) {
+    w.key("metadata")
+        .raw(v.metadata.dump(-1, ' ', false,
+                             nlohmann::json::error_handler_t::replace));
+  }
+  w.end_object();
+  return out;
 }
 
 }  // namespace vgw

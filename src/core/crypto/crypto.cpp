@@ -14,9 +14,6 @@
 namespace vgw::crypto {
 namespace {
 
-using CipherCtx =
-    std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
-
 [[noreturn]] void fail(const char* what) {
   ERR_clear_error();
   throw std::runtime_error(what);
@@ -101,21 +98,7 @@ std::string to_hex(std::string_view raw) {
 std::string sha256_hex(std::string_view data) { return to_hex(sha256(data)); }
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {
-  std::string out(32, '\0');
-  std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(
-      EVP_MAC_CTX_new(hmac()), EVP_MAC_CTX_free);
-  char digest[] = "SHA256";
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-      OSSL_PARAM_construct_end()};
-  size_t len = 0;
-  if (!ctx || EVP_MAC_init(ctx.get(), bytes(key), key.size(), params) != 1 ||
-      EVP_MAC_update(ctx.get(), bytes(data), data.size()) != 1 ||
-      EVP_MAC_final(ctx.get(), reinterpret_cast<unsigned char*>(out.data()),
-                    &len, out.size()) != 1) {
-    fail("hmac-sha256 failed");
-  }
-  return out;
+  return HmacSha256Key(key).sign(data);
 }
 
 std::string random_bytes(size_t n) {
@@ -127,65 +110,130 @@ std::string random_bytes(size_t n) {
   return out;
 }
 
-std::string aes256gcm_seal(std::string_view key, std::string_view nonce,
-                           std::string_view aad, std::string_view plaintext) {
-  if (key.size() != 32 || nonce.size() != 12) fail("bad aes-gcm key/nonce");
-  CipherCtx ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
-  if (!ctx) fail("EVP_CIPHER_CTX_new failed");
+namespace {
+
+std::string gcm_seal(EVP_CIPHER_CTX* ctx, std::string_view nonce,
+                     std::string_view aad, std::string_view plaintext) {
+  if (nonce.size() != 12) fail("bad aes-gcm nonce");
   int len = 0;
   std::string out(plaintext.size() + kTagSize, '\0');
   auto* o = reinterpret_cast<unsigned char*>(out.data());
-  if (EVP_EncryptInit_ex(ctx.get(), aes256gcm(), nullptr, bytes(key),
-                         bytes(nonce)) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), nullptr, &len, bytes(aad),
+  if (EVP_EncryptInit_ex(ctx, nullptr, nullptr, nullptr, bytes(nonce)) != 1 ||
+      EVP_EncryptUpdate(ctx, nullptr, &len, bytes(aad),
                         static_cast<int>(aad.size())) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), o, &len, bytes(plaintext),
+      EVP_EncryptUpdate(ctx, o, &len, bytes(plaintext),
                         static_cast<int>(plaintext.size())) != 1) {
     fail("aes-gcm encrypt failed");
   }
   int total = len;
-  if (EVP_EncryptFinal_ex(ctx.get(), o + total, &len) != 1) {
+  if (EVP_EncryptFinal_ex(ctx, o + total, &len) != 1) {
     fail("aes-gcm final failed");
   }
   total += len;
-  if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagSize,
-                          o + total) != 1) {
+  if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, kTagSize, o + total) !=
+      1) {
     fail("aes-gcm tag failed");
   }
   out.resize(static_cast<size_t>(total) + kTagSize);
   return out;
 }
 
-std::optional<std::string> aes256gcm_open(std::string_view key,
-                                          std::string_view nonce,
-                                          std::string_view aad,
-                                          std::string_view sealed) {
-  if (key.size() != 32 || nonce.size() != 12 || sealed.size() < kTagSize) {
-    return std::nullopt;
-  }
-  CipherCtx ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
-  if (!ctx) fail("EVP_CIPHER_CTX_new failed");
+std::optional<std::string> gcm_open(EVP_CIPHER_CTX* ctx, std::string_view nonce,
+                                    std::string_view aad,
+                                    std::string_view sealed) {
+  if (nonce.size() != 12 || sealed.size() < kTagSize) return std::nullopt;
   auto body = sealed.substr(0, sealed.size() - kTagSize);
   std::string tag(sealed.substr(sealed.size() - kTagSize));
   std::string out(body.size(), '\0');
   auto* o = reinterpret_cast<unsigned char*>(out.data());
   int len = 0;
-  bool ok = EVP_DecryptInit_ex(ctx.get(), aes256gcm(), nullptr, bytes(key),
-                               bytes(nonce)) == 1 &&
-            EVP_DecryptUpdate(ctx.get(), nullptr, &len, bytes(aad),
-                              static_cast<int>(aad.size())) == 1 &&
-            EVP_DecryptUpdate(ctx.get(), o, &len, bytes(body),
-                              static_cast<int>(body.size())) == 1 &&
-            EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagSize,
-                                tag.data()) == 1;
+  bool ok =
+      EVP_DecryptInit_ex(ctx, nullptr, nullptr, nullptr, bytes(nonce)) == 1 &&
+      EVP_DecryptUpdate(ctx, nullptr, &len, bytes(aad),
+                        static_cast<int>(aad.size())) == 1 &&
+      EVP_DecryptUpdate(ctx, o, &len, bytes(body),
+                        static_cast<int>(body.size())) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, kTagSize, tag.data()) == 1;
   int total = len;
-  ok = ok && EVP_DecryptFinal_ex(ctx.get(), o + total, &len) == 1;
+  ok = ok && EVP_DecryptFinal_ex(ctx, o + total, &len) == 1;
   if (!ok) {
     ERR_clear_error();
     return std::nullopt;
   }
   out.resize(static_cast<size_t>(total + len));
   return out;
+}
+
+std::shared_ptr<void> keyed_cipher(std::string_view key, bool encrypt) {
+  if (key.size() != 32) fail("bad aes-gcm key");
+  std::shared_ptr<void> ctx(EVP_CIPHER_CTX_new(), [](void* p) {
+    EVP_CIPHER_CTX_free(static_cast<EVP_CIPHER_CTX*>(p));
+  });
+  auto* c = static_cast<EVP_CIPHER_CTX*>(ctx.get());
+  if (c == nullptr || EVP_CipherInit_ex(c, aes256gcm(), nullptr, bytes(key),
+                                        nullptr, encrypt ? 1 : 0) != 1) {
+    fail("aes-gcm key setup failed");
+  }
+  return ctx;
+}
+
+}  // namespace
+
+AesGcmKey::AesGcmKey(std::string_view key)
+    : encrypt_(keyed_cipher(key, true)), decrypt_(keyed_cipher(key, false)) {}
+
+std::string AesGcmKey::seal(std::string_view nonce, std::string_view aad,
+                            std::string_view plaintext) const {
+  return gcm_seal(static_cast<EVP_CIPHER_CTX*>(encrypt_.get()), nonce, aad,
+                  plaintext);
+}
+
+std::optional<std::string> AesGcmKey::open(std::string_view nonce,
+                                           std::string_view aad,
+                                           std::string_view sealed) const {
+  return gcm_open(static_cast<EVP_CIPHER_CTX*>(decrypt_.get()), nonce, aad,
+                  sealed);
+}
+
+HmacSha256Key::HmacSha256Key(std::string_view key) {
+  keyed_ = std::shared_ptr<void>(EVP_MAC_CTX_new(hmac()), [](void* p) {
+    EVP_MAC_CTX_free(static_cast<EVP_MAC_CTX*>(p));
+  });
+  char digest[] = "SHA256";
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+      OSSL_PARAM_construct_end()};
+  if (!keyed_ || EVP_MAC_init(static_cast<EVP_MAC_CTX*>(keyed_.get()),
+                              bytes(key), key.size(), params) != 1) {
+    fail("hmac key setup failed");
+  }
+}
+
+std::string HmacSha256Key::sign(std::string_view data) const {
+  std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(
+      EVP_MAC_CTX_dup(static_cast<EVP_MAC_CTX*>(keyed_.get())),
+      EVP_MAC_CTX_free);
+  std::string out(32, '\0');
+  size_t len = 0;
+  if (!ctx || EVP_MAC_update(ctx.get(), bytes(data), data.size()) != 1 ||
+      EVP_MAC_final(ctx.get(), reinterpret_cast<unsigned char*>(out.data()),
+                    &len, out.size()) != 1) {
+    fail("hmac-sha256 failed");
+  }
+  return out;
+}
+
+std::string aes256gcm_seal(std::string_view key, std::string_view nonce,
+                           std::string_view aad, std::string_view plaintext) {
+  return AesGcmKey(key).seal(nonce, aad, plaintext);
+}
+
+std::optional<std::string> aes256gcm_open(std::string_view key,
+                                          std::string_view nonce,
+                                          std::string_view aad,
+                                          std::string_view sealed) {
+  if (key.size() != 32) return std::nullopt;
+  return AesGcmKey(key).open(nonce, aad, sealed);
 }
 
 bool constant_time_equals(std::string_view a, std::string_view b) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +42,32 @@ std::optional<std::string> aes256gcm_open(std::string_view key,
                                           std::string_view sealed);
 
 bool constant_time_equals(std::string_view a, std::string_view b);
+
+// Keys used on every request (video ids) are set up once, when the
+// configuration loads: keying OpenSSL's HMAC and AES-GCM contexts costs more
+// than the few hundred bytes they then process. Not for concurrent use
+// (nginx workers are single-threaded; copies share the set-up state).
+class HmacSha256Key {
+ public:
+  explicit HmacSha256Key(std::string_view key);
+  std::string sign(std::string_view data) const;  // 32 raw bytes
+
+ private:
+  std::shared_ptr<void> keyed_;  // EVP_MAC_CTX* with the key
+};
+
+class AesGcmKey {
+ public:
+  explicit AesGcmKey(std::string_view key);  // 32 bytes
+  std::string seal(std::string_view nonce, std::string_view aad,
+                   std::string_view plaintext) const;
+  std::optional<std::string> open(std::string_view nonce, std::string_view aad,
+                                  std::string_view sealed) const;
+
+ private:
+  std::shared_ptr<void> encrypt_;  // EVP_CIPHER_CTX* with the key
+  std::shared_ptr<void> decrypt_;
+};
 
 // An RSA private key loaded once from PEM (at config load) for RS256
 // signatures (Google service-account JWTs).

@@ -127,13 +127,13 @@ VideoIdSealer::VideoIdSealer(const std::vector<std::string>& secrets) {
       throw std::invalid_argument(
           "a video id key needs at least 16 characters");
     }
-    Key k;
-    // Keys are derived once at config load, never per request.
-    k.aes_key = crypto::sha256("vgw video id key v1\n" + secret);
-    k.nonce_key = crypto::sha256("vgw video id nonce v2\n" + secret);
-    k.tag = static_cast<unsigned char>(
-        crypto::sha256("vgw key tag\n" + k.aes_key)[0]);
-    keys_.push_back(std::move(k));
+    // Keys are derived and set up once at config load, never per request.
+    std::string aes_key = crypto::sha256("vgw video id key v1\n" + secret);
+    std::string nonce_key = crypto::sha256("vgw video id nonce v2\n" + secret);
+    auto tag = static_cast<unsigned char>(
+        crypto::sha256("vgw key tag\n" + aes_key)[0]);
+    keys_.push_back(
+        Key{crypto::AesGcmKey(aes_key), crypto::HmacSha256Key(nonce_key), tag});
   }
 }
 
@@ -179,14 +179,12 @@ std::string VideoIdSealer::seal_for_digest(const VideoRecord& record,
   // very id the create returned. Records are unique (vendor task id and
   // creation time), so no two different plaintexts share a nonce.
   std::string nonce =
-      crypto::hmac_sha256(key.nonce_key, std::string(digest) + plain)
-          .substr(0, kNonceSize);
+      key.nonce.sign(std::string(digest) + plain).substr(0, kNonceSize);
   std::string raw;
   raw.push_back(static_cast<char>(kFormatVersion));
   raw.push_back(static_cast<char>(key.tag));
   raw += nonce;
-  raw += crypto::aes256gcm_seal(key.aes_key, nonce,
-                                associated_data(key.tag, digest), plain);
+  raw += key.aes.seal(nonce, associated_data(key.tag, digest), plain);
   return std::string(kPrefix) + base64url_encode(raw);
 }
 
@@ -204,8 +202,7 @@ std::optional<VideoRecord> VideoIdSealer::open_for_digest(
   std::string_view sealed = std::string_view(*raw).substr(2 + kNonceSize);
   for (const auto& key : keys_) {
     if (key.tag != tag) continue;
-    auto plain = crypto::aes256gcm_open(key.aes_key, nonce,
-                                        associated_data(tag, digest), sealed);
+    auto plain = key.aes.open(nonce, associated_data(tag, digest), sealed);
     if (plain) return deserialize(*plain);
   }
   return std::nullopt;

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "crypto/crypto.hpp"
+
 namespace vgw {
 
 // Everything later calls need about a vendor task. It travels inside the
@@ -54,8 +56,8 @@ class VideoIdSealer {
 
  private:
   struct Key {
-    std::string aes_key;    // 32 bytes
-    std::string nonce_key;  // derives the deterministic nonce
+    crypto::AesGcmKey aes;
+    crypto::HmacSha256Key nonce;  // derives the deterministic nonce
     unsigned char tag = 0;
   };
   std::vector<Key> keys_;

@@ -1,0 +1,147 @@
+#include "util/json_writer.hpp"
+
+namespace vgw {
+namespace {
+
+// The UTF-8 sequence at `p` (RFC 3629): its length when well-formed, else
+// minus the length of its maximal ill-formed prefix (what one U+FFFD
+// replaces, as Unicode recommends and nlohmann does).
+int utf8_sequence(const unsigned char* p, const unsigned char* end) {
+  unsigned char c = *p;
+  int n;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 1;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 2;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 3;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return -1;
+  }
+  for (int i = 1; i <= n; ++i) {
+    if (p + i >= end) return -i;
+    unsigned char low = i == 1 ? lo : 0x80, high = i == 1 ? hi : 0xBF;
+    if (p[i] < low || p[i] > high) return -i;
+  }
+  return n + 1;
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view value) {
+  static const char* hex = "0123456789abcdef";
+  out.push_back('"');
+  const auto* p = reinterpret_cast<const unsigned char*>(value.data());
+  const auto* end = p + value.size();
+  const auto* run = p;  // start of bytes copied as they are
+  auto flush = [&](const unsigned char* upto) {
+    out.append(reinterpret_cast<const char*>(run),
+               static_cast<size_t>(upto - run));
+  };
+  while (p < end) {
+    unsigned char c = *p;
+    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+      ++p;
+      continue;
+    }
+    if (c >= 0x80) {
+      int n = utf8_sequence(p, end);
+      if (n > 0) {
+        p += n;
+        continue;
+      }
+      flush(p);
+      out.append("\xEF\xBF\xBD");
+      p += -n;
+      run = p;
+      continue;
+    }
+    flush(p);
+    switch (c) {
+      case '"':
+        out.append("\\\"");
+        break;
+      case '\\':
+        out.append("\\\\");
+        break;
+      case '\b':
+        out.append("\\b");
+        break;
+      case '\f':
+        out.append("\\f");
+        break;
+      case '\n':
+        out.append("\\n");
+        break;
+      case '\r':
+        out.append("\\r");
+        break;
+      case '\t':
+        out.append("\\t");
+        break;
+      default:
+        out.append("\\u00");
+        out.push_back(hex[c >> 4]);
+        out.push_back(hex[c & 15]);
+    }
+    run = ++p;
+  }
+  flush(p);
+  out.push_back('"');
+}
+
+void JsonWriter::comma() {
+  if (!first_) out_.push_back(',');
+  first_ = false;
+}
+
+JsonWriter& JsonWriter::begin_object() {
+  out_.push_back('{');
+  first_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::end_object() {
+  out_.push_back('}');
+  first_ = false;
+  return *this;
+}
+
+JsonWriter& JsonWriter::key(std::string_view name) {
+  comma();
+  append_json_string(out_, name);
+  out_.push_back(':');
+  first_ = true;  // the value that follows takes no comma
+  return *this;
+}
+
+JsonWriter& JsonWriter::string(std::string_view value) {
+  comma();
+  append_json_string(out_, value);
+  return *this;
+}
+
+JsonWriter& JsonWriter::number(int64_t value) {
+  comma();
+  out_.append(std::to_string(value));
+  return *this;
+}
+
+JsonWriter& JsonWriter::null() {
+  comma();
+  out_.append("null");
+  return *this;
+}
+
+JsonWriter& JsonWriter::raw(std::string_view json) {
+  comma();
+  out_.append(json);
+  return *this;
+}
+
+}  // namespace vgw
