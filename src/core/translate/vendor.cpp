@@ -118,7 +118,11 @@ Vendor::Vendor(VendorRules rules, const VendorSettings& settings)
 
 const ModelRule* Vendor::find_model(const std::string& client_model) const {
   for (const auto& m : rules_.models) {
-    if (glob_match(m.pattern, client_model)) return &m;
+    bool literal = m.pattern.find_first_of("*?") == std::string::npos;
+    if (literal ? iequals(m.pattern, client_model)
+                : glob_match(m.pattern, client_model)) {
+      return &m;
+    }
   }
   return nullptr;
 }

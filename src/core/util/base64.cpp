@@ -80,9 +80,10 @@ bool decode_into(std::string_view in, const std::array<int8_t, 256>& table,
 
 std::optional<std::string> decode(std::string_view in,
                                   const std::array<int8_t, 256>& table) {
-  std::string out;
-  out.reserve(in.size() / 4 * 3 + 3);
-  if (!decode_into(in, table, out)) return std::nullopt;
+  std::string out(in.size() / 4 * 3 + 3, '\0');
+  PointerSink sink{out.data()};
+  if (!decode_into(in, table, sink)) return std::nullopt;
+  out.resize(static_cast<size_t>(sink.at - out.data()));
   return out;
 }
 

@@ -85,7 +85,9 @@ bool has_control_chars(std::string_view s) {
 }
 
 std::string url_decode(std::string_view s) {
+  if (s.find_first_of("%+") == std::string_view::npos) return std::string(s);
   std::string out;
+  out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '%' && i + 2 < s.size() &&
         std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
