@@ -16,8 +16,11 @@ test('the benchmark runs in smoke mode and writes its table', { timeout: 240_000
   const results = JSON.parse(readFileSync(join(ROOT, 'build/bench-smoke/results.json'), 'utf8'));
   assert.deepEqual(results.rows.map((r) => r.name), ['JSON create', 'multipart create', 'multipart create, 1 MiB image', 'retrieve']);
   for (const r of results.rows) {
-    for (const side of ['floor', 'module']) assert.ok(r[side].rps > 0 && r[side].p50 > 0, `${r.name} ${side}`);
+    for (const side of ['floor_keepalive', 'floor_new', 'module']) {
+      assert.ok(r[side].rps > 0 && r[side].p50 > 0 && r[side].cpuUs > 0, `${r.name} ${side}`);
+    }
   }
   assert.equal(results.streams.length, 2);
+  assert.ok(results.storm.rps > 0 && results.storm.vendorPerSecond > 0, 'the poll-storm row');
   assert.ok(readFileSync(join(ROOT, 'build/bench-smoke/results.md'), 'utf8').includes('| Streaming |'));
 });
