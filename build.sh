@@ -5,6 +5,7 @@
 #   ./build.sh test       build, then run unit, fuzz-smoke, integration and SDK tests
 #   ./build.sh fuzz [s]   run every libFuzzer harness for s seconds (default 60)
 #   ./build.sh fuzz-long  every harness to 10M executions or 1 h (not in CI)
+#   ./build.sh test-sanitized  integration tests on an ASan+UBSan module build
 #   ./build.sh bench      module vs plain proxy_pass (wrk), results in build/bench
 #   ./build.sh install [dir]  build, then install the module into dir
 #                         (default /usr/lib/nginx/modules) without disturbing
@@ -125,6 +126,53 @@ run_fuzzers() {
   done
 }
 
+# The module built with ASan and UBSan, and the integration tests run on it
+# (nginx with the sanitizer runtime preloaded; reports in build/asan/logs).
+# Memory and benchmark tests are left out: the sanitizers change both.
+run_sanitized_integration() {
+  install_test_deps
+  local dir="$BUILD/asan" src="$BUILD/asan/nginx-src"
+  local conf_flags=()
+  # shellcheck disable=SC1091
+  source /usr/share/nginx/src/conf_flags
+  conf_flags=("${NGX_CONF_FLAGS[@]}")
+  if [[ ! -f "$dir/objs/Makefile" ]]; then
+    log "configuring the sanitizer build"
+    rm -rf "$dir" && mkdir -p "$dir"
+    cp -a "$NGINX_SRC" "$src"
+    (cd "$src" && ./configure "${conf_flags[@]}" \
+      --with-cc-opt="-g -O1 -fPIC -fsanitize=address,undefined -fno-omit-frame-pointer" \
+      --with-ld-opt="-fPIC -fsanitize=address,undefined" \
+      --add-dynamic-module="$ROOT" --builddir="$dir/objs" >"$dir/configure.log" 2>&1) \
+      || { tail -30 "$dir/configure.log"; exit 1; }
+  fi
+  log "building the module with ASan and UBSan"
+  make -s -j"$JOBS" -C "$src" -f "$dir/objs/Makefile" modules
+  mkdir -p "$dir/logs" && rm -f "$dir/logs/"*
+  # libstdc++ is preloaded too: the sanitizer must see __cxa_throw before
+  # nginx (a C program) loads the module.
+  {
+    echo '#!/bin/sh'
+    echo "export LD_PRELOAD=$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libstdc++.so)"
+    echo "export ASAN_OPTIONS=detect_leaks=0:log_path=$dir/logs/asan"
+    echo "export UBSAN_OPTIONS=print_stacktrace=1:log_path=$dir/logs/ubsan"
+    echo 'exec /usr/sbin/nginx "$@"'
+  } >"$dir/nginx"
+  chmod +x "$dir/nginx"
+  local files
+  files=$(cd "$ROOT/t" && ls integration/*.test.mjs | grep -v -E 'memory|bench_smoke|install')
+  (cd "$ROOT/t" && VGW_RUNTIME_ROOT="${TMPDIR:-/tmp}/vgw-runtime-asan-$(id -u)" \
+    NGINX_BINARY="$dir/nginx" VGW_MODULE="$dir/objs/ngx_http_vgw_module.so" \
+    node --test --test-concurrency=1 --test-timeout=300000 --test-force-exit \
+      --test-reporter=spec $files)
+  if ls "$dir/logs/"* >/dev/null 2>&1; then
+    log "sanitizer reports:"
+    cat "$dir/logs/"*
+    exit 1
+  fi
+  log "no sanitizer reports"
+}
+
 # Sources must match .clang-format (nginx-style C tables are fenced off).
 check_format() {
   command -v clang-format >/dev/null || need_packages clang-format
@@ -177,6 +225,10 @@ case "$cmd" in
     install_test_deps
     run_fuzzers "${2:-60}"
     ;;
+  test-sanitized)
+    build_module
+    run_sanitized_integration
+    ;;
   fuzz-long)
     # The release bar: every harness to 10 million executions or an hour.
     install_test_deps
@@ -189,7 +241,7 @@ case "$cmd" in
     log "installed ${2:-/usr/lib/nginx/modules}/ngx_http_vgw_module.so"
     ;;
   *)
-    echo "usage: $0 [build|run|test|bench [--smoke]|fuzz [seconds]|fuzz-long|install [dir]]" >&2
+    echo "usage: $0 [build|run|test|bench [--smoke]|fuzz [seconds]|fuzz-long|test-sanitized|install [dir]]" >&2
     exit 2
     ;;
 esac

@@ -11,7 +11,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const MODULE = join(ROOT, 'build/ngx_http_vgw_module.so');
+// VGW_MODULE: another build of the module (a sanitizer build, say).
+export const MODULE = process.env.VGW_MODULE ?? join(ROOT, 'build/ngx_http_vgw_module.so');
 export const CONF_EXAMPLES = join(ROOT, 'conf-examples');
 export const NGINX = process.env.NGINX_BINARY ?? '/usr/sbin/nginx';
 
