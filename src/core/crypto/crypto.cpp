@@ -26,7 +26,7 @@ const unsigned char* bytes(std::string_view s) {
 constexpr size_t kTagSize = 16;
 
 // OpenSSL 3 resolves an algorithm in its provider tables on every implicit
-// use (EVP_sha256(), EVP_aes_256_gcm(), one-shot HMAC()); fetching each once
+// use (EVP_sha256(), EVP_aes_256_gcm()); fetching each once
 // per process takes that lookup off every request.
 const EVP_MD* sha256_md() {
   static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
@@ -36,11 +36,6 @@ const EVP_MD* sha256_md() {
 const EVP_CIPHER* aes256gcm() {
   static EVP_CIPHER* cipher = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
   return cipher;
-}
-
-EVP_MAC* hmac() {
-  static EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-  return mac;
 }
 
 }  // namespace
@@ -195,29 +190,52 @@ std::optional<std::string> AesGcmKey::open(std::string_view nonce,
                   sealed);
 }
 
-HmacSha256Key::HmacSha256Key(std::string_view key) {
-  keyed_ = std::shared_ptr<void>(EVP_MAC_CTX_new(hmac()), [](void* p) {
-    EVP_MAC_CTX_free(static_cast<EVP_MAC_CTX*>(p));
+namespace {
+
+std::shared_ptr<void> digest_ctx() {
+  std::shared_ptr<void> ctx(EVP_MD_CTX_new(), [](void* p) {
+    EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(p));
   });
-  char digest[] = "SHA256";
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-      OSSL_PARAM_construct_end()};
-  if (!keyed_ || EVP_MAC_init(static_cast<EVP_MAC_CTX*>(keyed_.get()),
-                              bytes(key), key.size(), params) != 1) {
+  if (!ctx) fail("EVP_MD_CTX_new failed");
+  return ctx;
+}
+
+EVP_MD_CTX* md(const std::shared_ptr<void>& ctx) {
+  return static_cast<EVP_MD_CTX*>(ctx.get());
+}
+
+}  // namespace
+
+HmacSha256Key::HmacSha256Key(std::string_view key)
+    : inner_(digest_ctx()), outer_(digest_ctx()), scratch_(digest_ctx()) {
+  constexpr size_t kBlock = 64;
+  std::string k = key.size() > kBlock ? sha256(key) : std::string(key);
+  k.resize(kBlock, '\0');
+  std::string ipad(kBlock, '\0'), opad(kBlock, '\0');
+  for (size_t i = 0; i < kBlock; ++i) {
+    ipad[i] = static_cast<char>(k[i] ^ 0x36);
+    opad[i] = static_cast<char>(k[i] ^ 0x5c);
+  }
+  if (EVP_DigestInit_ex(md(inner_), sha256_md(), nullptr) != 1 ||
+      EVP_DigestUpdate(md(inner_), ipad.data(), kBlock) != 1 ||
+      EVP_DigestInit_ex(md(outer_), sha256_md(), nullptr) != 1 ||
+      EVP_DigestUpdate(md(outer_), opad.data(), kBlock) != 1) {
     fail("hmac key setup failed");
   }
 }
 
 std::string HmacSha256Key::sign(std::string_view data) const {
-  std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(
-      EVP_MAC_CTX_dup(static_cast<EVP_MAC_CTX*>(keyed_.get())),
-      EVP_MAC_CTX_free);
+  unsigned char inner_hash[32];
   std::string out(32, '\0');
-  size_t len = 0;
-  if (!ctx || EVP_MAC_update(ctx.get(), bytes(data), data.size()) != 1 ||
-      EVP_MAC_final(ctx.get(), reinterpret_cast<unsigned char*>(out.data()),
-                    &len, out.size()) != 1) {
+  unsigned int len = 0;
+  if (EVP_MD_CTX_copy_ex(md(scratch_), md(inner_)) != 1 ||
+      EVP_DigestUpdate(md(scratch_), data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(md(scratch_), inner_hash, &len) != 1 ||
+      EVP_MD_CTX_copy_ex(md(scratch_), md(outer_)) != 1 ||
+      EVP_DigestUpdate(md(scratch_), inner_hash, sizeof inner_hash) != 1 ||
+      EVP_DigestFinal_ex(md(scratch_),
+                         reinterpret_cast<unsigned char*>(out.data()),
+                         &len) != 1) {
     fail("hmac-sha256 failed");
   }
   return out;

@@ -53,7 +53,9 @@ class HmacSha256Key {
   std::string sign(std::string_view data) const;  // 32 raw bytes
 
  private:
-  std::shared_ptr<void> keyed_;  // EVP_MAC_CTX* with the key
+  // SHA-256 contexts that have absorbed key^ipad and key^opad (RFC 2104):
+  // a signature copies them instead of keying a MAC anew.
+  std::shared_ptr<void> inner_, outer_, scratch_;  // EVP_MD_CTX*
 };
 
 class AesGcmKey {
