@@ -1,34 +1,82 @@
 #include "translate/status_query.hpp"
 
+#include <list>
+
 #include "rules/scope.hpp"
 
 namespace vgw {
 
+namespace {
+
+constexpr const char* kRecordNames[] = {
+    "task_id", "kind",     "model", "vendor_model", "seconds",
+    "size",    "base_url", "param", "variant",      "carried"};
+
+// One name of a call's scope (see call_scope()).
+std::optional<Json> record_value(const Vendor& vendor,
+                                 const VideoRecord& record,
+                                 const std::string& variant,
+                                 std::string_view name) {
+  if (name == "task_id") return Json(record.task_id);
+  if (name == "kind") return Json(record.kind);
+  if (name == "model") return Json(record.model);
+  if (name == "seconds") return Json(record.seconds);
+  if (name == "size") return Json(record.size);
+  if (name == "variant") return Json(variant);
+  if (name == "base_url") return Json(vendor.base_url());
+  if (name == "param") return vendor.params();
+  if (name == "vendor_model") {
+    const ModelRule* m = vendor.find_model(record.model);
+    return Json(m && !m->vendor_model.empty() ? m->vendor_model : record.model);
+  }
+  if (name == "carried") {
+    Json carried = Json::object();
+    for (const auto& [k, v] : record.carried) carried[k] = v;
+    return carried;
+  }
+  return std::nullopt;
+}
+
+// call_scope()'s names, each built only when a rule reads it: a status
+// query's path reads two or three of them, on every poll.
+class RecordScope : public Scope {
+ public:
+  RecordScope(const Vendor& vendor, const VideoRecord& record)
+      : vendor_(vendor), record_(record) {}
+
+  const Json* lookup(const JsonPath& path) const override {
+    const std::string& name = path.root();
+    for (const auto& [built, value] : values_) {
+      if (built == name) return path.find_from(value, 1);
+    }
+    std::optional<Json> value = record_value(vendor_, record_, "video", name);
+    if (!value) return nullptr;
+    values_.emplace_back(name, std::move(*value));
+    return path.find_from(values_.back().second, 1);
+  }
+
+ private:
+  const Vendor& vendor_;
+  const VideoRecord& record_;
+  // std::list: the values handed out stay where they are.
+  mutable std::list<std::pair<std::string, Json>> values_;
+};
+
+}  // namespace
+
 Json call_scope(const Vendor& vendor, const VideoRecord& record,
                 const std::string& variant) {
   Json s = Json::object();
-  s["task_id"] = record.task_id;
-  s["kind"] = record.kind;
-  s["model"] = record.model;
-  const ModelRule* m = vendor.find_model(record.model);
-  s["vendor_model"] =
-      m && !m->vendor_model.empty() ? m->vendor_model : record.model;
-  s["seconds"] = record.seconds;
-  s["size"] = record.size;
-  s["base_url"] = vendor.base_url();
-  s["param"] = vendor.params();
-  s["variant"] = variant;
-  Json carried = Json::object();
-  for (const auto& [k, v] : record.carried) carried[k] = v;
-  s["carried"] = std::move(carried);
+  for (const char* name : kRecordNames) {
+    if (auto v = record_value(vendor, record, variant, name)) s[name] = *v;
+  }
   return s;
 }
 
 std::optional<UpstreamCall> build_status_call(Vendor& vendor,
                                               const VideoRecord& record,
                                               int64_t now) {
-  Json root = call_scope(vendor, record, "video");
-  JsonScope scope(root);
+  RecordScope scope(vendor, record);
   return build_vendor_call(vendor, vendor.rules().retrieve.request, scope, now);
 }
 
