@@ -54,10 +54,12 @@ install_test_deps() {
 }
 
 # nginx's configure writes into the tree it runs from, so it runs in a copy.
-build_module() {
-  install_build_deps
-  local src="$BUILD/nginx-src"
-  local conf_flags=()
+# configure_tree DIR CC_OPT LD_OPT: DIR/nginx-src configured with Debian's
+# flags (or a minimal set for another NGINX_SRC) and this module, objects in
+# DIR/objs; again only when the file list or the flags change (~5 s).
+configure_tree() {
+  local dir="$1" cc_opt="$2" ld_opt="$3"
+  local src="$dir/nginx-src" conf_flags=()
   if [[ "$NGINX_SRC" == /usr/share/nginx/src ]]; then
     # shellcheck disable=SC1091
     source /usr/share/nginx/src/conf_flags
@@ -65,23 +67,26 @@ build_module() {
   else
     conf_flags=(--with-compat --with-http_ssl_module)
   fi
-  mkdir -p "$BUILD"
-  # Re-run configure when the file list or flags change (cheap: ~5 s).
+  mkdir -p "$dir"
   local manifest
-  manifest="$(cd "$ROOT" && { cat config config.make; find src -name '*.cpp' | LC_ALL=C sort; echo "$NGINX_SRC"; })"
-  if [[ ! -f "$BUILD/objs/Makefile" || "$(cat "$BUILD/.manifest" 2>/dev/null)" != "$manifest" ]]; then
-    log "configuring against $NGINX_SRC"
-    rm -rf "$src" "$BUILD/objs"
+  manifest="$(cd "$ROOT" && { cat config config.make; find src -name '*.cpp' | LC_ALL=C sort; echo "$NGINX_SRC $cc_opt $ld_opt"; })"
+  if [[ ! -f "$dir/objs/Makefile" || "$(cat "$dir/.manifest" 2>/dev/null)" != "$manifest" ]]; then
+    log "configuring against $NGINX_SRC in $dir"
+    rm -rf "$src" "$dir/objs"
     cp -a "$NGINX_SRC" "$src"
-    (cd "$src" && ./configure "${conf_flags[@]}" \
-      --with-cc-opt="-g -O2 -fPIC -fstack-protector-strong -D_FORTIFY_SOURCE=2" \
-      --with-ld-opt="-Wl,-z,relro -Wl,-z,now -fPIC" \
-      --add-dynamic-module="$ROOT" --builddir="$BUILD/objs" >"$BUILD/configure.log" 2>&1) \
-      || { tail -30 "$BUILD/configure.log"; exit 1; }
-    printf '%s' "$manifest" >"$BUILD/.manifest"
+    (cd "$src" && ./configure "${conf_flags[@]}" --with-cc-opt="$cc_opt" --with-ld-opt="$ld_opt" \
+      --add-dynamic-module="$ROOT" --builddir="$dir/objs" >"$dir/configure.log" 2>&1) \
+      || { tail -30 "$dir/configure.log"; exit 1; }
+    printf '%s' "$manifest" >"$dir/.manifest"
   fi
+}
+
+build_module() {
+  install_build_deps
+  configure_tree "$BUILD" "-g -O2 -fPIC -fstack-protector-strong -D_FORTIFY_SOURCE=2" \
+    "-Wl,-z,relro -Wl,-z,now -fPIC"
   log "building ngx_http_vgw_module.so"
-  make -s -j"$JOBS" -C "$src" -f "$BUILD/objs/Makefile" modules
+  make -s -j"$JOBS" -C "$BUILD/nginx-src" -f "$BUILD/objs/Makefile" modules
   install_module "$BUILD/objs/ngx_http_vgw_module.so" "$BUILD/ngx_http_vgw_module.so"
 }
 
@@ -131,23 +136,11 @@ run_fuzzers() {
 # Memory and benchmark tests are left out: the sanitizers change both.
 run_sanitized_integration() {
   install_test_deps
-  local dir="$BUILD/asan" src="$BUILD/asan/nginx-src"
-  local conf_flags=()
-  # shellcheck disable=SC1091
-  source /usr/share/nginx/src/conf_flags
-  conf_flags=("${NGX_CONF_FLAGS[@]}")
-  if [[ ! -f "$dir/objs/Makefile" ]]; then
-    log "configuring the sanitizer build"
-    rm -rf "$dir" && mkdir -p "$dir"
-    cp -a "$NGINX_SRC" "$src"
-    (cd "$src" && ./configure "${conf_flags[@]}" \
-      --with-cc-opt="-g -O1 -fPIC -fsanitize=address,undefined -fno-omit-frame-pointer" \
-      --with-ld-opt="-fPIC -fsanitize=address,undefined" \
-      --add-dynamic-module="$ROOT" --builddir="$dir/objs" >"$dir/configure.log" 2>&1) \
-      || { tail -30 "$dir/configure.log"; exit 1; }
-  fi
+  local dir="$BUILD/asan"
+  configure_tree "$dir" "-g -O1 -fPIC -fsanitize=address,undefined -fno-omit-frame-pointer" \
+    "-fPIC -fsanitize=address,undefined"
   log "building the module with ASan and UBSan"
-  make -s -j"$JOBS" -C "$src" -f "$dir/objs/Makefile" modules
+  make -s -j"$JOBS" -C "$dir/nginx-src" -f "$dir/objs/Makefile" modules
   mkdir -p "$dir/logs" && rm -f "$dir/logs/"*
   # libstdc++ is preloaded too: the sanitizer must see __cxa_throw before
   # nginx (a C program) loads the module.

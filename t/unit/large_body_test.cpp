@@ -111,6 +111,23 @@ class LargeBodies : public ::testing::Test {
     return op->start(1764500000);
   }
 
+  // A multipart create: `fields` as text parts, then `png` as the upload.
+  // Returns where the upload starts in the body.
+  size_t multipart(
+      const std::vector<std::pair<std::string, std::string>>& fields,
+      const std::string& png) {
+    std::string head;
+    for (const auto& [name, value] : fields) {
+      head += "--b\r\nContent-Disposition: form-data; name=\"" + name +
+              "\"\r\n\r\n" + value + "\r\n";
+    }
+    head +=
+        "--b\r\nContent-Disposition: form-data; name=\"input_reference\"; "
+        "filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n";
+    buffer.append(head + png + "\r\n--b--\r\n");
+    return head.size();
+  }
+
   bool inside_body(std::string_view v) const {
     return v.data() >= buffer.data() &&
            v.data() + v.size() <= buffer.data() + buffer.size();
@@ -136,30 +153,18 @@ TEST_F(LargeBodies, Base64PassesThroughAsAViewOfTheClientBody) {
 
 TEST_F(LargeBodies, AnUploadEncodedForTheVendorGivesItsPagesBack) {
   std::string png = png_bytes(8 << 20);
-  std::string head =
-      "--b\r\nContent-Disposition: form-data; "
-      "name=\"model\"\r\n\r\nkling-v2-6\r\n"
-      "--b\r\nContent-Disposition: form-data; name=\"prompt\"\r\n\r\np\r\n"
-      "--b\r\nContent-Disposition: form-data; name=\"input_reference\"; "
-      "filename=\"a.png\"\r\n"
-      "Content-Type: image/png\r\n\r\n";
-  buffer.append(head + png + "\r\n--b--\r\n");
+  size_t upload = multipart({{"model", "kling-v2-6"}, {"prompt", "p"}}, png);
   Step s = create("multipart/form-data; boundary=b");
   ASSERT_EQ(s.kind, Step::Kind::call_vendor) << s.response.body;
   Json sent = Json::parse(s.call.flat_body());
   EXPECT_EQ(sent["image"], base64_encode(png));
   // The middle of the upload now reads as zeros: those pages went back.
-  EXPECT_EQ(buffer.data()[head.size() + (4 << 20)], '\0');
+  EXPECT_EQ(buffer.data()[upload + (4 << 20)], '\0');
 }
 
 TEST_F(LargeBodies, MultipartVendorsGetUploadsAsViewsAndDataUrlsDecoded) {
   std::string png = png_bytes(1 << 20);
-  std::string head =
-      "--b\r\nContent-Disposition: form-data; name=\"prompt\"\r\n\r\np\r\n"
-      "--b\r\nContent-Disposition: form-data; name=\"input_reference\"; "
-      "filename=\"a.png\"\r\n"
-      "Content-Type: image/png\r\n\r\n";
-  buffer.append(head + png + "\r\n--b--\r\n");
+  multipart({{"prompt", "p"}}, png);
   Step s = create("multipart/form-data; boundary=b");
   ASSERT_EQ(s.kind, Step::Kind::call_vendor) << s.response.body;
   bool viewed = false;

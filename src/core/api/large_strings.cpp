@@ -4,6 +4,7 @@
 
 #include "crypto/crypto.hpp"
 #include "util/strings.hpp"
+#include "util/utf8.hpp"
 
 namespace vgw {
 
@@ -36,39 +37,19 @@ std::string_view LargeStrings::keep(std::string text) {
 namespace {
 
 // What the JSON grammar allows inside a string literal without escapes:
-// no control characters, and well-formed UTF-8 (RFC 3629: no overlong
-// forms, no surrogates, nothing above U+10FFFF), as nlohmann's lexer checks.
+// no control characters, and well-formed UTF-8, as nlohmann's lexer checks.
 bool plain_json_string(std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const auto* end = p + s.size();
   while (p < end) {
-    unsigned char c = *p;
-    if (c < 0x80) {
-      if (c < 0x20) return false;
+    if (*p < 0x80) {
+      if (*p < 0x20) return false;
       ++p;
       continue;
     }
-    size_t n;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      n = 1;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      n = 2;
-      if (c == 0xE0) lo = 0xA0;
-      if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      n = 3;
-      if (c == 0xF0) lo = 0x90;
-      if (c == 0xF4) hi = 0x8F;
-    } else {
-      return false;
-    }
-    if (static_cast<size_t>(end - p) <= n) return false;
-    if (p[1] < lo || p[1] > hi) return false;
-    for (size_t i = 2; i <= n; ++i) {
-      if (p[i] < 0x80 || p[i] > 0xBF) return false;
-    }
-    p += n + 1;
+    int n = utf8_sequence(p, end);
+    if (n < 0) return false;
+    p += n;
   }
   return true;
 }

@@ -1,37 +1,8 @@
 #include "util/json_writer.hpp"
 
+#include "util/utf8.hpp"
+
 namespace vgw {
-namespace {
-
-// The UTF-8 sequence at `p` (RFC 3629): its length when well-formed, else
-// minus the length of its maximal ill-formed prefix (what one U+FFFD
-// replaces, as Unicode recommends and nlohmann does).
-int utf8_sequence(const unsigned char* p, const unsigned char* end) {
-  unsigned char c = *p;
-  int n;
-  unsigned char lo = 0x80, hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 1;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 2;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 3;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return -1;
-  }
-  for (int i = 1; i <= n; ++i) {
-    if (p + i >= end) return -i;
-    unsigned char low = i == 1 ? lo : 0x80, high = i == 1 ? hi : 0xBF;
-    if (p[i] < low || p[i] > high) return -i;
-  }
-  return n + 1;
-}
-
-}  // namespace
 
 void append_json_string(std::string& out, std::string_view value) {
   static const char* hex = "0123456789abcdef";
