@@ -32,6 +32,9 @@ TEST(Expression, EvaluatesTheConditionLanguage) {
   EXPECT_EQ(eval("string(code) == \"1002\"", d), true);
   EXPECT_EQ(eval("(code == 1002) && (status != 'x')", d), true);
   EXPECT_EQ(eval("missing == null", d), true);
+  // Integers an int64 cannot hold stay numbers (found by the rules fuzzer).
+  EXPECT_EQ(eval("code < 130222000000000000000000000000000000000000", d), true);
+  EXPECT_EQ(eval("code > -99999999999999999999999", d), true);
 }
 
 TEST(Expression, ReportsCompileErrors) {

@@ -1,6 +1,7 @@
 #include "rules/expression.hpp"
 
 #include <cctype>
+#include <cmath>
 
 #include "rules/rule_error.hpp"
 #include "util/strings.hpp"
@@ -170,7 +171,9 @@ class Parser {
     switch (tok_.kind) {
       case Token::Kind::number:
         n->literal = tok_.number;
-        if (tok_.text.find('.') == std::string::npos) {
+        // Whole numbers compare as integers, those an int64 can hold.
+        if (tok_.text.find('.') == std::string::npos &&
+            std::fabs(tok_.number) < 9.2e18) {
           n->literal = static_cast<int64_t>(tok_.number);
         }
         advance();
