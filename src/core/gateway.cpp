@@ -16,6 +16,7 @@
 #include "translate/create_operation.hpp"
 #include "translate/retrieve_operation.hpp"
 #include "util/strings.hpp"
+#include "util/json_reader.hpp"
 
 namespace vgw {
 namespace {
@@ -223,7 +224,7 @@ std::unique_ptr<Operation> Gateway::begin_callback(
     e.code = "unknown_callback";
     return answer(e, "callback", callback->record.model);
   }
-  Json payload = Json::parse(call.body, nullptr, false);
+  Json payload = read_json(call.body);
   const auto& challenge = vendor->rules().create.callback->challenge;
   if (challenge && payload.is_object()) {
     if (const Json* value = challenge->find(payload)) {

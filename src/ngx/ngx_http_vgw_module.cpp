@@ -8,6 +8,7 @@
 #include "rules/rule_error.hpp"
 #include "rules/vendor_rules.hpp"
 #include "util/strings.hpp"
+#include "vgw_request_id.hpp"
 
 namespace vgw::ngx {
 namespace {
@@ -476,7 +477,7 @@ ngx_module_t ngx_http_vgw_module = {
     &vgw::ngx::module_ctx,
     vgw::ngx::commands,
     NGX_HTTP_MODULE,
-    nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
+    nullptr, nullptr, vgw::ngx::seed_request_ids, nullptr, nullptr, nullptr,
     nullptr,
     NGX_MODULE_V1_PADDING};
 }

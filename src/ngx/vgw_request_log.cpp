@@ -1,5 +1,6 @@
 #include "vgw_module.hpp"
 #include "vgw_request_ctx.hpp"
+#include "vgw_request_id.hpp"
 
 #include "ngx_util.hpp"
 
@@ -38,8 +39,7 @@ u_char* with_request_id(ngx_log_t* log, u_char* buf, size_t len) noexcept {
   inside = true;
   ngx_http_request_t* main = r->main;
   if (belongs_to_api(main)) {
-    ngx_http_variable_value_t* v =
-        ngx_http_get_indexed_variable(main, main_conf(main)->request_id_index);
+    ngx_http_variable_value_t* v = request_id(main);
     if (v != nullptr && !v->not_found) {
       p = ngx_snprintf(p, static_cast<size_t>(buf + len - p),
                        ", request_id: \"%*s\"", static_cast<size_t>(v->len),

@@ -2,6 +2,7 @@
 
 #include "ngx_util.hpp"
 #include "vgw_module.hpp"
+#include "vgw_request_id.hpp"
 
 namespace vgw::ngx {
 
@@ -16,8 +17,7 @@ bool add_header(ngx_http_request_t* r, std::string_view name,
 }
 
 bool add_request_id(ngx_http_request_t* r) {
-  ngx_http_variable_value_t* v =
-      ngx_http_get_indexed_variable(r, main_conf(r)->request_id_index);
+  ngx_http_variable_value_t* v = request_id(r);
   if (v == nullptr || v->not_found) return true;
   return add_header(
       r, "x-request-id",

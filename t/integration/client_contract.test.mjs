@@ -1,12 +1,15 @@
 // The API's side of HTTP: conditional request headers never swallow a
 // created video, legal uploads are not refused once encoded for a vendor,
 // the caller identity ignores the case of its scheme, and every log line
-// about a request names the x-request-id its client was given.
+// about a request names the x-request-id its client was given (the same
+// $request_id an access log prints).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { pngBytes } from '../mocks/media.mjs';
 import { startGateway, stopAll } from '../lib/gateway.mjs';
@@ -120,4 +123,25 @@ test('error-log lines about a request carry the x-request-id its client got', as
   const lineOf = (rid) => log.split('\n').filter((l) => l.includes(`request_id: "${rid}"`));
   assert.ok(lineOf(id).some((l) => /upstream|recv\(\)|reset/.test(l)), `no log line names ${id}`);
   assert.ok(lineOf(refused.headers['x-request-id']).some((l) => /too large body/.test(l)), 'nginx\'s own 413 line names its id');
+});
+
+test('x-request-id is the $request_id an access log prints, and never repeats', async () => {
+  const logged = await startGateway({
+    name: 'contract-rid',
+    http: `${fleet.lines}\n    log_format rid '$request_id $status';`,
+    server: 'access_log logs/rid.log rid;',
+  });
+  gateways.push(logged);
+  const given = [];
+  for (let i = 0; i < 40; i++) {
+    const r = i % 2
+      ? await postJson(logged.url, '/v1/videos', { model: 'kling-v2-6', prompt: `rid ${i}` })
+      : await postJson(logged.url, '/v1/videos', { model: 'no-such-model', prompt: 'refused' });
+    assert.match(r.headers['x-request-id'], /^[0-9a-f]{32}$/);
+    given.push(`${r.headers['x-request-id']} ${r.status}`);
+  }
+  await logged.stop();
+  const lines = readFileSync(join(logged.dir, 'logs/rid.log'), 'utf8').trim().split('\n');
+  assert.deepEqual(lines, given);
+  assert.equal(new Set(given.map((l) => l.split(' ')[0])).size, given.length);
 });

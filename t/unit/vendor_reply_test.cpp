@@ -188,7 +188,8 @@ TEST(VendorRoutes, CallsToTheVendorHostGoThroughItsUpstreamBlock) {
   cdn.url = "https://cdn.klingai.com/v.mp4";
   vendor.route(cdn);
   EXPECT_EQ(cdn.url, "https://cdn.klingai.com/v.mp4");
-  EXPECT_TRUE(cdn.host.empty());
+  EXPECT_EQ(cdn.host, "cdn.klingai.com");  // its own, not base_url's
+  EXPECT_EQ(cdn.server_name, "cdn.klingai.com");
   settings.upstream = "kling api/x";
   EXPECT_THROW(
       Vendor(load_vendor_rules(VGW_VENDOR_DIR "/kling.yaml"), settings),

@@ -5,6 +5,7 @@
 #include "api/multipart.hpp"
 #include "util/base64.hpp"
 #include "util/strings.hpp"
+#include "util/json_reader.hpp"
 
 namespace vgw {
 namespace {
@@ -142,8 +143,7 @@ std::optional<ApiError> parse_json(std::string_view body,
     return invalid_request("The request body nests JSON too deeply.",
                            std::nullopt, "invalid_json");
   }
-  Json doc = skeleton.changed ? Json::parse(skeleton.text, nullptr, false)
-                              : Json::parse(body, nullptr, false);
+  Json doc = skeleton.changed ? read_json(skeleton.text) : read_json(body);
   std::string().swap(skeleton.text);
   if (doc.is_discarded() || !doc.is_object()) {
     return invalid_request(
@@ -325,7 +325,7 @@ std::optional<ApiError> parse_multipart_body(std::string_view content_type,
     } else if (name == "input_reference[file_id]") {
       return file_id_unsupported(name);
     } else if (name == "metadata") {
-      Json meta = Json::parse(part.data, nullptr, false);
+      Json meta = read_json(part.data);
       if (meta.is_discarded() || !meta.is_object()) {
         return invalid_request("'metadata' must be a JSON object.", "metadata",
                                "invalid_type");
@@ -389,7 +389,7 @@ std::optional<int64_t> whole_number(const Json& v) {
     return std::nullopt;
   }
   if (v.is_string()) {
-    Json parsed = Json::parse(v.get<std::string>(), nullptr, false);
+    Json parsed = read_json(v.get<std::string>());
     if (parsed.is_number()) return whole_number(parsed);
   }
   return std::nullopt;

@@ -5,6 +5,7 @@
 #include "crypto/crypto.hpp"
 #include "util/strings.hpp"
 #include "util/utf8.hpp"
+#include "util/json_reader.hpp"
 
 namespace vgw {
 
@@ -90,8 +91,7 @@ JsonSkeleton json_skeleton(std::string_view body, size_t threshold,
     std::string_view value = json;
     if (escaped) {
       // Rare (PHP writes "\/" into base64): unescaped once, kept here.
-      auto parsed =
-          nlohmann::json::parse(body.substr(start, length + 2), nullptr, false);
+      auto parsed = read_json(body.substr(start, length + 2));
       if (!parsed.is_string()) continue;  // the parser reports it
       value = large.keep(std::move(parsed.get_ref<std::string&>()));
     } else if (!plain_json_string(json)) {

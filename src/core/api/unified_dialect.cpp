@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/strings.hpp"
+#include "util/json_reader.hpp"
 
 namespace vgw {
 namespace {
@@ -56,7 +57,7 @@ class UnifiedDialect : public OperationDecorator {
         step.response.content_type != "application/json") {
       return step;
     }
-    Json body = Json::parse(step.response.body, nullptr, false);
+    Json body = read_json(step.response.body);
     if (!body.is_object()) return step;
     if (step.response.status >= 400 && body["error"].is_object()) {
       step.response.body = body["error"].dump();

@@ -3,6 +3,7 @@
 #include "auth/signer_schemes.hpp"
 #include "crypto/crypto.hpp"
 #include "util/base64.hpp"
+#include "util/json_reader.hpp"
 
 namespace vgw {
 
@@ -55,7 +56,7 @@ class GoogleOAuthSigner : public Signer {
 
   bool accept_token(const UpstreamReply& reply, int64_t now) override {
     if (reply.status != 200) return false;
-    auto body = nlohmann::json::parse(reply.body, nullptr, false);
+    auto body = read_json(reply.body);
     if (!body.is_object() || !body["access_token"].is_string()) return false;
     std::string token = body["access_token"].get<std::string>();
     if (token.empty() || has_control_chars(token)) return false;
@@ -86,7 +87,7 @@ std::unique_ptr<Signer> make_google_oauth_signer(const SignerParams& params) {
         "google_oauth: set exactly one of access_token or service_account");
   }
   if (!token.empty()) return std::make_unique<GoogleOAuthSigner>(token);
-  auto key = nlohmann::json::parse(account, nullptr, false);
+  auto key = read_json(account);
   if (!key.is_object() || key.value("type", "") != "service_account" ||
       !key["client_email"].is_string() || !key["private_key"].is_string()) {
     throw std::invalid_argument(

@@ -55,6 +55,11 @@ const std::string& JsonPath::root() const {
   return std::get<std::string>(segments_.front());
 }
 
+const std::string* JsonPath::root_name() const {
+  return segments_.empty() ? nullptr
+                           : std::get_if<std::string>(&segments_.front());
+}
+
 const Json* JsonPath::find(const Json& root) const {
   return find_from(root, 0);
 }

@@ -23,6 +23,8 @@ class JsonPath {
   const Json* find_from(const Json& root, size_t first_segment) const;
 
   const std::string& root() const;
+  // The first segment when it is a name (nullptr: empty, or an index).
+  const std::string* root_name() const;
   bool empty() const { return segments_.empty(); }
   size_t size() const { return segments_.size(); }
   const std::string& text() const { return text_; }

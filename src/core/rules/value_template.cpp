@@ -6,6 +6,7 @@
 #include "rules/rule_error.hpp"
 #include "rules/yaml_json.hpp"
 #include "util/strings.hpp"
+#include "util/json_reader.hpp"
 
 namespace vgw {
 
@@ -222,7 +223,7 @@ std::optional<Json> convert(const Json& v, Node::Conversion as) {
       return json_truthy(v);
     case Node::Conversion::json:
       if (v.is_string()) {
-        Json parsed = Json::parse(v.get<std::string>(), nullptr, false);
+        Json parsed = read_json(v.get<std::string>());
         if (parsed.is_discarded()) return std::nullopt;
         return parsed;
       }

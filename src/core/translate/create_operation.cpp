@@ -13,6 +13,7 @@
 #include "translate/param_normalizer.hpp"
 #include "translate/vendor_data.hpp"
 #include "util/strings.hpp"
+#include "util/json_reader.hpp"
 
 namespace vgw {
 namespace {
@@ -128,6 +129,8 @@ class CreateOperation : public Operation {
 
     Json scope_root = build_scope();
     JsonScope scope(scope_root);
+    scope.bind("metadata", request_.metadata);
+    scope.bind("param", vendor_.params());
     for (const auto& kind : rules.create.kinds) {
       if (kind.when.empty() || kind.when.test(scope)) {
         kind_ = kind.name;
@@ -163,7 +166,7 @@ class CreateOperation : public Operation {
             "The vendor rules' extras target is not an object."));
       }
     }
-    scope_root["body"] = body;
+    scope.bind("body", body);
     for (const auto& [name, tmpl] : rules.create.carry) {
       if (auto v = tmpl.render_text(scope)) carried_.emplace_back(name, *v);
     }
@@ -195,7 +198,7 @@ class CreateOperation : public Operation {
         reply.unreadable || reply.local_status != 0) {
       return finish(transport_error(vendor_, CallPhase::create, reply));
     }
-    Json body = Json::parse(reply.body, nullptr, false);
+    Json body = read_json(reply.body);
     if (body.is_discarded()) body = Json();
     bool success = reply.status >= 200 && reply.status <= 299;
     if (success && !body.is_object()) {
@@ -408,8 +411,6 @@ class CreateOperation : public Operation {
     if (!images.empty()) s["image"] = images.front();
     s["images"] = std::move(images);
     s["image_count"] = request_.images.size();
-    s["metadata"] = request_.metadata;
-    s["param"] = vendor_.params();
     return s;
   }
 

@@ -3,6 +3,7 @@
 #include <list>
 
 #include "rules/scope.hpp"
+#include "util/json_reader.hpp"
 
 namespace vgw {
 
@@ -114,7 +115,7 @@ StatusReply read_status_reply(const Vendor& vendor, CallPhase phase,
     out.error = transport_error(vendor, phase, reply);
     return out;
   }
-  out.body = Json::parse(reply.body, nullptr, false);
+  out.body = read_json(reply.body);
   if (out.body.is_discarded()) out.body = Json();
   if (task_failed(vendor, out.body)) return out;
   if (!vendor_reply_ok(vendor, reply.status, out.body)) {

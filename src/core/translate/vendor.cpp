@@ -5,6 +5,7 @@
 
 #include "rules/rule_error.hpp"
 #include "rules/scope.hpp"
+#include "util/json_reader.hpp"
 
 namespace vgw {
 
@@ -36,6 +37,14 @@ Vendor::Vendor(VendorRules rules, const VendorSettings& settings)
     extra.push_back(std::move(m));
   }
   rules_.models.insert(rules_.models.begin(), extra.begin(), extra.end());
+  for (size_t i = 0; i < rules_.models.size(); ++i) {
+    const std::string& pattern = rules_.models[i].pattern;
+    if (pattern.find_first_of("*?") == std::string::npos) {
+      literal_models_.emplace(to_lower(pattern), i);
+    } else {
+      glob_models_.push_back(i);
+    }
+  }
 
   Json cred = Json::object();
   std::vector<std::string> missing_optional;
@@ -51,7 +60,7 @@ Vendor::Vendor(VendorRules rules, const VendorSettings& settings)
     // which escapes its line breaks.
     std::string value = it->second;
     if (value.front() == '{') {
-      auto parsed = Json::parse(value, nullptr, false);
+      auto parsed = read_json(value);
       if (parsed.is_object()) value = parsed.dump();
     }
     if (has_control_chars(value)) {
@@ -117,14 +126,17 @@ Vendor::Vendor(VendorRules rules, const VendorSettings& settings)
 }
 
 const ModelRule* Vendor::find_model(const std::string& client_model) const {
-  for (const auto& m : rules_.models) {
-    bool literal = m.pattern.find_first_of("*?") == std::string::npos;
-    if (literal ? iequals(m.pattern, client_model)
-                : glob_match(m.pattern, client_model)) {
-      return &m;
+  // The first pattern in the list that matches wins, literal or glob.
+  size_t first = rules_.models.size();
+  auto literal = literal_models_.find(to_lower(client_model));
+  if (literal != literal_models_.end()) first = literal->second;
+  for (size_t i : glob_models_) {
+    if (i > first) break;
+    if (glob_match(rules_.models[i].pattern, client_model)) {
+      return &rules_.models[i];
     }
   }
-  return nullptr;
+  return first < rules_.models.size() ? &rules_.models[first] : nullptr;
 }
 
 std::string Vendor::url_for(const std::string& path) const {
@@ -146,14 +158,20 @@ std::optional<UpstreamCall> Vendor::token_call(int64_t now) {
 }
 
 void Vendor::route(UpstreamCall& call) const {
-  if (upstream_.empty()) return;
-  auto url = parse_url(call.url);
-  if (!url || url->scheme != base_.scheme || url->authority != base_.authority)
+  if (auto url = parse_url(call.url)) route(call, *url);
+}
+
+void Vendor::route(UpstreamCall& call, const UrlParts& url) const {
+  // Host and TLS name as nginx would derive them from the URL; through an
+  // upstream block they stay base_url's.
+  call.host = url.authority;
+  call.server_name = url.host;
+  if (upstream_.empty() || url.scheme != base_.scheme ||
+      url.authority != base_.authority) {
     return;
-  call.host = url->authority;
-  call.server_name = url->host;
-  call.url = url->scheme + "://" + upstream_ + url->path +
-             (url->query.empty() ? "" : "?" + url->query);
+  }
+  call.url = url.scheme + "://" + upstream_ + url.path +
+             (url.query.empty() ? "" : "?" + url.query);
 }
 
 bool Vendor::accept_token(const UpstreamReply& reply, int64_t now) {
@@ -165,12 +183,13 @@ void Vendor::sign(UpstreamCall& call, int64_t now) {
   // compressed anyway, see reply_encoding.hpp).
   call.headers.push_back({"Accept-Encoding", "identity"});
   for (const auto& h : static_headers_) call.headers.push_back(h);
-  if (signer_) {
-    auto url = parse_url(call.url);
-    if (!url) throw std::runtime_error("unsigned call has an invalid URL");
-    signer_->sign(call, *url, now);
+  auto url = parse_url(call.url);
+  if (!url) {
+    if (signer_) throw std::runtime_error("unsigned call has an invalid URL");
+    return;
   }
-  route(call);
+  if (signer_) signer_->sign(call, *url, now);
+  route(call, *url);
 }
 
 bool Vendor::result_url_allowed(const UrlParts& url) const {

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -77,8 +78,14 @@ class Vendor {
   std::vector<std::string> secrets_;
   Json params_ = Json::object();
   std::vector<std::string> missing_credentials_;
+  void route(UpstreamCall& call, const UrlParts& url) const;
+
   Headers static_headers_;
   std::unique_ptr<Signer> signer_;
+  // find_model() on every request: literal patterns by lower-case name
+  // (their first position in the list), globs in list order.
+  std::unordered_map<std::string, size_t> literal_models_;
+  std::vector<size_t> glob_models_;
 };
 
 }  // namespace vgw

@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "util/strings.hpp"
+#include "util/json_reader.hpp"
 
 namespace vgw {
 namespace {
@@ -115,7 +116,7 @@ VideoView read_video_state(const Vendor& vendor, const Json& reply,
   const std::string echo = kEchoPrefix;
   for (const auto& [key, value] : record.carried) {
     if (key.compare(0, echo.size(), echo) != 0) continue;
-    Json parsed = Json::parse(value, nullptr, false);
+    Json parsed = read_json(value);
     if (!parsed.is_discarded()) v.metadata[key.substr(echo.size())] = parsed;
   }
 

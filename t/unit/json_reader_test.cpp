@@ -1,0 +1,132 @@
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "util/json_reader.hpp"
+
+namespace vgw {
+namespace {
+
+using Json = nlohmann::json;
+
+// Parsed by both, the same value of the same types (nlohmann's == would
+// call 1 and 1.0 equal).
+::testing::AssertionResult same_as_nlohmann(const std::string& text) {
+  Json ours = read_json(text);
+  Json theirs = Json::parse(text, nullptr, false);
+  if (ours.is_discarded() != theirs.is_discarded()) {
+    return ::testing::AssertionFailure()
+           << "accepted by " << (ours.is_discarded() ? "nlohmann" : "us")
+           << " only: " << text;
+  }
+  if (!ours.is_discarded() &&
+      (ours.dump() != theirs.dump() || ours.type() != theirs.type())) {
+    return ::testing::AssertionFailure()
+           << ours.dump() << " vs " << theirs.dump();
+  }
+  return ::testing::AssertionSuccess();
+}
+
+TEST(JsonReader, ReadsDocumentsAsNlohmannDoes) {
+  for (const char* text : {
+           R"({"model":"kling-v2-6","prompt":"a cat","seconds":"5"})",
+           R"({"code":0,"data":{"task_id":"81","created_at":1764500000000}})",
+           " [1, -1, 0, -0, 1.5, -0.0, 1e3, 1E-3, 2.5e+2] ",
+           "true",
+           "null",
+           "\"x\"",
+           "{}",
+           "[]",
+           "[[],[{}]]",
+           "\xEF\xBB\xBF{\"a\":1}",
+           R"({"a":1,"a":2,"b":{"a":3},"a":[4]})",
+           R"(["\"\\\/\b\f\n\r\t", "\u00e9\u4e2d\ud83d\ude00", "\u0000"])",
+           "\"\xC3\xA9\xE4\xB8\xAD\xF0\x9F\x98\x80\"",
+           "18446744073709551615",
+           "18446744073709551616",
+           "-9223372036854775808",
+           "-9223372036854775809",
+           "123456789012345678901234567890",
+           "1e-400",
+           "0.1",
+       }) {
+    EXPECT_TRUE(same_as_nlohmann(text));
+  }
+}
+
+TEST(JsonReader, RefusesWhatNlohmannRefuses) {
+  for (const char* text : {
+           "",
+           " ",
+           "{",
+           "}",
+           "[1,]",
+           "{\"a\":1,}",
+           "{\"a\" 1}",
+           "{a:1}",
+           "[1 2]",
+           "01",
+           "1.",
+           ".5",
+           "-",
+           "+1",
+           "1e",
+           "1e+",
+           "0x10",
+           "tru",
+           "truex",
+           "nul",
+           "NaN",
+           "Infinity",
+           "1e400",
+           "-1e400",
+           "{} {}",
+           "\"a",
+           "\"\\x\"",
+           "\"\\u12\"",
+           "\"\\ud800\"",
+           "\"\\udc00\"",
+           "\"\\ud800\\u0041\"",
+           "\"a\tb\"",
+           "\"\xC3\"",
+           "\"\xC0\xAF\"",
+           "\"\xED\xA0\x80\"",
+           "\"\xF4\x90\x80\x80\"",
+           "\xEF\xBB{}",
+           "\xEF",
+           "'a'",
+       }) {
+    EXPECT_TRUE(same_as_nlohmann(text));
+    EXPECT_TRUE(read_json(text).is_discarded()) << text;
+  }
+  const std::string nul_after("[1]\0", 4), nul_inside("\"a\0b\"", 5);
+  EXPECT_TRUE(read_json(nul_after).is_discarded());
+  EXPECT_TRUE(read_json(nul_inside).is_discarded());
+  // nlohmann's lexer takes a NUL byte for the end of the input and ignores
+  // what follows; a document is the whole body here.
+  EXPECT_FALSE(Json::parse(nul_after, nullptr, false).is_discarded());
+}
+
+TEST(JsonReader, KeepsIntegerKinds) {
+  EXPECT_TRUE(read_json("7").is_number_unsigned());
+  EXPECT_TRUE(read_json("-7").is_number_integer());
+  EXPECT_FALSE(read_json("-7").is_number_unsigned());
+  EXPECT_TRUE(read_json("18446744073709551616").is_number_float());
+  EXPECT_EQ(read_json("-9223372036854775808").get<int64_t>(), INT64_MIN);
+}
+
+TEST(JsonReader, RefusesDocumentsNestedTooDeep) {
+  std::string ok(kMaxJsonDepth, '[');
+  ok += std::string(kMaxJsonDepth, ']');
+  EXPECT_FALSE(read_json(ok).is_discarded());
+  std::string deep(kMaxJsonDepth + 1, '[');
+  deep += std::string(kMaxJsonDepth + 1, ']');
+  EXPECT_TRUE(read_json(deep).is_discarded());
+  std::string objects;
+  for (int i = 0; i <= kMaxJsonDepth; ++i) objects += "{\"a\":";
+  objects += "1" + std::string(kMaxJsonDepth + 1, '}');
+  EXPECT_TRUE(read_json(objects).is_discarded());
+}
+
+}  // namespace
+}  // namespace vgw
