@@ -56,6 +56,21 @@ TEST(LargeStrings, BigValuesStayInTheBody) {
   EXPECT_LT(req.owned_json.dump().size(), 1000u);
 }
 
+TEST(LargeStrings, KeysAreNeverReplacedSoTheLastDuplicateWins) {
+  // Found by the skeleton fuzzer: two placeholders for one key made two
+  // keys, and map order (not the document's) chose the value.
+  std::string body =
+      R"({"metadata":{"long_key":"first","x":"","long_key" : "second"}})";
+  LargeStrings large;
+  JsonSkeleton skeleton = json_skeleton(body, 4, 32, large);
+  ASSERT_TRUE(skeleton.changed);  // the values were replaced
+  auto doc = nlohmann::json::parse(skeleton.text);
+  ASSERT_EQ(doc.size(), 1u);
+  ASSERT_EQ(doc["metadata"].size(), 2u);
+  EXPECT_EQ(large.resolve(doc["metadata"]["long_key"].get<std::string>()),
+            "second");
+}
+
 TEST(LargeStrings, EscapedValuesAreUnescapedOnceAndTooLongFieldsRefused) {
   std::string image = base64_encode(png_bytes(600 * 1024));
   std::string escaped;

@@ -87,6 +87,10 @@ JsonSkeleton json_skeleton(std::string_view body, size_t threshold,
     if (i >= body.size()) break;  // unterminated: the parser reports it
     size_t length = i - start - 1;
     if (length < threshold) continue;
+    // Keys stay as they are: two placeholders for one duplicated key would
+    // be two keys, and which duplicate wins (the last) would change.
+    size_t next = body.find_first_not_of(" \t\r\n", i + 1);
+    if (next != std::string_view::npos && body[next] == ':') continue;
     std::string_view json = body.substr(start + 1, length);
     std::string_view value = json;
     if (escaped) {

@@ -40,9 +40,9 @@ class LargeStrings {
 
 // Scans a JSON text once: refuses nesting deeper than `max_depth` (nlohmann
 // parses iteratively but destroys and dumps values recursively), and
-// replaces every string literal of at least `threshold` bytes with its
-// placeholder in `large`. `changed` is false when nothing was replaced
-// (then `text` is empty and the body is parsed as it is).
+// replaces every string value (not an object key) of at least `threshold`
+// bytes with its placeholder in `large`. `changed` is false when nothing was
+// replaced (then `text` is empty and the body is parsed as it is).
 struct JsonSkeleton {
   bool too_deep = false;
   bool changed = false;
