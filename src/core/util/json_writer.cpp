@@ -1,15 +1,36 @@
 #include "util/json_writer.hpp"
 
+#include <array>
+
 #include "util/utf8.hpp"
 
 namespace vgw {
+namespace {
+
+// Printable ASCII other than '"' and '\\' is written as it is.
+constexpr std::array<bool, 256> kPlain = [] {
+  std::array<bool, 256> plain{};
+  for (int c = 0x20; c < 0x80; ++c) plain[c] = c != '"' && c != '\\';
+  return plain;
+}();
+
+}  // namespace
 
 void append_json_string(std::string& out, std::string_view value) {
   static const char* hex = "0123456789abcdef";
-  out.push_back('"');
   const auto* p = reinterpret_cast<const unsigned char*>(value.data());
   const auto* end = p + value.size();
-  const auto* run = p;  // start of bytes copied as they are
+  while (p < end && kPlain[*p]) ++p;
+  if (p == end) {  // the common case: ids, names, URLs
+    out.reserve(out.size() + value.size() + 2);
+    out += '"';
+    out.append(value);
+    out += '"';
+    return;
+  }
+  out.push_back('"');
+  const auto* run =
+      reinterpret_cast<const unsigned char*>(value.data());  // copied as is
   auto flush = [&](const unsigned char* upto) {
     out.append(reinterpret_cast<const char*>(run),
                static_cast<size_t>(upto - run));
