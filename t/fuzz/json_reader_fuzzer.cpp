@@ -6,12 +6,14 @@
 #include <nlohmann/json.hpp>
 
 #include "util/json_reader.hpp"
+#include "util/json_writer.hpp"
 
 // The module's JSON reader against nlohmann's parser, the reference it
 // replaces on the request path: the same documents accepted, the same
 // values of the same types, except that documents nested deeper than
 // kMaxJsonDepth are refused, and so is anything after a NUL byte that
-// nlohmann takes for the end of the input.
+// nlohmann takes for the end of the input. Documents read are also written
+// back by the module's writer, which must match nlohmann's serializer.
 namespace {
 
 using Json = nlohmann::json;
@@ -71,5 +73,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   if (ours.is_discarded() || !same(ours, theirs)) __builtin_trap();
+  // And the writer writes what nlohmann's serializer writes.
+  std::string written;
+  vgw::append_json(written, theirs);
+  if (written != theirs.dump(-1, ' ', false, Json::error_handler_t::replace)) {
+    __builtin_trap();
+  }
   return 0;
 }

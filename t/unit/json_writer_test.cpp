@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 
 #include <nlohmann/json.hpp>
@@ -60,6 +61,27 @@ TEST(JsonWriter, ObjectsWithCommasInTheRightPlaces) {
   w.end_object();
   EXPECT_EQ(out, R"({"a":-1,"b":null,"c":{"d":"e"},"f":[1,2]})");
   EXPECT_TRUE(nlohmann::json::accept(out));
+}
+
+}  // namespace
+}  // namespace vgw
+
+namespace vgw {
+namespace {
+
+TEST(JsonWriter, DocumentsMatchNlohmannDump) {
+  using Json = nlohmann::json;
+  Json doc =
+      Json::parse(R"({"b":[1,-2,18446744073709551615,-9223372036854775808,
+      0.1,1e300,-0.0,2.5,true,false,null,{}],"a":{"z":"\u00e9\n","y":[]},
+      "model_name":"kling-v2-6","prompt":"q\"b\\s/"})");
+  doc["bad"] = std::string("bad \xff end");
+  doc["nan_is_null"] = std::nan("");
+  for (const Json& v : {doc, Json(), Json(3), Json("x"), Json::array()}) {
+    std::string mine;
+    append_json(mine, v);
+    EXPECT_EQ(mine, v.dump(-1, ' ', false, Json::error_handler_t::replace));
+  }
 }
 
 }  // namespace

@@ -44,9 +44,9 @@ std::string render_video(const VideoView& v) {
     w.key("video_url").string(*v.url);
   }
   if (!v.metadata.empty()) {
-    w.key("metadata")
-        .raw(v.metadata.dump(-1, ' ', false,
-                             nlohmann::json::error_handler_t::replace));
+    std::string metadata;
+    append_json(metadata, v.metadata);
+    w.key("metadata").raw(metadata);
   }
   w.end_object();
   return out;

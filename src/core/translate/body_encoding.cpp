@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "crypto/crypto.hpp"
+#include "util/json_writer.hpp"
 
 namespace vgw {
 namespace {
@@ -79,8 +80,8 @@ EncodedBody encode_multipart(const Json& body, ImageBlobs& blobs) {
 EncodedBody encode_body(BodyFormat format, const Json& body,
                         ImageBlobs& blobs) {
   if (format == BodyFormat::multipart) return encode_multipart(body, blobs);
-  std::string serialized =
-      body.dump(-1, ' ', false, Json::error_handler_t::replace);
+  std::string serialized;
+  append_json(serialized, body);
   blobs.plan(serialized);
   EncodedBody out{"application/json", {}};
   blobs.splice(serialized, true, out.body);

@@ -1,6 +1,9 @@
 #include "util/json_writer.hpp"
 
 #include <array>
+#include <charconv>
+
+#include <nlohmann/json.hpp>
 
 #include "util/utf8.hpp"
 
@@ -134,6 +137,60 @@ JsonWriter& JsonWriter::raw(std::string_view json) {
   comma();
   out_.append(json);
   return *this;
+}
+
+void append_json(std::string& out, const nlohmann::json& v) {
+  using Json = nlohmann::json;
+  switch (v.type()) {
+    case Json::value_t::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& [key, item] : v.get_ref<const Json::object_t&>()) {
+        if (!first) out += ',';
+        first = false;
+        append_json_string(out, key);
+        out += ':';
+        append_json(out, item);
+      }
+      out += '}';
+      return;
+    }
+    case Json::value_t::array: {
+      out += '[';
+      bool first = true;
+      for (const auto& item : v.get_ref<const Json::array_t&>()) {
+        if (!first) out += ',';
+        first = false;
+        append_json(out, item);
+      }
+      out += ']';
+      return;
+    }
+    case Json::value_t::string:
+      append_json_string(out, v.get_ref<const std::string&>());
+      return;
+    case Json::value_t::boolean:
+      out += v.get<bool>() ? "true" : "false";
+      return;
+    case Json::value_t::null:
+      out += "null";
+      return;
+    case Json::value_t::number_integer:
+    case Json::value_t::number_unsigned: {
+      char digits[24];
+      auto end =
+          v.is_number_unsigned()
+              ? std::to_chars(digits, digits + sizeof digits, v.get<uint64_t>())
+                    .ptr
+              : std::to_chars(digits, digits + sizeof digits, v.get<int64_t>())
+                    .ptr;
+      out.append(digits, static_cast<size_t>(end - digits));
+      return;
+    }
+    default:  // floats (nlohmann's shortest round-trip form), the rest
+      out += v.dump(-1, ' ', false, Json::error_handler_t::replace);
+      return;
+  }
 }
 
 }  // namespace vgw
