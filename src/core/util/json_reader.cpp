@@ -71,64 +71,62 @@ class Reader {
     return true;
   }
 
+  bool eat(unsigned char c) {
+    if (p_ == end_ || *p_ != c) return false;
+    ++p_;
+    return true;
+  }
+
+  // Past an opening bracket: whether the container closes at once.
+  bool closes_empty(unsigned char close) {
+    ++p_;
+    skip_space();
+    return eat(close);
+  }
+
+  // After a member or an item: a comma (more follow) or the closing
+  // bracket; anything else is an error.
+  enum class After { more, closed, error };
+  After after_item(unsigned char close) {
+    skip_space();
+    if (eat(',')) {
+      skip_space();
+      return After::more;
+    }
+    return eat(close) ? After::closed : After::error;
+  }
+
   bool object(Json& out, int depth) {
     if (depth > kMaxJsonDepth) return false;
-    ++p_;
     out = Json::value_t::object;
     auto& members = out.get_ref<Json::object_t&>();
-    skip_space();
-    if (p_ < end_ && *p_ == '}') {
-      ++p_;
-      return true;
-    }
+    if (closes_empty('}')) return true;
     std::string key;
     for (;;) {
       if (p_ == end_ || *p_ != '"') return false;
       key.clear();
       if (!string(key)) return false;
       skip_space();
-      if (p_ == end_ || *p_ != ':') return false;
-      ++p_;
+      if (!eat(':')) return false;
       skip_space();
       auto [it, inserted] = members.try_emplace(key);
       if (!inserted) it->second = Json();  // the last duplicate wins
       if (!value(it->second, depth)) return false;
-      skip_space();
-      if (p_ == end_) return false;
-      if (*p_ == ',') {
-        ++p_;
-        skip_space();
-        continue;
-      }
-      if (*p_ != '}') return false;
-      ++p_;
-      return true;
+      After next = after_item('}');
+      if (next != After::more) return next == After::closed;
     }
   }
 
   bool array(Json& out, int depth) {
     if (depth > kMaxJsonDepth) return false;
-    ++p_;
     out = Json::value_t::array;
     auto& items = out.get_ref<Json::array_t&>();
-    skip_space();
-    if (p_ < end_ && *p_ == ']') {
-      ++p_;
-      return true;
-    }
+    if (closes_empty(']')) return true;
     for (;;) {
       items.emplace_back();
       if (!value(items.back(), depth)) return false;
-      skip_space();
-      if (p_ == end_) return false;
-      if (*p_ == ',') {
-        ++p_;
-        skip_space();
-        continue;
-      }
-      if (*p_ != ']') return false;
-      ++p_;
-      return true;
+      After next = after_item(']');
+      if (next != After::more) return next == After::closed;
     }
   }
 
