@@ -22,6 +22,17 @@ TEST(Crypto, HmacSha256MatchesRfc4231) {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
   EXPECT_EQ(crypto::sha256_hex(""),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  // Test case 6: a key longer than the block is hashed first.
+  crypto::HmacSha256Key long_key(std::string(131, '\xaa'));
+  const std::string expected =
+      "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54";
+  EXPECT_EQ(crypto::to_hex(long_key.sign(
+                "Test Using Larger Than Block-Size Key - Hash Key First")),
+            expected);
+  // A keyed MAC signs again and again from the same state.
+  EXPECT_EQ(crypto::to_hex(long_key.sign(
+                "Test Using Larger Than Block-Size Key - Hash Key First")),
+            expected);
 }
 
 TEST(Jwt, SignsHs256OverHeaderAndClaims) {

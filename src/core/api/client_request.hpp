@@ -6,14 +6,12 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "util/json.hpp"
 
 #include "api/api_error.hpp"
 #include "api/large_strings.hpp"
 
 namespace vgw {
-
-using Json = nlohmann::json;
 
 // A reference image as the client sent it. `data` points into the request
 // body (or into `ClientVideoRequest::owned_json`), never copied: images are

@@ -33,7 +33,7 @@ struct VideoView {
   // `video_url`), the vendor's quality word, echoed fps/seed.
   std::optional<std::string> url;
   std::optional<std::string> quality;
-  nlohmann::json metadata = nlohmann::json::object();
+  Json metadata = Json::object();
 };
 
 // All 13 keys of the spec, with explicit nulls: typed SDKs and n8n break on

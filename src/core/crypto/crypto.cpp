@@ -1,5 +1,12 @@
 #include "crypto/crypto.hpp"
 
+// SHA256_Init/Update/Final are deprecated in OpenSSL 3 in favour of EVP, but
+// they are what the default provider runs (SHA-NI included): a context is a
+// plain struct, so an HMAC copies its keyed state on the stack instead of
+// EVP_MD_CTX_copy_ex allocating and wiping a provider context twice per
+// signature.
+#define OPENSSL_SUPPRESS_DEPRECATED 1
+
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -7,7 +14,9 @@
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 
@@ -40,14 +49,22 @@ const EVP_CIPHER* aes256gcm() {
 
 }  // namespace
 
+namespace {
+
+// Not OpenSSL's SHA256(): in OpenSSL 3 that fetches the algorithm from the
+// provider tables on every call.
+void sha256_into(std::string_view data, unsigned char* out) {
+  SHA256_CTX ctx;
+  SHA256_Init(&ctx);
+  SHA256_Update(&ctx, data.data(), data.size());
+  SHA256_Final(out, &ctx);
+}
+
+}  // namespace
+
 std::string sha256(std::string_view data) {
-  std::string out(32, '\0');
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(),
-                 reinterpret_cast<unsigned char*>(out.data()), &len,
-                 sha256_md(), nullptr) != 1) {
-    fail("sha256 failed");
-  }
+  std::string out(SHA256_DIGEST_LENGTH, '\0');
+  sha256_into(data, reinterpret_cast<unsigned char*>(out.data()));
   return out;
 }
 
@@ -190,54 +207,43 @@ std::optional<std::string> AesGcmKey::open(std::string_view nonce,
                   sealed);
 }
 
-namespace {
+struct HmacSha256Key::Pads {
+  SHA256_CTX inner, outer;  // after absorbing key^ipad and key^opad
+};
 
-std::shared_ptr<void> digest_ctx() {
-  std::shared_ptr<void> ctx(EVP_MD_CTX_new(), [](void* p) {
-    EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(p));
-  });
-  if (!ctx) fail("EVP_MD_CTX_new failed");
-  return ctx;
-}
-
-EVP_MD_CTX* md(const std::shared_ptr<void>& ctx) {
-  return static_cast<EVP_MD_CTX*>(ctx.get());
-}
-
-}  // namespace
-
-HmacSha256Key::HmacSha256Key(std::string_view key)
-    : inner_(digest_ctx()), outer_(digest_ctx()), scratch_(digest_ctx()) {
-  constexpr size_t kBlock = 64;
-  std::string k = key.size() > kBlock ? sha256(key) : std::string(key);
-  k.resize(kBlock, '\0');
-  std::string ipad(kBlock, '\0'), opad(kBlock, '\0');
+HmacSha256Key::HmacSha256Key(std::string_view key) {
+  auto pads = std::make_shared<Pads>();
+  constexpr size_t kBlock = SHA256_CBLOCK;
+  unsigned char k[kBlock] = {};
+  if (key.size() > kBlock) {
+    sha256_into(key, k);
+  } else {
+    std::copy(key.begin(), key.end(), k);
+  }
+  unsigned char ipad[kBlock], opad[kBlock];
   for (size_t i = 0; i < kBlock; ++i) {
-    ipad[i] = static_cast<char>(k[i] ^ 0x36);
-    opad[i] = static_cast<char>(k[i] ^ 0x5c);
+    ipad[i] = static_cast<unsigned char>(k[i] ^ 0x36);
+    opad[i] = static_cast<unsigned char>(k[i] ^ 0x5c);
   }
-  if (EVP_DigestInit_ex(md(inner_), sha256_md(), nullptr) != 1 ||
-      EVP_DigestUpdate(md(inner_), ipad.data(), kBlock) != 1 ||
-      EVP_DigestInit_ex(md(outer_), sha256_md(), nullptr) != 1 ||
-      EVP_DigestUpdate(md(outer_), opad.data(), kBlock) != 1) {
-    fail("hmac key setup failed");
-  }
+  SHA256_Init(&pads->inner);
+  SHA256_Update(&pads->inner, ipad, kBlock);
+  SHA256_Init(&pads->outer);
+  SHA256_Update(&pads->outer, opad, kBlock);
+  pads_ = std::move(pads);
+  OPENSSL_cleanse(k, kBlock);
+  OPENSSL_cleanse(ipad, kBlock);
+  OPENSSL_cleanse(opad, kBlock);
 }
 
 std::string HmacSha256Key::sign(std::string_view data) const {
-  unsigned char inner_hash[32];
-  std::string out(32, '\0');
-  unsigned int len = 0;
-  if (EVP_MD_CTX_copy_ex(md(scratch_), md(inner_)) != 1 ||
-      EVP_DigestUpdate(md(scratch_), data.data(), data.size()) != 1 ||
-      EVP_DigestFinal_ex(md(scratch_), inner_hash, &len) != 1 ||
-      EVP_MD_CTX_copy_ex(md(scratch_), md(outer_)) != 1 ||
-      EVP_DigestUpdate(md(scratch_), inner_hash, sizeof inner_hash) != 1 ||
-      EVP_DigestFinal_ex(md(scratch_),
-                         reinterpret_cast<unsigned char*>(out.data()),
-                         &len) != 1) {
-    fail("hmac-sha256 failed");
-  }
+  unsigned char inner_hash[SHA256_DIGEST_LENGTH];
+  std::string out(SHA256_DIGEST_LENGTH, '\0');
+  SHA256_CTX ctx = pads_->inner;
+  SHA256_Update(&ctx, data.data(), data.size());
+  SHA256_Final(inner_hash, &ctx);
+  ctx = pads_->outer;
+  SHA256_Update(&ctx, inner_hash, sizeof inner_hash);
+  SHA256_Final(reinterpret_cast<unsigned char*>(out.data()), &ctx);
   return out;
 }
 

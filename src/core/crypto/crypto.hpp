@@ -45,17 +45,19 @@ bool constant_time_equals(std::string_view a, std::string_view b);
 
 // Keys used on every request (video ids) are set up once, when the
 // configuration loads: keying OpenSSL's HMAC and AES-GCM contexts costs more
-// than the few hundred bytes they then process. Not for concurrent use
-// (nginx workers are single-threaded; copies share the set-up state).
+// than the few hundred bytes they then process. AesGcmKey is not for
+// concurrent use (nginx workers are single-threaded; copies share the
+// set-up state).
 class HmacSha256Key {
  public:
   explicit HmacSha256Key(std::string_view key);
   std::string sign(std::string_view data) const;  // 32 raw bytes
 
  private:
-  // SHA-256 contexts that have absorbed key^ipad and key^opad (RFC 2104):
-  // a signature copies them instead of keying a MAC anew.
-  std::shared_ptr<void> inner_, outer_, scratch_;  // EVP_MD_CTX*
+  // SHA-256 states that have absorbed key^ipad and key^opad (RFC 2104): a
+  // signature copies them instead of keying a MAC anew.
+  struct Pads;
+  std::shared_ptr<const Pads> pads_;
 };
 
 class AesGcmKey {

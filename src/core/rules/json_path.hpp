@@ -6,11 +6,9 @@
 #include <variant>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "util/json.hpp"
 
 namespace vgw {
-
-using Json = nlohmann::json;
 
 // A dotted path with array indexes: `data.task_result.videos[0].url`.
 class JsonPath {

@@ -46,7 +46,10 @@ class RecordScope : public Scope {
       : vendor_(vendor), record_(record) {}
 
   const Json* lookup(const JsonPath& path) const override {
-    const std::string& name = path.root();
+    const std::string* root = path.root_name();
+    if (root == nullptr) return nullptr;
+    const std::string& name = *root;
+    if (name == "param") return path.find_from(vendor_.params(), 1);
     for (const auto& [built, value] : values_) {
       if (built == name) return path.find_from(value, 1);
     }

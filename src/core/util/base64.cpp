@@ -11,39 +11,39 @@ constexpr char kStd[] =
 constexpr char kUrl[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-// Writes through a raw pointer, for buffers sized in advance.
-struct PointerSink {
-  char* at;
-  void push_back(char c) { *at++ = c; }
-  void append(const char* s) {
-    while (*s) *at++ = *s++;
-  }
-};
-
-template <class Out>
-void encode(std::string_view in, const char* alphabet, bool pad, Out& out) {
+// Writes base64_encoded_size(in.size()) characters, or fewer without
+// padding; returns the end.
+char* encode(std::string_view in, const char* alphabet, bool pad, char* o) {
   const auto* d = reinterpret_cast<const unsigned char*>(in.data());
   size_t i = 0;
   for (; i + 3 <= in.size(); i += 3) {
     uint32_t v = (uint32_t(d[i]) << 16) | (uint32_t(d[i + 1]) << 8) | d[i + 2];
-    out.push_back(alphabet[(v >> 18) & 63]);
-    out.push_back(alphabet[(v >> 12) & 63]);
-    out.push_back(alphabet[(v >> 6) & 63]);
-    out.push_back(alphabet[v & 63]);
+    o[0] = alphabet[(v >> 18) & 63];
+    o[1] = alphabet[(v >> 12) & 63];
+    o[2] = alphabet[(v >> 6) & 63];
+    o[3] = alphabet[v & 63];
+    o += 4;
   }
   size_t rest = in.size() - i;
-  if (rest == 1) {
-    uint32_t v = uint32_t(d[i]) << 16;
-    out.push_back(alphabet[(v >> 18) & 63]);
-    out.push_back(alphabet[(v >> 12) & 63]);
-    if (pad) out.append("==");
-  } else if (rest == 2) {
-    uint32_t v = (uint32_t(d[i]) << 16) | (uint32_t(d[i + 1]) << 8);
-    out.push_back(alphabet[(v >> 18) & 63]);
-    out.push_back(alphabet[(v >> 12) & 63]);
-    out.push_back(alphabet[(v >> 6) & 63]);
-    if (pad) out.push_back('=');
+  if (rest == 0) return o;
+  uint32_t v = uint32_t(d[i]) << 16;
+  if (rest == 2) v |= uint32_t(d[i + 1]) << 8;
+  *o++ = alphabet[(v >> 18) & 63];
+  *o++ = alphabet[(v >> 12) & 63];
+  if (rest == 2) *o++ = alphabet[(v >> 6) & 63];
+  if (pad) {
+    *o++ = '=';
+    if (rest == 1) *o++ = '=';
   }
+  return o;
+}
+
+void encode_append(std::string_view in, const char* alphabet, bool pad,
+                   std::string& out) {
+  size_t at = out.size();
+  out.resize(at + base64_encoded_size(in.size()));
+  char* end = encode(in, alphabet, pad, out.data() + at);
+  out.resize(static_cast<size_t>(end - out.data()));
 }
 
 std::array<int8_t, 256> make_table(const char* alphabet) {
@@ -55,13 +55,31 @@ std::array<int8_t, 256> make_table(const char* alphabet) {
   return t;
 }
 
-template <class Out>
+// Whitespace is skipped anywhere and `=` may only end the text. Runs of four
+// alphabet characters at a group boundary (nearly all of a text) are
+// decoded as one group.
 bool decode_into(std::string_view in, const std::array<int8_t, 256>& table,
-                 Out& out) {
+                 char*& out) {
+  const auto* p = reinterpret_cast<const unsigned char*>(in.data());
+  const auto* end = p + in.size();
   uint32_t acc = 0;
   int bits = 0;
   size_t padding = 0;
-  for (unsigned char c : in) {
+  while (p < end) {
+    if (bits == 0 && padding == 0) {
+      for (; end - p >= 4; p += 4) {
+        int a = table[p[0]], b = table[p[1]], c = table[p[2]], d = table[p[3]];
+        if ((a | b | c | d) < 0) break;
+        uint32_t v = (uint32_t(a) << 18) | (uint32_t(b) << 12) |
+                     (uint32_t(c) << 6) | uint32_t(d);
+        out[0] = static_cast<char>(v >> 16);
+        out[1] = static_cast<char>((v >> 8) & 0xFF);
+        out[2] = static_cast<char>(v & 0xFF);
+        out += 3;
+      }
+      if (p == end) break;
+    }
+    unsigned char c = *p++;
     if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
     if (c == '=') {
       ++padding;
@@ -72,7 +90,7 @@ bool decode_into(std::string_view in, const std::array<int8_t, 256>& table,
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+      *out++ = static_cast<char>((acc >> bits) & 0xFF);
     }
   }
   return padding <= 2 && bits < 6;
@@ -81,9 +99,9 @@ bool decode_into(std::string_view in, const std::array<int8_t, 256>& table,
 std::optional<std::string> decode(std::string_view in,
                                   const std::array<int8_t, 256>& table) {
   std::string out(in.size() / 4 * 3 + 3, '\0');
-  PointerSink sink{out.data()};
-  if (!decode_into(in, table, sink)) return std::nullopt;
-  out.resize(static_cast<size_t>(sink.at - out.data()));
+  char* at = out.data();
+  if (!decode_into(in, table, at)) return std::nullopt;
+  out.resize(static_cast<size_t>(at - out.data()));
   return out;
 }
 
@@ -97,20 +115,18 @@ const std::array<int8_t, 256>& std_table() {
 size_t base64_encoded_size(size_t raw_size) { return (raw_size + 2) / 3 * 4; }
 
 void base64_encode_append(std::string_view data, std::string& out) {
-  encode(data, kStd, true, out);
+  encode_append(data, kStd, true, out);
 }
 
 std::string base64_encode(std::string_view data) {
   std::string out;
-  out.reserve(base64_encoded_size(data.size()));
-  encode(data, kStd, true, out);
+  encode_append(data, kStd, true, out);
   return out;
 }
 
 std::string base64url_encode(std::string_view data) {
   std::string out;
-  out.reserve(base64_encoded_size(data.size()));
-  encode(data, kUrl, false, out);
+  encode_append(data, kUrl, false, out);
   return out;
 }
 
@@ -119,14 +135,13 @@ std::optional<std::string> base64_decode(std::string_view text) {
 }
 
 void base64_encode_to(std::string_view data, char* out) {
-  PointerSink sink{out};
-  encode(data, kStd, true, sink);
+  encode(data, kStd, true, out);
 }
 
 std::optional<size_t> base64_decode_to(std::string_view text, char* out) {
-  PointerSink sink{out};
-  if (!decode_into(text, std_table(), sink)) return std::nullopt;
-  return static_cast<size_t>(sink.at - out);
+  char* at = out;
+  if (!decode_into(text, std_table(), at)) return std::nullopt;
+  return static_cast<size_t>(at - out);
 }
 
 std::optional<std::string> base64url_decode(std::string_view text) {

@@ -11,8 +11,6 @@
 namespace vgw {
 namespace {
 
-using Json = nlohmann::json;
-
 class Reader {
  public:
   explicit Reader(std::string_view text)

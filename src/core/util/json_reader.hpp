@@ -1,7 +1,8 @@
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <string_view>
+
+#include "util/json.hpp"
 
 namespace vgw {
 
@@ -19,6 +20,6 @@ namespace vgw {
 // value when the text is not a JSON document.
 inline constexpr int kMaxJsonDepth = 512;
 
-nlohmann::json read_json(std::string_view text);
+Json read_json(std::string_view text);
 
 }  // namespace vgw

@@ -108,9 +108,10 @@ JsonWriter& JsonWriter::end_object() {
 }
 
 JsonWriter& JsonWriter::key(std::string_view name) {
-  comma();
-  append_json_string(out_, name);
-  out_.push_back(':');
+  // Names are the gateway's own constants: nothing to escape.
+  out_.append(first_ ? "\"" : ",\"", first_ ? 1 : 2);
+  out_.append(name);
+  out_.append("\":", 2);
   first_ = true;  // the value that follows takes no comma
   return *this;
 }
@@ -139,8 +140,7 @@ JsonWriter& JsonWriter::raw(std::string_view json) {
   return *this;
 }
 
-void append_json(std::string& out, const nlohmann::json& v) {
-  using Json = nlohmann::json;
+void append_json(std::string& out, const Json& v) {
   switch (v.type()) {
     case Json::value_t::object: {
       out += '{';

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json_fwd.hpp>
+#include "util/json.hpp"
 
 namespace vgw {
 
@@ -19,7 +19,7 @@ class JsonWriter {
 
   JsonWriter& begin_object();
   JsonWriter& end_object();
-  JsonWriter& key(std::string_view name);  // a plain ASCII name
+  JsonWriter& key(std::string_view name);  // written as is: plain ASCII
   JsonWriter& string(std::string_view value);
   JsonWriter& number(int64_t value);
   JsonWriter& null();
@@ -38,6 +38,6 @@ void append_json_string(std::string& out, std::string_view value);
 // error_handler_t::replace)` writes it (the json_reader fuzzer holds the
 // two to that), for the vendor bodies written on every create, at a
 // fraction of nlohmann's serializer's cost.
-void append_json(std::string& out, const nlohmann::json& v);
+void append_json(std::string& out, const Json& v);
 
 }  // namespace vgw
