@@ -3,7 +3,9 @@
 // last `./build.sh bench` wrote, its front nginx run under callgrind as a
 // single process, 50 kept-alive requests to warm up, counters zeroed, 200
 // sequential kept-alive requests, counters dumped. Run after
-// `./build.sh bench`: `node t/bench/worker_instructions.mjs`. Needs valgrind.
+// `./build.sh bench`: `node t/bench/worker_instructions.mjs` (or after
+// `./build.sh bench --smoke`, with --smoke: the same configuration, written
+// in a minute). Needs valgrind.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,10 +14,10 @@ import { join } from 'node:path';
 
 import { NGINX, RUNTIME_ROOT } from '../lib/gateway.mjs';
 
-const WORK = join(RUNTIME_ROOT, 'bench');
+const WORK = join(RUNTIME_ROOT, process.argv.includes('--smoke') ? 'bench-smoke' : 'bench');
 const FRONT = join(WORK, 'front');
 const UP = join(WORK, 'up');
-if (!existsSync(join(FRONT, 'nginx.conf'))) throw new Error(`run ./build.sh bench first (no ${FRONT}/nginx.conf)`);
+if (!existsSync(join(FRONT, 'nginx.conf'))) throw new Error(`run ./build.sh bench (--smoke) first (no ${FRONT}/nginx.conf)`);
 const WARM = 50;
 const COUNTED = 200;
 

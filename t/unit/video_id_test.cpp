@@ -75,5 +75,31 @@ TEST(VideoId, RotationKeepsOldIdsOpen) {
   EXPECT_FALSE(VideoIdSealer({"other key 0123456789"}).open(old_id, "t"));
 }
 
+// Ids live forever in clients' databases: the same record and caller must
+// seal to these exact strings in every release (format v2).
+TEST(VideoId, SealsToTheSameIdInEveryRelease) {
+  VideoIdSealer sealer({"golden-key-0123456789abcdef"});
+  VideoRecord r;
+  r.vendor = "kling";
+  r.task_id = "8123456789";
+  r.kind = "text2video";
+  r.model = "kling-v2-6";
+  r.seconds = "5";
+  r.size = "1280x720";
+  r.created_at = 1764500000;
+  r.carried = {{"a", "b"}};
+  const std::string bearer =
+      "video_Ar6-8HOoNWZMsG2CiOA_U6T6Y9C1ukzKK_XVNjeiGXDDExXgOUBmfrSfVjhbbTt1Po"
+      "hujNtuzKwsgQyOMsca7rnOD8ADuONHqY7Nl4kmh_6d49Pquu92aCKH";
+  EXPECT_EQ(sealer.seal(r, "Bearer  sk-test "), bearer);
+  EXPECT_EQ(sealer.seal(r, "bearer sk-test"), bearer);
+  EXPECT_EQ(sealer.seal(r, "Token x"),
+            "video_Ar5jeq41yxgHkvMdcSd1NTykZUBdq537Cry8a56d8Bca1epyY94Goy5egzJv"
+            "IlFyLk6BwQ5LsYh_BapSL8UqH9Tqh3KD5cLe19LxnzCfRAxturnbXMrq-pSh");
+  auto opened = sealer.open(bearer, "Bearer sk-test");
+  ASSERT_TRUE(opened);
+  EXPECT_EQ(*opened, r);
+}
+
 }  // namespace
 }  // namespace vgw

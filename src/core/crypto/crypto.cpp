@@ -68,6 +68,15 @@ std::string sha256(std::string_view data) {
   return out;
 }
 
+std::string sha256(std::initializer_list<std::string_view> pieces) {
+  SHA256_CTX ctx;
+  SHA256_Init(&ctx);
+  for (std::string_view p : pieces) SHA256_Update(&ctx, p.data(), p.size());
+  std::string out(SHA256_DIGEST_LENGTH, '\0');
+  SHA256_Final(reinterpret_cast<unsigned char*>(out.data()), &ctx);
+  return out;
+}
+
 Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
   if (ctx_ == nullptr || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_),
                                            sha256_md(), nullptr) != 1) {
@@ -236,10 +245,15 @@ HmacSha256Key::HmacSha256Key(std::string_view key) {
 }
 
 std::string HmacSha256Key::sign(std::string_view data) const {
+  return sign({data});
+}
+
+std::string HmacSha256Key::sign(
+    std::initializer_list<std::string_view> pieces) const {
   unsigned char inner_hash[SHA256_DIGEST_LENGTH];
   std::string out(SHA256_DIGEST_LENGTH, '\0');
   SHA256_CTX ctx = pads_->inner;
-  SHA256_Update(&ctx, data.data(), data.size());
+  for (std::string_view p : pieces) SHA256_Update(&ctx, p.data(), p.size());
   SHA256_Final(inner_hash, &ctx);
   ctx = pads_->outer;
   SHA256_Update(&ctx, inner_hash, sizeof inner_hash);

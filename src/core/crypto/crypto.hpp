@@ -1,5 +1,6 @@
 #pragma once
 
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +12,8 @@
 namespace vgw::crypto {
 
 std::string sha256(std::string_view data);  // 32 raw bytes
+// The digest of the pieces one after another, without joining them.
+std::string sha256(std::initializer_list<std::string_view> pieces);
 std::string sha256_hex(std::string_view data);
 
 // SHA-256 over data given in pieces (a body whose large parts are views).
@@ -52,6 +55,8 @@ class HmacSha256Key {
  public:
   explicit HmacSha256Key(std::string_view key);
   std::string sign(std::string_view data) const;  // 32 raw bytes
+  // The MAC of the pieces one after another, without joining them.
+  std::string sign(std::initializer_list<std::string_view> pieces) const;
 
  private:
   // SHA-256 states that have absorbed key^ipad and key^opad (RFC 2104): a

@@ -59,6 +59,10 @@ class Reader {
 
 std::string serialize(const VideoRecord& r) {
   std::string out;
+  size_t size = 16 + r.vendor.size() + r.task_id.size() + r.kind.size() +
+                r.model.size() + r.seconds.size() + r.size.size();
+  for (const auto& [k, v] : r.carried) size += 4 + k.size() + v.size();
+  out.reserve(size);
   put_varint(out, static_cast<uint64_t>(r.created_at));
   put_string(out, r.vendor);
   put_string(out, r.task_id);
@@ -141,22 +145,26 @@ namespace {
 
 // "bearer x", "Bearer  x" and "BEARER x" are one caller: auth schemes are
 // case-insensitive (RFC 9110 11.1) and whitespace around the token is not
-// part of it.
-std::string canonical_credential(std::string_view binding) {
+// part of it. The token after "Bearer ", or nullopt for another scheme.
+std::optional<std::string_view> bearer_token(std::string_view binding) {
   std::string_view v = trim(binding);
   constexpr std::string_view kBearer = "bearer";
   if (v.size() > kBearer.size() &&
       iequals(v.substr(0, kBearer.size()), kBearer) &&
       (v[kBearer.size()] == ' ' || v[kBearer.size()] == '\t')) {
-    return "Bearer " + std::string(trim(v.substr(kBearer.size())));
+    return trim(v.substr(kBearer.size()));
   }
-  return std::string(binding);
+  return std::nullopt;
 }
 
 }  // namespace
 
 std::string VideoIdSealer::binding_digest(std::string_view binding) {
-  return crypto::sha256("vgw binding\n" + canonical_credential(binding));
+  constexpr std::string_view kLabel = "vgw binding\n";
+  if (auto token = bearer_token(binding)) {
+    return crypto::sha256({kLabel, "Bearer ", *token});
+  }
+  return crypto::sha256({kLabel, binding});
 }
 
 std::string VideoIdSealer::seal(const VideoRecord& record,
@@ -178,14 +186,17 @@ std::string VideoIdSealer::seal_for_digest(const VideoRecord& record,
   // always seals to the same id, so a webhook event built later names the
   // very id the create returned. Records are unique (vendor task id and
   // creation time), so no two different plaintexts share a nonce.
-  std::string nonce =
-      key.nonce.sign(std::string(digest) + plain).substr(0, kNonceSize);
-  std::string raw;
-  raw.push_back(static_cast<char>(kFormatVersion));
-  raw.push_back(static_cast<char>(key.tag));
-  raw += nonce;
-  raw += key.aes.seal(nonce, associated_data(key.tag, digest), plain);
-  return std::string(kPrefix) + base64url_encode(raw);
+  std::string raw = key.nonce.sign({digest, plain});
+  raw.resize(kNonceSize);
+  std::string_view nonce = raw;
+  std::string sealed =
+      key.aes.seal(nonce, associated_data(key.tag, digest), plain);
+  raw.insert(0,
+             {static_cast<char>(kFormatVersion), static_cast<char>(key.tag)});
+  raw += sealed;
+  std::string id(kPrefix);
+  base64url_encode_append(raw, id);
+  return id;
 }
 
 std::optional<VideoRecord> VideoIdSealer::open_for_digest(

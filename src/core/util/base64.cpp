@@ -124,6 +124,10 @@ std::string base64_encode(std::string_view data) {
   return out;
 }
 
+void base64url_encode_append(std::string_view data, std::string& out) {
+  encode_append(data, kUrl, false, out);
+}
+
 std::string base64url_encode(std::string_view data) {
   std::string out;
   encode_append(data, kUrl, false, out);

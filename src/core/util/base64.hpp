@@ -14,6 +14,7 @@ size_t base64_encoded_size(size_t raw_size);
 // Writes exactly base64_encoded_size(data.size()) bytes to `out`.
 void base64_encode_to(std::string_view data, char* out);
 std::string base64url_encode(std::string_view data);  // no padding
+void base64url_encode_append(std::string_view data, std::string& out);
 
 // Accepts the standard alphabet (padding optional, ASCII whitespace
 // ignored). Returns nullopt on any other byte.

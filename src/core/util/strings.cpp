@@ -3,22 +3,26 @@
 #include <cctype>
 
 namespace vgw {
+namespace {
+
+// Protocol text (header names, schemes, hosts) is ASCII; std::tolower is a
+// call into the C library per character and depends on the locale.
+char ascii_lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+}  // namespace
 
 std::string to_lower(std::string_view s) {
   std::string out(s);
-  for (auto& c : out) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
+  for (auto& c : out) c = ascii_lower(c);
   return out;
 }
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
   }
   return true;
 }
@@ -180,9 +184,7 @@ std::optional<UrlParts> parse_url(std::string_view url) {
 
 bool glob_match(std::string_view pattern, std::string_view text) {
   size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
-  auto lower = [](char c) {
-    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  };
+  auto lower = ascii_lower;
   while (t < text.size()) {
     if (p < pattern.size() &&
         (pattern[p] == '?' || lower(pattern[p]) == lower(text[t]))) {
