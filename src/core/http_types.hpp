@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,6 +40,10 @@ struct BodyInsert {
 
 // One call to a vendor, executed by the nginx layer through proxy_pass.
 // Content-Length is derived by nginx from the body.
+// Room reserved for a vendor call's headers (content type, encoding, auth,
+// a few from the rules), so signing does not grow the list header by header.
+inline constexpr size_t kTypicalCallHeaders = 8;
+
 struct UpstreamCall {
   std::string method = "GET";
   std::string url;

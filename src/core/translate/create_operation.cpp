@@ -150,6 +150,7 @@ class CreateOperation : public Operation {
 
     UpstreamCall call;
     call.method = rules.create.request.method;
+    call.headers.reserve(kTypicalCallHeaders);
     auto path = rules.create.request.path.render_text(scope);
     if (!path)
       return finish(
@@ -393,24 +394,30 @@ class CreateOperation : public Operation {
     return o;
   }
 
+  // Names in ascending order, each placed at the end of the map without a
+  // search.
   Json build_scope() const {
     Json s = Json::object();
-    s["model"] = request_.model;
-    s["vendor_model"] =
-        model_.vendor_model.empty() ? request_.model : model_.vendor_model;
-    s["prompt"] = request_.prompt;
-    s["seconds"] = seconds_;
-    s["size"] = size_;
-    if (auto d = parse_size(size_)) {
-      s["width"] = d->width;
-      s["height"] = d->height;
-    }
+    auto& names = s.get_ref<Json::object_t&>();
+    auto put = [&](const char* name, Json value) {
+      names.emplace_hint(names.end(), name, std::move(value));
+    };
+    auto dimensions = parse_size(size_);
+    if (dimensions) put("height", dimensions->height);
     Json images = Json::array();
+    images.get_ref<Json::array_t&>().reserve(request_.images.size());
     for (size_t i = 0; i < request_.images.size(); ++i)
       images.push_back(image_object(i));
-    if (!images.empty()) s["image"] = images.front();
-    s["images"] = std::move(images);
-    s["image_count"] = request_.images.size();
+    if (!images.empty()) put("image", images.front());
+    put("image_count", request_.images.size());
+    put("images", std::move(images));
+    put("model", request_.model);
+    put("prompt", request_.prompt);
+    put("seconds", seconds_);
+    put("size", size_);
+    put("vendor_model",
+        model_.vendor_model.empty() ? request_.model : model_.vendor_model);
+    if (dimensions) put("width", dimensions->width);
     return s;
   }
 

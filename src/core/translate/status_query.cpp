@@ -4,6 +4,7 @@
 
 #include "rules/scope.hpp"
 #include "util/json_reader.hpp"
+#include "util/json_writer.hpp"
 
 namespace vgw {
 
@@ -92,9 +93,14 @@ std::optional<UpstreamCall> build_vendor_call(Vendor& vendor,
   UpstreamCall call;
   call.method = rule.method;
   call.url = vendor.url_for(*path);
+  call.headers.reserve(kTypicalCallHeaders);
   if (rule.body) {
     auto body = rule.body->render(scope);
-    call.body = body ? body->dump() : "{}";
+    if (body) {
+      append_json(call.body, *body);
+    } else {
+      call.body = "{}";
+    }
     call.headers.push_back({"Content-Type", "application/json"});
   }
   for (const auto& [name, tmpl] : rule.headers) {
