@@ -49,25 +49,10 @@ const EVP_CIPHER* aes256gcm() {
 
 }  // namespace
 
-namespace {
+std::string sha256(std::string_view data) { return sha256({data}); }
 
 // Not OpenSSL's SHA256(): in OpenSSL 3 that fetches the algorithm from the
 // provider tables on every call.
-void sha256_into(std::string_view data, unsigned char* out) {
-  SHA256_CTX ctx;
-  SHA256_Init(&ctx);
-  SHA256_Update(&ctx, data.data(), data.size());
-  SHA256_Final(out, &ctx);
-}
-
-}  // namespace
-
-std::string sha256(std::string_view data) {
-  std::string out(SHA256_DIGEST_LENGTH, '\0');
-  sha256_into(data, reinterpret_cast<unsigned char*>(out.data()));
-  return out;
-}
-
 std::string sha256(std::initializer_list<std::string_view> pieces) {
   SHA256_CTX ctx;
   SHA256_Init(&ctx);
@@ -224,11 +209,9 @@ HmacSha256Key::HmacSha256Key(std::string_view key) {
   auto pads = std::make_shared<Pads>();
   constexpr size_t kBlock = SHA256_CBLOCK;
   unsigned char k[kBlock] = {};
-  if (key.size() > kBlock) {
-    sha256_into(key, k);
-  } else {
-    std::copy(key.begin(), key.end(), k);
-  }
+  std::string hashed = key.size() > kBlock ? sha256(key) : std::string();
+  if (!hashed.empty()) key = hashed;
+  std::copy(key.begin(), key.end(), k);
   unsigned char ipad[kBlock], opad[kBlock];
   for (size_t i = 0; i < kBlock; ++i) {
     ipad[i] = static_cast<unsigned char>(k[i] ^ 0x36);
@@ -258,6 +241,8 @@ std::string HmacSha256Key::sign(
   ctx = pads_->outer;
   SHA256_Update(&ctx, inner_hash, sizeof inner_hash);
   SHA256_Final(reinterpret_cast<unsigned char*>(out.data()), &ctx);
+  OPENSSL_cleanse(&ctx, sizeof ctx);  // key-derived state
+  OPENSSL_cleanse(inner_hash, sizeof inner_hash);
   return out;
 }
 

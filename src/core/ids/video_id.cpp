@@ -186,14 +186,14 @@ std::string VideoIdSealer::seal_for_digest(const VideoRecord& record,
   // always seals to the same id, so a webhook event built later names the
   // very id the create returned. Records are unique (vendor task id and
   // creation time), so no two different plaintexts share a nonce.
-  std::string raw = key.nonce.sign({digest, plain});
-  raw.resize(kNonceSize);
-  std::string_view nonce = raw;
-  std::string sealed =
-      key.aes.seal(nonce, associated_data(key.tag, digest), plain);
-  raw.insert(0,
-             {static_cast<char>(kFormatVersion), static_cast<char>(key.tag)});
-  raw += sealed;
+  std::string mac = key.nonce.sign({digest, plain});
+  std::string_view nonce(mac.data(), kNonceSize);
+  std::string raw;
+  raw.reserve(2 + kNonceSize + plain.size() + 16);
+  raw.push_back(static_cast<char>(kFormatVersion));
+  raw.push_back(static_cast<char>(key.tag));
+  raw.append(nonce);
+  raw += key.aes.seal(nonce, associated_data(key.tag, digest), plain);
   std::string id(kPrefix);
   base64url_encode_append(raw, id);
   return id;
