@@ -112,8 +112,12 @@ std::unique_ptr<Operation> Gateway::begin(const ClientCall& call) const {
   // Routes are recognised by their tail so the API can be mounted under any
   // prefix (/v1/, /openai/v1/ ...).
   std::vector<std::string_view> segments;
-  for (auto s : split(call.path, '/')) {
-    if (!s.empty()) segments.push_back(s);
+  segments.reserve(8);
+  for (size_t at = 0; at < call.path.size();) {
+    size_t end = call.path.find('/', at);
+    if (end == std::string_view::npos) end = call.path.size();
+    if (end > at) segments.push_back(call.path.substr(at, end - at));
+    at = end + 1;
   }
   // Absolute base of the API as the client reached it, for content links.
   auto api_base = [&](size_t upto) {

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <cstring>
 
 #include <nlohmann/json.hpp>
 
@@ -17,6 +18,19 @@ constexpr std::array<bool, 256> kPlain = [] {
   return plain;
 }();
 
+// `n` more bytes at the end of `out`, to be written: one call into the
+// string instead of one per piece.
+char* grow(std::string& out, size_t n) {
+  size_t at = out.size();
+  out.resize(at + n);
+  return out.data() + at;
+}
+
+char* put(char* at, std::string_view s) {
+  std::memcpy(at, s.data(), s.size());
+  return at + s.size();
+}
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view value) {
@@ -25,10 +39,10 @@ void append_json_string(std::string& out, std::string_view value) {
   const auto* end = p + value.size();
   while (p < end && kPlain[*p]) ++p;
   if (p == end) {  // the common case: ids, names, URLs
-    out.reserve(out.size() + value.size() + 2);
-    out += '"';
-    out.append(value);
-    out += '"';
+    char* at = grow(out, value.size() + 2);
+    *at++ = '"';
+    at = put(at, value);
+    *at = '"';
     return;
   }
   out.push_back('"');
@@ -109,9 +123,12 @@ JsonWriter& JsonWriter::end_object() {
 
 JsonWriter& JsonWriter::key(std::string_view name) {
   // Names are the gateway's own constants: nothing to escape.
-  out_.append(first_ ? "\"" : ",\"", first_ ? 1 : 2);
-  out_.append(name);
-  out_.append("\":", 2);
+  char* at = grow(out_, name.size() + (first_ ? 3 : 4));
+  if (!first_) *at++ = ',';
+  *at++ = '"';
+  at = put(at, name);
+  *at++ = '"';
+  *at = ':';
   first_ = true;  // the value that follows takes no comma
   return *this;
 }
