@@ -35,13 +35,8 @@ const unsigned char* bytes(std::string_view s) {
 constexpr size_t kTagSize = 16;
 
 // OpenSSL 3 resolves an algorithm in its provider tables on every implicit
-// use (EVP_sha256(), EVP_aes_256_gcm()); fetching each once
-// per process takes that lookup off every request.
-const EVP_MD* sha256_md() {
-  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return md;
-}
-
+// use (EVP_aes_256_gcm()); fetching it once per process takes that lookup
+// off every request.
 const EVP_CIPHER* aes256gcm() {
   static EVP_CIPHER* cipher = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
   return cipher;
@@ -62,31 +57,23 @@ std::string sha256(std::initializer_list<std::string_view> pieces) {
   return out;
 }
 
-Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
-  if (ctx_ == nullptr || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_),
-                                           sha256_md(), nullptr) != 1) {
-    EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_));
-    fail("sha256 init failed");
-  }
+struct Sha256::State {
+  SHA256_CTX ctx;
+};
+
+Sha256::Sha256() : state_(std::make_unique<State>()) {
+  SHA256_Init(&state_->ctx);
 }
 
-Sha256::~Sha256() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+Sha256::~Sha256() = default;
 
 void Sha256::update(std::string_view data) {
-  if (EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(),
-                       data.size()) != 1) {
-    fail("sha256 failed");
-  }
+  SHA256_Update(&state_->ctx, data.data(), data.size());
 }
 
 std::string Sha256::finish() {
-  std::string out(32, '\0');
-  unsigned int len = 0;
-  if (EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_),
-                         reinterpret_cast<unsigned char*>(out.data()),
-                         &len) != 1) {
-    fail("sha256 failed");
-  }
+  std::string out(SHA256_DIGEST_LENGTH, '\0');
+  SHA256_Final(reinterpret_cast<unsigned char*>(out.data()), &state_->ctx);
   return out;
 }
 

@@ -27,7 +27,8 @@ class Sha256 {
   std::string finish();  // 32 raw bytes
 
  private:
-  void* ctx_ = nullptr;  // EVP_MD_CTX*
+  struct State;  // OpenSSL's SHA256_CTX, kept out of every includer
+  std::unique_ptr<State> state_;
 };
 std::string hmac_sha256(std::string_view key, std::string_view data);
 std::string to_hex(std::string_view raw);
