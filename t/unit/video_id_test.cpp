@@ -79,26 +79,20 @@ TEST(VideoId, RotationKeepsOldIdsOpen) {
 // seal to these exact strings in every release (format v2).
 TEST(VideoId, SealsToTheSameIdInEveryRelease) {
   VideoIdSealer sealer({"golden-key-0123456789abcdef"});
-  VideoRecord r;
-  r.vendor = "kling";
-  r.task_id = "8123456789";
-  r.kind = "text2video";
-  r.model = "kling-v2-6";
-  r.seconds = "5";
-  r.size = "1280x720";
-  r.created_at = 1764500000;
-  r.carried = {{"a", "b"}};
   const std::string bearer =
-      "video_Ar6-8HOoNWZMsG2CiOA_U6T6Y9C1ukzKK_XVNjeiGXDDExXgOUBmfrSfVjhbbTt1Po"
-      "hujNtuzKwsgQyOMsca7rnOD8ADuONHqY7Nl4kmh_6d49Pquu92aCKH";
-  EXPECT_EQ(sealer.seal(r, "Bearer  sk-test "), bearer);
-  EXPECT_EQ(sealer.seal(r, "bearer sk-test"), bearer);
-  EXPECT_EQ(sealer.seal(r, "Token x"),
-            "video_Ar5jeq41yxgHkvMdcSd1NTykZUBdq537Cry8a56d8Bca1epyY94Goy5egzJv"
-            "IlFyLk6BwQ5LsYh_BapSL8UqH9Tqh3KD5cLe19LxnzCfRAxturnbXMrq-pSh");
+      "video_Ar69mCTRbdv5IH7s7lJQdXKWDQCI0scYGur2maZ48KCsrAGi0knXiD2H_pbwm-FGmH"
+      "9Eah1lbWI0-idrtbtdPQyS1-3SeoxCII0EbfJ365iv45udQieZXCQbVxs28UAixoO_"
+      "j8blNrPjWntD1ywN410rKqkjmtc";
+  EXPECT_EQ(sealer.seal(sample(), "Bearer  sk-test "), bearer);
+  EXPECT_EQ(sealer.seal(sample(), "bearer sk-test"), bearer);
+  EXPECT_EQ(
+      sealer.seal(sample(), "Token x"),
+      "video_Ar5ETWopJOUXxKCemp7w12V2_Najsx3QZ-3R3s3A1hmoYSnB1Y4Ixz1MFAhvFC"
+      "h_zlzpqgh1YSAMrSmBkNnqKDN2fIwBW0hwhGu96EuaghQbktmPNP7CwsyTaaxHsHtq0"
+      "EcFvBq9pYojISo7D-K9fv6ZheRhokY");
   auto opened = sealer.open(bearer, "Bearer sk-test");
   ASSERT_TRUE(opened);
-  EXPECT_EQ(*opened, r);
+  EXPECT_EQ(*opened, sample());
 }
 
 }  // namespace
