@@ -154,10 +154,11 @@ const workerPid = (dir) => {
   const master = readFileSync(join(dir, 'nginx.pid'), 'utf8').trim();
   return Number(spawnSync('pgrep', ['-P', master], { encoding: 'utf8' }).stdout.trim().split('\n')[0]);
 };
-const TICK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+// The scheduler's own count of the time the process ran (user and kernel),
+// in nanoseconds: /proc/PID/stat's utime+stime move in 10 ms ticks, too
+// coarse for a transfer of a few dozen milliseconds.
 function cpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICK;
+  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
 }
 const rssKiB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
 
@@ -284,21 +285,32 @@ try {
     { body: readFileSync(jsonCreate), contentType: 'application/json' },
     { body: small.body, contentType: small.contentType },
   ];
+  // Each size REPEATS times, floor and module interleaved; medians. The
+  // front worker's CPU per MiB holds under noise where MB/s (a transfer of
+  // under a second on a shared machine) swings by a quarter.
+  const streamOnce = (query, mib) => measured(worker, () => new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code} %{size_download}', '-H', `Authorization: ${AUTH}`, `http://127.0.0.1:${frontPort}${query}`]);
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.on('error', reject);
+    child.on('exit', () => resolve({ out, seconds: Number(process.hrtime.bigint() - started) / 1e9 }));
+  }));
   for (const [index, mib] of wanted('streaming') ? STREAM_MIB.entries() : []) {
     const id = (await http('POST', '/v1/videos', streamCreates[index])).json().id;
+    const runs = { floor: [], module: [] };
+    for (let repeat = 0; repeat < REPEATS; repeat++) {
+      for (const [side, query] of [['floor', `/floor/files/big-${mib}.bin`], ['module', `/v1/videos/${id}/content`]]) {
+        const m = await streamOnce(query, mib);
+        const [code, bytes] = m.result.out.split(' ').map(Number);
+        if (code !== 200 || bytes !== mib << 20) throw new Error(`stream ${side} ${mib} MiB: HTTP ${code}, ${bytes} bytes`);
+        runs[side].push({ mbps: bytes / 1e6 / m.result.seconds, cpuMsPerMiB: (m.cpu * 1000) / mib, rssGrowthMiB: (m.rssPeak - m.rssBefore) / 1024 });
+      }
+    }
     const row = { mib };
-    for (const [side, query] of [['floor', `/floor/files/big-${mib}.bin`], ['module', `/v1/videos/${id}/content`]]) {
-      const m = await measured(worker, () => new Promise((resolve, reject) => {
-        const started = process.hrtime.bigint();
-        const child = spawn('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code} %{size_download}', '-H', `Authorization: ${AUTH}`, `http://127.0.0.1:${frontPort}${query}`]);
-        let out = '';
-        child.stdout.on('data', (d) => { out += d; });
-        child.on('error', reject);
-        child.on('exit', () => resolve({ out, seconds: Number(process.hrtime.bigint() - started) / 1e9 }));
-      }));
-      const [code, bytes] = m.result.out.split(' ').map(Number);
-      if (code !== 200 || bytes !== mib << 20) throw new Error(`stream ${side} ${mib} MiB: HTTP ${code}, ${bytes} bytes`);
-      row[side] = { mbps: bytes / 1e6 / m.result.seconds, rssGrowthMiB: (m.rssPeak - m.rssBefore) / 1024 };
+    for (const side of ['floor', 'module']) {
+      row[side] = Object.fromEntries(Object.keys(runs[side][0]).map((k) => [k, median(runs[side].map((r) => r[k]))]));
+      row[side].rssGrowthMiB = Math.max(...runs[side].map((r) => r.rssGrowthMiB));
     }
     streams.push(row);
   }
@@ -357,10 +369,10 @@ function report(rows, streams, uploads, storm) {
     lines.push(`Poll storm: ${storm.clients} clients polling one video: ${f(storm.rps)} req/s, p99 ${storm.p99} µs, ${f(storm.vendorPerSecond)} vendor status calls/s.`);
   }
   lines.push('');
-  lines.push('| Streaming | floor MB/s | module MB/s | module/floor | worker RSS growth MiB floor / module |');
-  lines.push('|---|---|---|---|---|');
+  lines.push('| Streaming | worker CPU ms/MiB: floor / module | module ÷ floor | MB/s: floor / module | module / floor | worker RSS growth MiB (max): floor / module |');
+  lines.push('|---|---|---|---|---|---|');
   for (const s of streams) {
-    lines.push(`| ${s.mib} MiB file | ${f(s.floor.mbps)} | ${f(s.module.mbps)} | ${pct(s.module.mbps, s.floor.mbps)} | ${f(s.floor.rssGrowthMiB, 1)} / ${f(s.module.rssGrowthMiB, 1)} |`);
+    lines.push(`| ${s.mib} MiB file | ${f(s.floor.cpuMsPerMiB, 2)} / ${f(s.module.cpuMsPerMiB, 2)} | ${f(s.module.cpuMsPerMiB / s.floor.cpuMsPerMiB, 2)}× | ${f(s.floor.mbps)} / ${f(s.module.mbps)} | ${pct(s.module.mbps, s.floor.mbps)} | ${f(s.floor.rssGrowthMiB, 1)} / ${f(s.module.rssGrowthMiB, 1)} |`);
   }
   lines.push('');
   lines.push(`| Memory: ${UPLOAD.concurrency} creates at once, ${UPLOAD.mib} MiB image | bodies MiB | peak worker growth MiB | per body byte (bound 2) |`);
