@@ -38,12 +38,12 @@ struct BodyInsert {
   std::shared_ptr<const void> owner;
 };
 
-// One call to a vendor, executed by the nginx layer through proxy_pass.
-// Content-Length is derived by nginx from the body.
 // Room reserved for a vendor call's headers (content type, encoding, auth,
 // a few from the rules), so signing does not grow the list header by header.
 inline constexpr size_t kTypicalCallHeaders = 8;
 
+// One call to a vendor, executed by the nginx layer through proxy_pass.
+// Content-Length is derived by nginx from the body.
 struct UpstreamCall {
   std::string method = "GET";
   std::string url;

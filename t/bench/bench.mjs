@@ -288,7 +288,7 @@ try {
   // Each size REPEATS times, floor and module interleaved; medians. The
   // front worker's CPU per MiB holds under noise where MB/s (a transfer of
   // under a second on a shared machine) swings by a quarter.
-  const streamOnce = (query, mib) => measured(worker, () => new Promise((resolve, reject) => {
+  const streamOnce = (query) => measured(worker, () => new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code} %{size_download}', '-H', `Authorization: ${AUTH}`, `http://127.0.0.1:${frontPort}${query}`]);
     let out = '';
@@ -301,7 +301,7 @@ try {
     const runs = { floor: [], module: [] };
     for (let repeat = 0; repeat < REPEATS; repeat++) {
       for (const [side, query] of [['floor', `/floor/files/big-${mib}.bin`], ['module', `/v1/videos/${id}/content`]]) {
-        const m = await streamOnce(query, mib);
+        const m = await streamOnce(query);
         const [code, bytes] = m.result.out.split(' ').map(Number);
         if (code !== 200 || bytes !== mib << 20) throw new Error(`stream ${side} ${mib} MiB: HTTP ${code}, ${bytes} bytes`);
         runs[side].push({ mbps: bytes / 1e6 / m.result.seconds, cpuMsPerMiB: (m.cpu * 1000) / mib, rssGrowthMiB: (m.rssPeak - m.rssBefore) / 1024 });

@@ -11,7 +11,6 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/core_names.h>
-#include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
@@ -199,6 +198,7 @@ HmacSha256Key::HmacSha256Key(std::string_view key) {
   std::string hashed = key.size() > kBlock ? sha256(key) : std::string();
   if (!hashed.empty()) key = hashed;
   std::copy(key.begin(), key.end(), k);
+  OPENSSL_cleanse(hashed.data(), hashed.size());
   unsigned char ipad[kBlock], opad[kBlock];
   for (size_t i = 0; i < kBlock; ++i) {
     ipad[i] = static_cast<unsigned char>(k[i] ^ 0x36);

@@ -4,8 +4,6 @@
 #include <charconv>
 #include <cstring>
 
-#include <nlohmann/json.hpp>
-
 #include "util/utf8.hpp"
 
 namespace vgw {
