@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { globalAgent } from 'node:http';
 import { createServer, connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
@@ -156,7 +157,16 @@ export async function launchNginx({ dir, port, conf, env = {}, globals = '', ren
       const deadline = Date.now() + 5000;
       while (Date.now() < deadline) {
         const now = this.workerPids();
-        if (now.length && now.every((p) => !before.includes(p))) return;
+        if (now.length && now.every((p) => !before.includes(p))) {
+          // Node's agent keeps connections alive; those to the retired
+          // workers are closed by nginx, and a request sent on one before
+          // the close is read fails with "socket hang up" (a client would
+          // retry it). The tests' next requests go to the new workers.
+          for (const [name, sockets] of Object.entries(globalAgent.freeSockets)) {
+            if (name.startsWith(`127.0.0.1:${port}:`)) for (const s of sockets) s.destroy();
+          }
+          return;
+        }
         await new Promise((r) => setTimeout(r, 25));
       }
       throw new Error('reload did not replace the workers');
