@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/json_document.hpp"
 #include "util/json_reader.hpp"
 #include "util/json_writer.hpp"
 
@@ -12,8 +13,10 @@
 // replaces on the request path: the same documents accepted, the same
 // values of the same types, except that documents nested deeper than
 // kMaxJsonDepth are refused, and so is anything after a NUL byte that
-// nlohmann takes for the end of the input. Documents read are also written
-// back by the module's writer, which must match nlohmann's serializer.
+// nlohmann takes for the end of the input. The flat document
+// (util/json_document) accepts what the reader accepts and holds the same
+// values, whole and member by member. Documents read are also written back
+// by the module's writer, which must match nlohmann's serializer.
 namespace {
 
 using Json = nlohmann::json;
@@ -54,8 +57,48 @@ int depth(const Json& v) {
 
 }  // namespace
 
+// Every value of `dom` found in `doc` at node `n`, by key and by index.
+void same_members(const vgw::JsonDocument& doc, vgw::JsonDocument::Node n,
+                  const vgw::Json& dom, int depth) {
+  if (depth > 8) return;
+  if (dom.is_object()) {
+    if (doc.member(n, "\x01no such key") != vgw::JsonDocument::kNoNode)
+      __builtin_trap();
+    for (const auto& [key, value] : dom.items()) {
+      auto m = doc.member(n, key);
+      if (m == vgw::JsonDocument::kNoNode ||
+          doc.value(m).dump() != value.dump())
+        __builtin_trap();
+      same_members(doc, m, value, depth + 1);
+    }
+  } else if (dom.is_array()) {
+    if (doc.element(n, dom.size()) != vgw::JsonDocument::kNoNode)
+      __builtin_trap();
+    for (size_t i = 0; i < dom.size(); ++i) {
+      auto e = doc.element(n, i);
+      if (e == vgw::JsonDocument::kNoNode ||
+          doc.value(e).dump() != dom[i].dump())
+        __builtin_trap();
+      same_members(doc, e, dom[i], depth + 1);
+    }
+  } else if (doc.member(n, "") != vgw::JsonDocument::kNoNode ||
+             doc.element(n, 0) != vgw::JsonDocument::kNoNode) {
+    __builtin_trap();
+  }
+}
+
+void same_document(std::string_view text) {
+  vgw::Json dom = vgw::read_json(text);
+  vgw::JsonDocument doc(text);
+  if (doc.ok() == dom.is_discarded()) __builtin_trap();
+  if (!doc.ok()) return;
+  if (doc.copy(doc.root()).dump() != dom.dump()) __builtin_trap();
+  same_members(doc, doc.root(), dom, 0);
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
+  same_document(text);
   Json ours = vgw::read_json(text);
   Json theirs = Json::parse(text, nullptr, false);
   if (size_t nul = text.find('\0');

@@ -2,7 +2,9 @@
 
 #include <string>
 
+#include "util/json_document.hpp"
 #include "util/json_reader.hpp"
+#include "rules/json_path.hpp"
 
 namespace vgw {
 namespace {
@@ -126,6 +128,54 @@ TEST(JsonReader, RefusesDocumentsNestedTooDeep) {
   for (int i = 0; i <= kMaxJsonDepth; ++i) objects += "{\"a\":";
   objects += "1" + std::string(kMaxJsonDepth + 1, '}');
   EXPECT_TRUE(read_json(objects).is_discarded());
+}
+
+TEST(JsonDocument, HoldsWhatTheReaderReads) {
+  for (const char* text : {
+           R"({"code":0,"data":{"task_id":"81","created_at":1764500000000}})",
+           " [1, -1, 0, -0, 1.5, -0.0, 1e3, 1E-3, 2.5e+2, 1e400] ",
+           R"({"a\u00e9":"x\ny","b":[true,false,null,{}],"c":[]})",
+           "\xEF\xBB\xBF{\"bom\":1}",
+           "18446744073709551616",
+           "\"\\ud83d\\ude00\"",
+           R"({"a":1,"a":2})",
+           "{\"a\":1,}",
+           "[1 2]",
+           "",
+           "nul",
+       }) {
+    Json dom = read_json(text);
+    vgw::JsonDocument doc(text);
+    EXPECT_EQ(doc.ok(), !dom.is_discarded()) << text;
+    if (doc.ok()) {
+      EXPECT_EQ(doc.copy(doc.root()).dump(), dom.dump()) << text;
+    }
+  }
+}
+
+TEST(JsonDocument, FindsMembersAndItems) {
+  std::string text =
+      R"({"code":0,"data":{"task_status":"succeed","task_result":)"
+      R"({"videos":[{"url":"u0"},{"url":"u1"}]}},"k\u0065y":"escaped",)"
+      R"("dup":1,"dup":{"last":true}})";
+  JsonDocument doc(text);
+  ASSERT_TRUE(doc.ok());
+  auto find = [&](const char* path) { return JsonPath::parse(path).find(doc); };
+  ASSERT_NE(find("code"), nullptr);
+  EXPECT_EQ(*find("code"), 0);
+  EXPECT_EQ(*find("data.task_status"), "succeed");
+  EXPECT_EQ(*find("data.task_result.videos[1].url"), "u1");
+  EXPECT_EQ(find("data.task_result.videos[2].url"), nullptr);
+  EXPECT_EQ(find("data.task_status.more"), nullptr);
+  EXPECT_EQ(find("code[0]"), nullptr);
+  EXPECT_EQ(find("missing"), nullptr);
+  EXPECT_EQ(*find("key"), "escaped");
+  EXPECT_EQ(*find("dup.last"), true);
+  // A value is built once and stays where it is.
+  EXPECT_EQ(find("data.task_status"), find("data.task_status"));
+  JsonDocument none("not json");
+  EXPECT_EQ(JsonPath::parse("code").find(none), nullptr);
+  EXPECT_FALSE(none.is_object(none.root()));
 }
 
 }  // namespace

@@ -142,16 +142,17 @@ TEST_F(VendorReplies, OutOfRangeTimesReadAsMissing) {
   record.created_at = 1764500000;
   for (const char* updated :
        {"1e300", "-5", "1e20", "\"NaN\"", "null", "9e18"}) {
-    Json reply = Json::parse(
+    std::string text =
         std::string(
             R"({"code":0,"data":{"task_status":"succeed","updated_at":)") +
-        updated + "}}");
-    VideoView v = read_video_state(*vendor, reply, record, 1764500100);
+        updated + "}}";
+    VideoView v =
+        read_video_state(*vendor, JsonDocument(text), record, 1764500100);
     EXPECT_EQ(v.status, VideoStatus::completed);
     EXPECT_FALSE(v.completed_at) << updated;
     EXPECT_FALSE(v.expires_at) << updated;
   }
-  Json fine = Json::parse(
+  JsonDocument fine(
       R"({"code":0,"data":{"task_status":"succeed","updated_at":1764500090000}})");
   EXPECT_EQ(read_video_state(*vendor, fine, record, 1764500100).completed_at,
             1764500090);

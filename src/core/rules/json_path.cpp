@@ -82,6 +82,20 @@ const Json* JsonPath::find_from(const Json& root, size_t first) const {
   return cur;
 }
 
+const Json* JsonPath::find(const JsonDocument& document) const {
+  JsonDocument::Node cur = document.root();
+  for (const auto& seg : segments_) {
+    if (const auto* key = std::get_if<std::string>(&seg)) {
+      cur = document.member(cur, *key);
+    } else {
+      cur = document.element(cur, std::get<size_t>(seg));
+    }
+    if (cur == JsonDocument::kNoNode) return nullptr;
+  }
+  if (cur == JsonDocument::kNoNode) return nullptr;
+  return &document.value(cur);
+}
+
 std::optional<double> json_number(const Json& v) {
   if (v.is_number()) return v.get<double>();
   if (v.is_string()) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "util/json.hpp"
+#include "util/json_document.hpp"
 
 namespace vgw {
 
@@ -19,6 +20,8 @@ class JsonPath {
   // nullptr when any step is missing or of the wrong type.
   const Json* find(const Json& root) const;
   const Json* find_from(const Json& root, size_t first_segment) const;
+  // The same in a flat document; the value is built when first found.
+  const Json* find(const JsonDocument& document) const;
 
   const std::string& root() const;
   // The first segment when it is a name (nullptr: empty, or an index).

@@ -35,18 +35,29 @@ class JsonScope : public Scope {
   std::vector<std::pair<std::string_view, const Json*>> bound_;
 };
 
-// A vendor reply: names resolve inside the body, except `http_status`.
-class ReplyScope : public Scope {
+// Names resolve inside a flat document (a vendor's reply).
+class DocumentScope : public Scope {
  public:
-  ReplyScope(const Json& body, int http_status)
-      : body_(body), status_(http_status) {}
+  explicit DocumentScope(const JsonDocument& document) : document_(document) {}
   const Json* lookup(const JsonPath& path) const override {
-    if (path.size() == 1 && path.root() == "http_status") return &status_;
-    return path.find(body_);
+    return path.find(document_);
   }
 
  private:
-  const Json& body_;
+  const JsonDocument& document_;
+};
+
+// A vendor reply: names resolve inside the body, except `http_status`.
+class ReplyScope : public DocumentScope {
+ public:
+  ReplyScope(const JsonDocument& body, int http_status)
+      : DocumentScope(body), status_(http_status) {}
+  const Json* lookup(const JsonPath& path) const override {
+    if (path.size() == 1 && path.root() == "http_status") return &status_;
+    return DocumentScope::lookup(path);
+  }
+
+ private:
   Json status_;
 };
 

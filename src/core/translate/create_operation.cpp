@@ -13,7 +13,6 @@
 #include "translate/param_normalizer.hpp"
 #include "translate/vendor_data.hpp"
 #include "util/strings.hpp"
-#include "util/json_reader.hpp"
 
 namespace vgw {
 namespace {
@@ -199,10 +198,9 @@ class CreateOperation : public Operation {
         reply.unreadable || reply.local_status != 0) {
       return finish(transport_error(vendor_, CallPhase::create, reply));
     }
-    Json body = read_json(reply.body);
-    if (body.is_discarded()) body = Json();
+    JsonDocument body(reply.body);
     bool success = reply.status >= 200 && reply.status <= 299;
-    if (success && !body.is_object()) {
+    if (success && !body.is_object(body.root())) {
       return finish(task_may_exist("its reply could not be read"));
     }
     if (!vendor_reply_ok(vendor_, reply.status, body)) {

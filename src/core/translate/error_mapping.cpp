@@ -21,7 +21,7 @@ ErrorClass class_for_status(int status) {
 }
 
 std::optional<std::string> text_at(const std::optional<JsonPath>& path,
-                                   const Json& body) {
+                                   const JsonDocument& body) {
   if (!path) return std::nullopt;
   const Json* v = path->find(body);
   if (v == nullptr || v->is_null()) return std::nullopt;
@@ -72,7 +72,8 @@ std::optional<int> retry_after_seconds(const Headers& headers, int64_t now) {
       std::min<int64_t>(60, std::max<int64_t>(1, *seconds)));
 }
 
-bool vendor_reply_ok(const Vendor& vendor, int status, const Json& body) {
+bool vendor_reply_ok(const Vendor& vendor, int status,
+                     const JsonDocument& body) {
   if (status < 200 || status > 299) return false;
   const auto& when = vendor.rules().errors.success_when;
   if (when.empty()) return true;
@@ -81,7 +82,7 @@ bool vendor_reply_ok(const Vendor& vendor, int status, const Json& body) {
 }
 
 ApiError map_vendor_error(const Vendor& vendor, CallPhase phase, int status,
-                          const Json& body, const Headers& headers,
+                          const JsonDocument& body, const Headers& headers,
                           int64_t now) {
   const ErrorsRule& rules = vendor.rules().errors;
   ReplyScope scope(body, status);
@@ -97,7 +98,7 @@ ApiError map_vendor_error(const Vendor& vendor, CallPhase phase, int status,
   }
   // A 404 page that is not one of the vendor's API replies comes from a
   // load balancer or a wrong base_url: it says nothing about the video.
-  bool foreign_404 = !matched && status == 404 && !body.is_object();
+  bool foreign_404 = !matched && status == 404 && !body.is_object(body.root());
   if (foreign_404) cls = ErrorClass::vendor_error;
   auto vendor_code = text_at(rules.code, body);
   auto vendor_message = text_at(rules.message, body);

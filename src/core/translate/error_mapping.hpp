@@ -10,11 +10,12 @@ enum class CallPhase { create, retrieve, content };
 
 // True when a vendor reply is a success: a 2xx status and, for vendors that
 // report errors inside 200 replies, the rules' `success_when`.
-bool vendor_reply_ok(const Vendor& vendor, int status, const Json& body);
+bool vendor_reply_ok(const Vendor& vendor, int status,
+                     const JsonDocument& body);
 
 // Turns a vendor error reply into the OpenAI error the client sees.
 ApiError map_vendor_error(const Vendor& vendor, CallPhase phase, int status,
-                          const Json& body, const Headers& headers,
+                          const JsonDocument& body, const Headers& headers,
                           int64_t now);
 
 // No usable reply at all: connection refused, reset, timeout, oversized.

@@ -127,7 +127,7 @@ class ContentOperation : public StatusOperation {
     }
     if (!variant.lookup) return deliver(variant, parsed.body, now);
     Json root = call_scope(vendor_, record_, variant_);
-    root["reply"] = std::move(parsed.body);
+    root["reply"] = parsed.body.copy(parsed.body.root());
     JsonScope scope(root);
     auto call = build_vendor_call(vendor_, *variant.lookup, scope, now);
     if (!call) return no_such_file();
@@ -164,7 +164,8 @@ class ContentOperation : public StatusOperation {
   }
 
   // `body` is the status reply, or the lookup reply when there is one.
-  Step deliver(const VariantRule& variant, const Json& body, int64_t now) {
+  Step deliver(const VariantRule& variant, const JsonDocument& body,
+               int64_t now) {
     if (variant.inline_data) return deliver_inline(variant, body);
     std::optional<std::string> url;
     if (variant.from) {
@@ -201,7 +202,7 @@ class ContentOperation : public StatusOperation {
   }
 
   // Vertex AI returns small results inline as base64 instead of a URL.
-  Step deliver_inline(const VariantRule& variant, const Json& body) {
+  Step deliver_inline(const VariantRule& variant, const JsonDocument& body) {
     const Json* v = variant.inline_data->find(body);
     if (!v || !v->is_string() || v->get_ref<const std::string&>().empty()) {
       return no_such_file();

@@ -3,7 +3,6 @@
 #include <list>
 
 #include "rules/scope.hpp"
-#include "util/json_reader.hpp"
 #include "util/json_writer.hpp"
 
 namespace vgw {
@@ -110,10 +109,10 @@ std::optional<UpstreamCall> build_vendor_call(Vendor& vendor,
   return call;
 }
 
-bool task_failed(const Vendor& vendor, const Json& body) {
+bool task_failed(const Vendor& vendor, const JsonDocument& body) {
   const Expression& failed = vendor.rules().retrieve.status.failed_when;
-  if (failed.empty() || !body.is_object()) return false;
-  JsonScope scope(body);
+  if (failed.empty() || !body.is_object(body.root())) return false;
+  DocumentScope scope(body);
   return failed.test(scope);
 }
 
@@ -124,15 +123,14 @@ StatusReply read_status_reply(const Vendor& vendor, CallPhase phase,
     out.error = transport_error(vendor, phase, reply);
     return out;
   }
-  out.body = read_json(reply.body);
-  if (out.body.is_discarded()) out.body = Json();
+  out.body = JsonDocument(reply.body);
   if (task_failed(vendor, out.body)) return out;
   if (!vendor_reply_ok(vendor, reply.status, out.body)) {
     out.error = map_vendor_error(vendor, phase, reply.status, out.body,
                                  reply.headers, now);
     return out;
   }
-  if (!out.body.is_object()) {
+  if (!out.body.is_object(out.body.root())) {
     ApiError e = internal_error("Vendor '" + vendor.name() +
                                 "' sent a status reply that is not JSON.");
     e.status = 502;

@@ -27,11 +27,12 @@ std::optional<UpstreamCall> build_status_call(Vendor& vendor,
                                               int64_t now);
 
 // The vendor's rules say this status reply describes a failed task.
-bool task_failed(const Vendor& vendor, const Json& body);
+bool task_failed(const Vendor& vendor, const JsonDocument& body);
 
-// Parses a status reply, or explains why it is an error.
+// Parses a status reply, or explains why it is an error. The body is a
+// view of the reply's text.
 struct StatusReply {
-  Json body;
+  JsonDocument body;
   std::optional<ApiError> error;
 };
 StatusReply read_status_reply(const Vendor& vendor, CallPhase phase,

@@ -45,7 +45,8 @@ int estimate_progress(int64_t elapsed, uint32_t estimate_seconds) {
 
 }  // namespace
 
-std::optional<int64_t> read_time(const TimeRule& rule, const Json& reply) {
+std::optional<int64_t> read_time(const TimeRule& rule,
+                                 const JsonDocument& reply) {
   const Json* v = rule.from.find(reply);
   if (v == nullptr || v->is_null()) return std::nullopt;
   if (rule.unit == TimeUnit::iso8601) {
@@ -60,7 +61,7 @@ std::optional<int64_t> read_time(const TimeRule& rule, const Json& reply) {
   return static_cast<int64_t>(seconds);
 }
 
-VideoView read_video_state(const Vendor& vendor, const Json& reply,
+VideoView read_video_state(const Vendor& vendor, const JsonDocument& reply,
                            const VideoRecord& record, int64_t now) {
   const RetrieveRule& rules = vendor.rules().retrieve;
   VideoView v;

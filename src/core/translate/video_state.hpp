@@ -8,10 +8,11 @@ namespace vgw {
 
 // Reads a vendor status reply into the OpenAI view of the video. Unknown
 // vendor statuses read as in_progress: leaking them stops SDK pollers.
-VideoView read_video_state(const Vendor& vendor, const Json& reply,
+VideoView read_video_state(const Vendor& vendor, const JsonDocument& reply,
                            const VideoRecord& record, int64_t now);
 
 // Parses timestamps the way vendors send them.
-std::optional<int64_t> read_time(const TimeRule& rule, const Json& reply);
+std::optional<int64_t> read_time(const TimeRule& rule,
+                                 const JsonDocument& reply);
 
 }  // namespace vgw
