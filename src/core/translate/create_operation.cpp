@@ -3,6 +3,7 @@
 #include "webhooks/callback_token.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <tuple>
 
 #include "api/video_object.hpp"
@@ -126,17 +127,14 @@ class CreateOperation : public Operation {
       if (auto e = add_extra(key, value, "metadata." + key)) return finish(*e);
     }
 
-    Json scope_root = build_scope();
-    JsonScope scope(scope_root);
-    scope.bind("metadata", request_.metadata);
-    scope.bind("param", vendor_.params());
+    NameScope scope(*this);
     for (const auto& kind : rules.create.kinds) {
       if (kind.when.empty() || kind.when.test(scope)) {
         kind_ = kind.name;
         break;
       }
     }
-    scope_root["kind"] = kind_;
+    scope.set_kind(kind_);
     for (const auto& check : rules.create.refuse) {
       if (check.refuse_when.test(scope)) {
         return finish(invalid_request(
@@ -166,7 +164,7 @@ class CreateOperation : public Operation {
             "The vendor rules' extras target is not an object."));
       }
     }
-    scope.bind("body", body);
+    scope.set_body(body);
     for (const auto& [name, tmpl] : rules.create.carry) {
       if (auto v = tmpl.render_text(scope)) carried_.emplace_back(name, *v);
     }
@@ -392,32 +390,75 @@ class CreateOperation : public Operation {
     return o;
   }
 
-  // Names in ascending order, each placed at the end of the map without a
-  // search.
-  Json build_scope() const {
-    Json s = Json::object();
-    auto& names = s.get_ref<Json::object_t&>();
-    auto put = [&](const char* name, Json value) {
-      names.emplace_hint(names.end(), name, std::move(value));
-    };
-    auto dimensions = parse_size(size_);
-    if (dimensions) put("height", dimensions->height);
-    Json images = Json::array();
-    images.get_ref<Json::array_t&>().reserve(request_.images.size());
-    for (size_t i = 0; i < request_.images.size(); ++i)
-      images.push_back(image_object(i));
-    if (!images.empty()) put("image", images.front());
-    put("image_count", request_.images.size());
-    put("images", std::move(images));
-    put("model", request_.model);
-    put("prompt", request_.prompt);
-    put("seconds", seconds_);
-    put("size", size_);
-    put("vendor_model",
-        model_.vendor_model.empty() ? request_.model : model_.vendor_model);
-    if (dimensions) put("width", dimensions->width);
-    return s;
+  // A name of the create's scope, built only when a rule reads it (most
+  // rules read four or five of them, on every create).
+  std::optional<Json> scope_value(std::string_view name) const {
+    if (name == "prompt") return Json(request_.prompt);
+    if (name == "model") return Json(request_.model);
+    if (name == "vendor_model") {
+      return Json(model_.vendor_model.empty() ? request_.model
+                                              : model_.vendor_model);
+    }
+    if (name == "seconds") return Json(seconds_);
+    if (name == "size") return Json(size_);
+    if (name == "width" || name == "height") {
+      auto dimensions = parse_size(size_);
+      if (!dimensions) return std::nullopt;
+      return Json(name == "width" ? dimensions->width : dimensions->height);
+    }
+    if (name == "image_count") return Json(request_.images.size());
+    if (name == "image") {
+      if (request_.images.empty()) return std::nullopt;
+      return image_object(0);
+    }
+    if (name == "images") {
+      Json images = Json::array();
+      images.get_ref<Json::array_t&>().reserve(request_.images.size());
+      for (size_t i = 0; i < request_.images.size(); ++i)
+        images.push_back(image_object(i));
+      return images;
+    }
+    return std::nullopt;
   }
+
+  // Where a create's rules look names up: the client's metadata, the
+  // vendor's params and the body being built are referred to, not copied;
+  // the rest (scope_value()) is built on first use.
+  class NameScope : public Scope {
+   public:
+    explicit NameScope(const CreateOperation& op) : op_(op) {}
+    void set_kind(const std::string& kind) { kind_ = Json(kind); }
+    void set_body(const Json& body) { body_ = &body; }
+
+    const Json* lookup(const JsonPath& path) const override {
+      const std::string* root = path.root_name();
+      if (root == nullptr) return nullptr;
+      const std::string& name = *root;
+      if (name == "metadata") return path.find_from(op_.request_.metadata, 1);
+      if (name == "param") return path.find_from(op_.vendor_.params(), 1);
+      if (name == "body") {
+        return body_ ? path.find_from(*body_, 1) : nullptr;
+      }
+      if (name == "kind") {
+        return kind_.is_null() ? nullptr : path.find_from(kind_, 1);
+      }
+      for (const auto& [built, value] : values_) {
+        if (built == name) return path.find_from(value, 1);
+      }
+      std::optional<Json> value = op_.scope_value(name);
+      if (!value) return nullptr;
+      return path.find_from(
+          values_.emplace_back(name, std::move(*value)).second, 1);
+    }
+
+   private:
+    const CreateOperation& op_;
+    Json kind_;
+    const Json* body_ = nullptr;
+    // std::deque: values handed out stay where they are. Names are views
+    // of the rules' paths, which outlive the request.
+    mutable std::deque<std::pair<std::string_view, Json>> values_;
+  };
 
   Vendor& vendor_;
   const ModelRule& model_;

@@ -42,9 +42,12 @@ class RetrieveOperation : public StatusOperation {
       : StatusOperation(vendor, std::move(record), std::move(video_id),
                         "retrieve"),
         content_url_(std::move(content_url)),
-        cache_(cache && cache->enabled() ? cache : nullptr),
-        cache_key_(vendor_.name() + '\n' + record_.kind + '\n' +
-                   record_.task_id) {}
+        cache_(cache && cache->enabled() ? cache : nullptr) {
+    if (cache_) {
+      cache_key_ =
+          vendor_.name() + '\n' + record_.kind + '\n' + record_.task_id;
+    }
+  }
 
   Step start(int64_t now) override {
     if (cache_) {

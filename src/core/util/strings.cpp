@@ -89,11 +89,13 @@ bool has_control_chars(std::string_view s) {
 }
 
 std::string url_decode(std::string_view s) {
-  // Ids in request paths: nothing to decode (find_first_of costs a search
-  // of the set per character).
-  bool plain = true;
-  for (char c : s) plain &= c != '%' && c != '+';
-  if (plain) return std::string(s);
+  // Ids in request paths: nothing to decode (two memchr scans cost less
+  // than a look at every character, or find_first_of's search of the set
+  // per character).
+  if (s.find('%') == std::string_view::npos &&
+      s.find('+') == std::string_view::npos) {
+    return std::string(s);
+  }
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
