@@ -35,6 +35,25 @@ TEST(Expression, EvaluatesTheConditionLanguage) {
   // Integers an int64 cannot hold stay numbers (found by the rules fuzzer).
   EXPECT_EQ(eval("code < 130222000000000000000000000000000000000000", d), true);
   EXPECT_EQ(eval("code > -99999999999999999999999", d), true);
+  // Every operator and function, compiled to its code once.
+  EXPECT_EQ(eval("'apple' < 'banana' && 'b' <= 'b' && 'c' > 'b'", d), true);
+  EXPECT_EQ(eval("status >= 'G'", d), false);
+  EXPECT_EQ(eval("ends_with(image.url, '//x') && contains(status, 'AIL')", d),
+            true);
+  EXPECT_EQ(eval("contains(status, 'zzz') || ends_with(code, '2')", d), false);
+  EXPECT_EQ(eval("lower(code) == 1002", d), true);
+  EXPECT_EQ(eval("number(status)", d), nullptr);
+  EXPECT_EQ(eval("code in [1, '1002']", d), true);
+  EXPECT_EQ(eval("code in 1002", d), false);
+  EXPECT_EQ(eval("count(image) == 1 && count(code) == 0", d), true);
+  EXPECT_EQ(eval("!code", d), false);
+  EXPECT_EQ(eval("has(list[2]) && !has(list[3])", d), true);
+  JsonScope scope(d);
+  for (const char* text : {"code", "list", "missing", "status == 'x'",
+                           "lower(status)", "[]", "0", "''"}) {
+    auto e = Expression::compile(text);
+    EXPECT_EQ(e.test(scope), json_truthy(e.evaluate(scope))) << text;
+  }
 }
 
 TEST(Expression, ReportsCompileErrors) {

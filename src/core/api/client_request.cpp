@@ -153,29 +153,30 @@ std::optional<ApiError> parse_json(std::string_view body,
   }
   out.owned_json = std::move(doc);
   for (auto& [key, value] : out.owned_json.items()) {
+    std::string_view name = key;
     // Only images and vendor extras may be large; a placeholder anywhere
     // else is a value far over its limit.
     if (value.is_string() &&
         out.large.find(value.get_ref<const std::string&>()) &&
-        (key == "prompt" || key == "model" || key == "seconds" ||
-         key == "size" || key == "user" || key == "callback_url" ||
-         key == "response_format")) {
+        (name == "prompt" || name == "model" || name == "seconds" ||
+         name == "size" || name == "user" || name == "callback_url" ||
+         name == "response_format")) {
       return invalid_request("'" + key + "' is too long.", key,
                              "string_above_max_length");
     }
-    if (key == "prompt") {
+    if (name == "prompt") {
       if (!value.is_string()) {
         return invalid_request("Invalid type for 'prompt': expected a string.",
                                "prompt", "invalid_type");
       }
       if (auto e = set_prompt(out, value.get<std::string>())) return e;
-    } else if (key == "model") {
+    } else if (name == "model") {
       if (!value.is_string()) {
         return invalid_request("Invalid type for 'model': expected a string.",
                                "model", "invalid_type");
       }
       out.model = value.get<std::string>();
-    } else if (key == "seconds") {
+    } else if (name == "seconds") {
       // A JSON number is accepted as a courtesy; OpenAI itself wants "8".
       if (value.is_number_unsigned() || value.is_number_integer()) {
         if (auto e = set_seconds(out, value.dump())) return e;
@@ -185,14 +186,14 @@ std::optional<ApiError> parse_json(std::string_view body,
         return invalid_request("Invalid type for 'seconds': expected a string.",
                                "seconds", "invalid_type");
       }
-    } else if (key == "size") {
+    } else if (name == "size") {
       if (value.is_string()) {
         if (auto e = set_size(out, value.get<std::string>())) return e;
       } else if (!value.is_null()) {
         return invalid_request("Invalid type for 'size': expected a string.",
                                "size", "invalid_type");
       }
-    } else if (key == "input_reference") {
+    } else if (name == "input_reference") {
       if (value.is_string()) {
         if (auto e = add_image_reference(
                 out, value.get_ref<const std::string&>(), "input_reference")) {
@@ -225,7 +226,7 @@ std::optional<ApiError> parse_json(std::string_view body,
             "'image_url'.",
             "input_reference", "invalid_type");
       }
-    } else if (key == "metadata") {
+    } else if (name == "metadata") {
       if (value.is_object()) {
         out.metadata = value;
       } else if (!value.is_null()) {

@@ -14,6 +14,27 @@ struct Expression::Node {
   Json literal;
   JsonPath path;
   std::string op;  // function name or operator
+  // `op` as compiled (see resolve_ops()): evaluation never compares text.
+  enum class Op {
+    none,
+    equal,
+    not_equal,
+    less,
+    less_equal,
+    greater,
+    greater_equal,
+    in,
+    and_,
+    or_,
+    has,
+    count,
+    lower,
+    number,
+    string,
+    starts_with,
+    ends_with,
+    contains
+  } code = Op::none;
   std::vector<std::unique_ptr<Node>> children;
 };
 
@@ -260,64 +281,122 @@ bool loose_equals(const Json& a, const Json& b) {
   return a == b;
 }
 
+using Op = Node::Op;
+
+Op op_code(const std::string& op) {
+  static const std::pair<const char*, Op> kOps[] = {
+      {"==", Op::equal},
+      {"!=", Op::not_equal},
+      {"<", Op::less},
+      {"<=", Op::less_equal},
+      {">", Op::greater},
+      {">=", Op::greater_equal},
+      {"in", Op::in},
+      {"&&", Op::and_},
+      {"||", Op::or_},
+      {"has", Op::has},
+      {"count", Op::count},
+      {"lower", Op::lower},
+      {"number", Op::number},
+      {"string", Op::string},
+      {"starts_with", Op::starts_with},
+      {"ends_with", Op::ends_with},
+      {"contains", Op::contains},
+  };
+  for (const auto& [text, code] : kOps) {
+    if (op == text) return code;
+  }
+  return Op::none;
+}
+
+void resolve_ops(Node& n) {
+  if (n.kind == Node::Kind::call || n.kind == Node::Kind::binary) {
+    n.code = op_code(n.op);
+  }
+  for (auto& c : n.children) resolve_ops(*c);
+}
+
 Json evaluate_node(const Node& n, const Scope& scope);
 
-Json compare(const std::string& op, const Json& a, const Json& b) {
-  if (op == "==") return loose_equals(a, b);
-  if (op == "!=") return !loose_equals(a, b);
-  if (op == "in") {
+// A node's value without a copy when it is a literal or a name (most
+// operands are): `storage` holds it otherwise.
+const Json& operand(const Node& n, const Scope& scope, Json& storage) {
+  static const Json kNull;
+  if (n.kind == Node::Kind::literal) return n.literal;
+  if (n.kind == Node::Kind::path) {
+    const Json* v = scope.lookup(n.path);
+    return v ? *v : kNull;
+  }
+  storage = evaluate_node(n, scope);
+  return storage;
+}
+
+bool operand_truthy(const Node& n, const Scope& scope) {
+  Json storage;
+  return json_truthy(operand(n, scope, storage));
+}
+
+bool compare(Op op, const Json& a, const Json& b) {
+  if (op == Op::equal) return loose_equals(a, b);
+  if (op == Op::not_equal) return !loose_equals(a, b);
+  if (op == Op::in) {
     if (!b.is_array()) return false;
     for (const auto& item : b) {
       if (loose_equals(a, item)) return true;
     }
     return false;
   }
+  auto ordered = [op](const auto& x, const auto& y) {
+    switch (op) {
+      case Op::less:
+        return x < y;
+      case Op::less_equal:
+        return x <= y;
+      case Op::greater:
+        return x > y;
+      case Op::greater_equal:
+        return x >= y;
+      default:
+        return false;
+    }
+  };
   auto x = json_number(a);
   auto y = json_number(b);
-  if (x && y) {
-    if (op == "<") return *x < *y;
-    if (op == "<=") return *x <= *y;
-    if (op == ">") return *x > *y;
-    if (op == ">=") return *x >= *y;
-  }
+  if (x && y) return ordered(*x, *y);
   if (a.is_string() && b.is_string()) {
-    const auto& s = a.get_ref<const std::string&>();
-    const auto& t = b.get_ref<const std::string&>();
-    if (op == "<") return s < t;
-    if (op == "<=") return s <= t;
-    if (op == ">") return s > t;
-    if (op == ">=") return s >= t;
+    return ordered(a.get_ref<const std::string&>(),
+                   b.get_ref<const std::string&>());
   }
   return false;
 }
 
 Json call(const Node& n, const Scope& scope) {
-  if (n.op == "has") {
-    const Node& arg = *n.children[0];
-    if (arg.kind == Node::Kind::path) {
-      const Json* v = scope.lookup(arg.path);
-      return v != nullptr && json_truthy(*v);
+  if (n.code == Op::has) return operand_truthy(*n.children[0], scope);
+  Json a_storage;
+  const Json& a = operand(*n.children[0], scope, a_storage);
+  switch (n.code) {
+    case Op::count:
+      return a.is_array() || a.is_object() ? static_cast<int64_t>(a.size())
+                                           : int64_t{0};
+    case Op::lower:
+      return a.is_string() ? Json(to_lower(a.get_ref<const std::string&>()))
+                           : a;
+    case Op::number: {
+      auto d = json_number(a);
+      return d ? Json(*d) : Json();
     }
-    return json_truthy(evaluate_node(arg, scope));
+    case Op::string:
+      return a.is_null() ? Json() : Json(json_text(a));
+    default:
+      break;
   }
-  Json a = evaluate_node(*n.children[0], scope);
-  if (n.op == "count") {
-    return a.is_array() || a.is_object() ? static_cast<int64_t>(a.size())
-                                         : int64_t{0};
-  }
-  if (n.op == "lower")
-    return a.is_string() ? Json(to_lower(a.get<std::string>())) : a;
-  if (n.op == "number") {
-    auto d = json_number(a);
-    return d ? Json(*d) : Json();
-  }
-  if (n.op == "string") return a.is_null() ? Json() : Json(json_text(a));
-  Json b = evaluate_node(*n.children[1], scope);
+  Json b_storage;
+  const Json& b = operand(*n.children[1], scope, b_storage);
   if (!a.is_string() || !b.is_string()) return false;
   const auto& s = a.get_ref<const std::string&>();
   const auto& t = b.get_ref<const std::string&>();
-  if (n.op == "starts_with") return starts_with(s, t);
-  if (n.op == "ends_with") return ends_with(s, t);
+  if (n.code == Op::starts_with) return starts_with(s, t);
+  if (n.code == Op::ends_with) return ends_with(s, t);
   return s.find(t) != std::string::npos;  // contains
 }
 
@@ -337,20 +416,26 @@ Json evaluate_node(const Node& n, const Scope& scope) {
     case Node::Kind::call:
       return call(n, scope);
     case Node::Kind::unary_not:
-      return !json_truthy(evaluate_node(*n.children[0], scope));
-    case Node::Kind::binary:
-      if (n.op == "&&") {
-        return json_truthy(evaluate_node(*n.children[0], scope)) &&
-               json_truthy(evaluate_node(*n.children[1], scope));
+      return !operand_truthy(*n.children[0], scope);
+    case Node::Kind::binary: {
+      if (n.code == Op::and_) {
+        return operand_truthy(*n.children[0], scope) &&
+               operand_truthy(*n.children[1], scope);
       }
-      if (n.op == "||") {
-        return json_truthy(evaluate_node(*n.children[0], scope)) ||
-               json_truthy(evaluate_node(*n.children[1], scope));
+      if (n.code == Op::or_) {
+        return operand_truthy(*n.children[0], scope) ||
+               operand_truthy(*n.children[1], scope);
       }
-      return compare(n.op, evaluate_node(*n.children[0], scope),
-                     evaluate_node(*n.children[1], scope));
+      Json a_storage, b_storage;
+      return compare(n.code, operand(*n.children[0], scope, a_storage),
+                     operand(*n.children[1], scope, b_storage));
+    }
   }
   return Json();
+}
+
+bool evaluate_truthy(const Node& n, const Scope& scope) {
+  return operand_truthy(n, scope);
 }
 
 }  // namespace
@@ -365,12 +450,17 @@ Expression Expression::compile(std::string_view text) {
   e.text_ = std::string(text);
   Parser parser(text, e.roots_);
   e.root_ = parser.parse();
+  resolve_ops(*e.root_);
   return e;
 }
 
 Json Expression::evaluate(const Scope& scope) const {
   if (!root_) return true;
   return evaluate_node(*root_, scope);
+}
+
+bool Expression::test(const Scope& scope) const {
+  return !root_ || evaluate_truthy(*root_, scope);
 }
 
 }  // namespace vgw

@@ -29,7 +29,7 @@ class Expression {
   static Expression compile(std::string_view text);  // throws RuleError
 
   Json evaluate(const Scope& scope) const;
-  bool test(const Scope& scope) const { return json_truthy(evaluate(scope)); }
+  bool test(const Scope& scope) const;  // json_truthy(evaluate(scope))
 
   // Every name the expression reads, so the loader can reject unknown ones.
   const std::vector<std::string>& roots() const { return roots_; }

@@ -433,7 +433,7 @@ class CreateOperation : public Operation {
     const Json* lookup(const JsonPath& path) const override {
       const std::string* root = path.root_name();
       if (root == nullptr) return nullptr;
-      const std::string& name = *root;
+      std::string_view name = *root;
       if (name == "metadata") return path.find_from(op_.request_.metadata, 1);
       if (name == "param") return path.find_from(op_.vendor_.params(), 1);
       if (name == "body") {

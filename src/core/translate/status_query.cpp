@@ -48,7 +48,7 @@ class RecordScope : public Scope {
   const Json* lookup(const JsonPath& path) const override {
     const std::string* root = path.root_name();
     if (root == nullptr) return nullptr;
-    const std::string& name = *root;
+    std::string_view name = *root;
     if (name == "param") return path.find_from(vendor_.params(), 1);
     for (const auto& [built, value] : values_) {
       if (built == name) return path.find_from(value, 1);
@@ -63,7 +63,7 @@ class RecordScope : public Scope {
   const Vendor& vendor_;
   const VideoRecord& record_;
   // std::list: the values handed out stay where they are.
-  mutable std::list<std::pair<std::string, Json>> values_;
+  mutable std::list<std::pair<std::string_view, Json>> values_;
 };
 
 }  // namespace
