@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "util/plain_json_bytes.hpp"
 #include "util/utf8.hpp"
 
 namespace vgw::json_lexing {
@@ -17,15 +18,6 @@ int hex_digit(unsigned char c) {
 }
 
 bool digit(unsigned char c) { return c >= '0' && c <= '9'; }
-
-// Bytes a string holds as they are: printable ASCII but '"' and '\\'.
-struct PlainBytes {
-  bool plain[256] = {};
-  constexpr PlainBytes() {
-    for (int c = 0x20; c < 0x80; ++c) plain[c] = c != '"' && c != '\\';
-  }
-};
-constexpr PlainBytes kPlain;
 
 // No double is more than 309 digits before the point: an integer of up
 // to this many digits cannot overflow to infinity.
@@ -104,7 +96,7 @@ bool Lexer::string(std::string_view& body, bool& escaped) {
   const unsigned char* start = ++p_;
   escaped = false;
   for (;;) {
-    while (p_ < end_ && kPlain.plain[*p_]) ++p_;
+    p_ = skip_plain_json_bytes(p_, end_);
     if (p_ == end_) return false;
     unsigned char c = *p_;
     if (c == '"') {

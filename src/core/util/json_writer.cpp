@@ -1,20 +1,13 @@
 #include "util/json_writer.hpp"
 
-#include <array>
 #include <charconv>
 #include <cstring>
 
+#include "util/plain_json_bytes.hpp"
 #include "util/utf8.hpp"
 
 namespace vgw {
 namespace {
-
-// Printable ASCII other than '"' and '\\' is written as it is.
-constexpr std::array<bool, 256> kPlain = [] {
-  std::array<bool, 256> plain{};
-  for (int c = 0x20; c < 0x80; ++c) plain[c] = c != '"' && c != '\\';
-  return plain;
-}();
 
 // `n` more bytes at the end of `out`, to be written: one call into the
 // string instead of one per piece.
@@ -35,7 +28,7 @@ void append_json_string(std::string& out, std::string_view value) {
   static const char* hex = "0123456789abcdef";
   const auto* p = reinterpret_cast<const unsigned char*>(value.data());
   const auto* end = p + value.size();
-  while (p < end && kPlain[*p]) ++p;
+  p = skip_plain_json_bytes(p, end);
   if (p == end) {  // the common case: ids, names, URLs
     char* at = grow(out, value.size() + 2);
     *at++ = '"';
@@ -51,11 +44,11 @@ void append_json_string(std::string& out, std::string_view value) {
                static_cast<size_t>(upto - run));
   };
   while (p < end) {
-    unsigned char c = *p;
-    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-      ++p;
+    if (const unsigned char* q = skip_plain_json_bytes(p, end); q != p) {
+      p = q;
       continue;
     }
+    unsigned char c = *p;
     if (c >= 0x80) {
       int n = utf8_sequence(p, end);
       if (n > 0) {
