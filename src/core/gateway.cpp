@@ -291,14 +291,20 @@ std::unique_ptr<Operation> Gateway::begin_by_id(
     e.message += " The vendor that made it is no longer configured.";
     return answer(e, operation, record->model);
   }
-  if (!content)
+  if (!content) {
+    std::string content_url;
+    if (!api_base.empty()) {
+      constexpr std::string_view kVideos = "videos/", kContent = "/content";
+      content_url.reserve(api_base.size() + kVideos.size() + video_id.size() +
+                          kContent.size());
+      content_url.append(api_base).append(kVideos).append(video_id).append(
+          kContent);
+    }
     return with_fresh_token(
-        *vendor,
-        make_retrieve_operation(
-            *vendor, std::move(*record), video_id,
-            api_base.empty() ? std::string()
-                             : api_base + "videos/" + video_id + "/content",
-            &status_cache_));
+        *vendor, make_retrieve_operation(
+                     *vendor, std::move(*record), std::move(video_id),
+                     std::move(content_url), &status_cache_));
+  }
   std::string variant = query_arg(call.args, "variant").value_or("video");
   if (variant.empty()) variant = "video";
   if (variant != "video" && variant != "thumbnail" &&

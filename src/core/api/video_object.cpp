@@ -8,7 +8,10 @@ namespace vgw {
 
 std::string render_video(const VideoView& v) {
   std::string out;
-  out.reserve(512 + v.id.size() + (v.prompt ? v.prompt->size() : 0));
+  // Every field's text, with room for its escapes: no reallocation.
+  out.reserve(512 + v.id.size() + (v.prompt ? v.prompt->size() : 0) +
+              (v.url ? 2 * v.url->size() : 0) +
+              (v.error ? v.error->message.size() : 0));
   JsonWriter w(out);
   auto optional_number = [&](const char* name,
                              const std::optional<int64_t>& n) {

@@ -194,7 +194,7 @@ NodePtr compile_node(const YAML::Node& y, const Roots& roots) {
   return n;
 }
 
-std::optional<Json> convert(const Json& v, Node::Conversion as) {
+std::optional<Json> convert(Json v, Node::Conversion as) {
   switch (as) {
     case Node::Conversion::none:
       return v;
@@ -251,6 +251,25 @@ class ItemScope : public Scope {
 
 std::optional<Json> render_node(const Node& n, const Scope& scope);
 
+// "text ${name} text": nullopt when a name is missing or null.
+std::optional<std::string> interpolate(const Node& n, const Scope& scope) {
+  std::string out;
+  for (const auto& piece : n.pieces) {
+    if (const auto* s = std::get_if<std::string>(&piece)) {
+      out += *s;
+      continue;
+    }
+    const Json* v = scope.lookup(std::get<JsonPath>(piece));
+    if (v == nullptr || v->is_null()) return std::nullopt;
+    if (v->is_string()) {
+      out += v->get_ref<const std::string&>();
+    } else {
+      out += json_text(*v);
+    }
+  }
+  return out;
+}
+
 // A missing or empty list renders as absent, so `images` is simply not sent
 // for text-to-video; inside a YAML list the elements are spliced in place.
 std::optional<Json> render_each(const Node& n, const Scope& scope) {
@@ -276,17 +295,9 @@ std::optional<Json> render_node(const Node& n, const Scope& scope) {
       return *v;
     }
     case Node::Kind::interpolation: {
-      std::string out;
-      for (const auto& piece : n.pieces) {
-        if (const auto* s = std::get_if<std::string>(&piece)) {
-          out += *s;
-          continue;
-        }
-        const Json* v = scope.lookup(std::get<JsonPath>(piece));
-        if (v == nullptr || v->is_null()) return std::nullopt;
-        out += json_text(*v);
-      }
-      return Json(std::move(out));
+      auto text = interpolate(n, scope);
+      if (!text) return std::nullopt;
+      return Json(std::move(*text));
     }
     case Node::Kind::object: {
       Json o = Json::object();
@@ -330,7 +341,7 @@ std::optional<Json> render_node(const Node& n, const Scope& scope) {
         }
         if (!matched && n.map_else) v = n.map_else;
       }
-      return convert(*v, n.as);
+      return convert(std::move(*v), n.as);
     }
   }
   return std::nullopt;
@@ -365,6 +376,13 @@ std::optional<Json> ValueTemplate::render(const Scope& scope) const {
 
 std::optional<std::string> ValueTemplate::render_text(
     const Scope& scope) const {
+  // Paths and headers ("/v1/videos/${kind}/${task_id}") go straight to
+  // text.
+  if (root_ && root_->kind == Node::Kind::interpolation) {
+    auto text = interpolate(*root_, scope);
+    if (!text || text->empty()) return std::nullopt;
+    return text;
+  }
   auto v = render(scope);
   if (!v || v->is_null()) return std::nullopt;
   std::string s = json_text(*v);
