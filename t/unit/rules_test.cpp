@@ -7,6 +7,7 @@
 #include "rules/expression.hpp"
 #include "rules/rule_error.hpp"
 #include "rules/value_template.hpp"
+#include "util/json_writer.hpp"
 #include "rules/vendor_rules.hpp"
 
 namespace vgw {
@@ -135,6 +136,81 @@ content:
       ValueTemplate::compile(YAML::Load("{$value: '${item}'}"), {"images"}),
       RuleError)
       << "item only exists inside $each";
+}
+
+// render_json() writes what serialising render()'s document writes: for
+// the templates above and every shipped vendor's create body, with and
+// without images, metadata and optional values.
+TEST(ValueTemplate, WritesBodiesAsTheirDocumentsSerialise) {
+  auto same = [](const ValueTemplate& t, const Json& in) {
+    JsonScope scope(in);
+    std::string written;
+    bool any = t.render_json(scope, written);
+    auto rendered = t.render(scope);
+    std::string expected;
+    if (rendered) append_json(expected, *rendered);
+    EXPECT_EQ(any, rendered.has_value()) << in.dump();
+    EXPECT_EQ(written, expected) << in.dump();
+  };
+  Json image = {{"url", "https://i/x.png"},
+                {"url_or_base64", "https://i/x.png"},
+                {"url_or_data_url", "https://i/x.png"},
+                {"base64", "QUJD"},
+                {"data_url", "data:image/png;base64,QUJD"},
+                {"file", "QUJD"},
+                {"mime", "image/png"}};
+  std::vector<Json> inputs = {
+      {{"prompt", "a \"quoted\" cat\n"},
+       {"seconds", "8"},
+       {"size", "720x1280"},
+       {"width", 720},
+       {"height", 1280},
+       {"kind", "text2video"},
+       {"model", "m"},
+       {"vendor_model", "vm"},
+       {"image_count", 0},
+       {"images", Json::array()},
+       {"metadata", Json::object()}},
+      {{"prompt", "p"},
+       {"seconds", "5"},
+       {"size", "1280x720"},
+       {"kind", "image2video"},
+       {"vendor_model", "vm"},
+       {"image", image},
+       {"image_count", 2},
+       {"images", Json::array({image, image})},
+       {"metadata", {{"image_tail", "https://t"}, {"seed", 7}}}},
+      Json::object(),
+  };
+  for (const char* yaml : {
+           "{b: '${prompt}', a: '${seconds}', c: {$when: 'false', $value: 1}}",
+           "{z: {$when: 'false', $value: 1}, y: {x: '${image.nothing}'}, w: "
+           "[1, "
+           "'${image.nothing}', '${prompt}']}",
+           "[{k: v}, '${prompt}', {$value: '${seconds}', $as: number}]",
+           "'${prompt}'",
+           "{one: null, two: true, three: 1.5, four: [], five: {}}",
+       }) {
+    auto t = tmpl(yaml);
+    for (const auto& in : inputs) same(t, in);
+  }
+  auto each = ValueTemplate::compile(
+      YAML::Load("{urls: {$each: '${images}', $value: '${item.url}'}, "
+                 "content: [{t: '${prompt}'}, {$each: '${images}', $value: "
+                 "{u: '${item.url}', i: '${index}'}}]}"),
+      {"prompt", "images"});
+  for (const auto& in : inputs) same(each, in);
+  for (const char* vendor :
+       {"openai", "kling", "vidu", "jimeng", "hailuo", "seedance", "wan",
+        "veo-gemini", "veo-vertex", "sora-relay"}) {
+    VendorRules rules =
+        load_vendor_rules(std::string(VGW_VENDOR_DIR "/") + vendor + ".yaml");
+    ASSERT_TRUE(rules.create.request.body) << vendor;
+    for (const auto& in : inputs) {
+      SCOPED_TRACE(vendor);
+      same(*rules.create.request.body, in);
+    }
+  }
 }
 
 TEST(ValueTemplate, RejectsUnknownNamesAndDirectives) {

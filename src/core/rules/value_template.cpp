@@ -1,5 +1,6 @@
 #include "rules/value_template.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <variant>
 
@@ -7,6 +8,7 @@
 #include "rules/yaml_json.hpp"
 #include "util/strings.hpp"
 #include "util/json_reader.hpp"
+#include "util/json_writer.hpp"
 
 namespace vgw {
 
@@ -26,6 +28,10 @@ struct ValueTemplate::Node {
   JsonPath reference;
   std::vector<std::variant<std::string, JsonPath>> pieces;
   std::vector<std::pair<std::string, std::unique_ptr<Node>>> members;
+  // `members` in the order a Json object keeps its keys (byte order), for
+  // writing a body straight to text; empty when two members share a key
+  // (the last one present wins, as in a Json object).
+  std::vector<size_t> written_order;
   std::vector<std::unique_ptr<Node>> items;
 
   // transform
@@ -175,6 +181,16 @@ NodePtr compile_node(const YAML::Node& y, const Roots& roots) {
       }
       n->members.emplace_back(key, compile_node(kv.second, roots));
     }
+    std::vector<size_t> order(n->members.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return n->members[a].first < n->members[b].first;
+    });
+    bool unique =
+        std::adjacent_find(order.begin(), order.end(), [&](size_t a, size_t b) {
+          return n->members[a].first == n->members[b].first;
+        }) == order.end();
+    if (unique) n->written_order = std::move(order);
     return n;
   }
   if (y.IsSequence()) {
@@ -250,6 +266,7 @@ class ItemScope : public Scope {
 };
 
 std::optional<Json> render_node(const Node& n, const Scope& scope);
+bool write_rendered(const Node& n, const Scope& scope, std::string& out);
 
 // "text ${name} text": nullopt when a name is missing or null.
 std::optional<std::string> interpolate(const Node& n, const Scope& scope) {
@@ -347,6 +364,76 @@ std::optional<Json> render_node(const Node& n, const Scope& scope) {
   return std::nullopt;
 }
 
+// Writes what append_json() writes for render_node()'s value, without
+// building the objects and arrays: a vendor body is written member by
+// member as it renders. False, with nothing written, when it renders
+// nothing.
+bool write_node(const Node& n, const Scope& scope, std::string& out) {
+  switch (n.kind) {
+    case Node::Kind::reference: {
+      const Json* v = scope.lookup(n.reference);
+      if (v == nullptr || v->is_null()) return false;
+      append_json(out, *v);
+      return true;
+    }
+    case Node::Kind::interpolation: {
+      auto text = interpolate(n, scope);
+      if (!text) return false;
+      append_json_string(out, *text);
+      return true;
+    }
+    case Node::Kind::object: {
+      if (n.written_order.size() != n.members.size()) break;
+      out.push_back('{');
+      bool first = true;
+      for (size_t i : n.written_order) {
+        const auto& [key, member] = n.members[i];
+        size_t mark = out.size();
+        if (!first) out.push_back(',');
+        append_json_string(out, key);
+        out.push_back(':');
+        if (write_node(*member, scope, out)) {
+          first = false;
+        } else {
+          out.resize(mark);
+        }
+      }
+      out.push_back('}');
+      return true;
+    }
+    case Node::Kind::array: {
+      // $each items are spliced in: those render whole (below).
+      for (const auto& item : n.items) {
+        if (item->each) return write_rendered(n, scope, out);
+      }
+      out.push_back('[');
+      bool first = true;
+      for (const auto& item : n.items) {
+        size_t mark = out.size();
+        if (!first) out.push_back(',');
+        if (write_node(*item, scope, out)) {
+          first = false;
+        } else {
+          out.resize(mark);
+        }
+      }
+      out.push_back(']');
+      return true;
+    }
+    case Node::Kind::literal:
+    case Node::Kind::transform:
+      break;
+  }
+  return write_rendered(n, scope, out);
+}
+
+bool write_rendered(const Node& n, const Scope& scope, std::string& out) {
+  auto v = render_node(n, scope);
+  if (!v) return false;
+  append_json(out, *v);
+  return true;
+}
+
 }  // namespace
 
 ValueTemplate::ValueTemplate() = default;
@@ -372,6 +459,10 @@ ValueTemplate ValueTemplate::from_string(const std::string& text,
 std::optional<Json> ValueTemplate::render(const Scope& scope) const {
   if (!root_) return std::nullopt;
   return render_node(*root_, scope);
+}
+
+bool ValueTemplate::render_json(const Scope& scope, std::string& out) const {
+  return root_ && write_node(*root_, scope, out);
 }
 
 std::optional<std::string> ValueTemplate::render_text(

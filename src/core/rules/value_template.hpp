@@ -42,6 +42,9 @@ class ValueTemplate {
                                    int line = 0);
 
   std::optional<Json> render(const Scope& scope) const;
+  // Appends what append_json(out, *render(scope)) appends, without building
+  // the document; false (nothing appended) when render() is nullopt.
+  bool render_json(const Scope& scope, std::string& out) const;
   // Renders and requires a non-empty string (URLs, header values).
   std::optional<std::string> render_text(const Scope& scope) const;
 

@@ -82,6 +82,10 @@ EncodedBody encode_body(BodyFormat format, const Json& body,
   if (format == BodyFormat::multipart) return encode_multipart(body, blobs);
   std::string serialized;
   append_json(serialized, body);
+  return encode_json_text(serialized, blobs);
+}
+
+EncodedBody encode_json_text(const std::string& serialized, ImageBlobs& blobs) {
   blobs.plan(serialized);
   EncodedBody out{"application/json", {}};
   blobs.splice(serialized, true, out.body);

@@ -19,5 +19,8 @@ struct EncodedBody {
 // (objects flattened as `a[b]`, the way the OpenAI SDKs send them) and
 // `${image.file}` placeholders into binary file parts.
 EncodedBody encode_body(BodyFormat format, const Json& body, ImageBlobs& blobs);
+// The same for a JSON body already written as text (ValueTemplate's
+// render_json()).
+EncodedBody encode_json_text(const std::string& serialized, ImageBlobs& blobs);
 
 }  // namespace vgw

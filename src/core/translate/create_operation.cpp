@@ -153,29 +153,45 @@ class CreateOperation : public Operation {
       return finish(
           internal_error("The vendor rules produced no create path."));
     call.url = vendor_.url_for(*path);
-    Json body = Json::object();
-    if (rules.create.request.body) {
-      auto rendered = rules.create.request.body->render(scope);
-      if (rendered) body = std::move(*rendered);
-    }
-    for (const auto& [path, key, value] : extras) {
-      if (!set_at(body, path, key, value)) {
-        return finish(internal_error(
-            "The vendor rules' extras target is not an object."));
+    // Sealed into the id after what the rules carry (the order is part of
+    // the id).
+    auto carry_echoed = [&] {
+      for (const auto& [key, value] : request_.echo.items()) {
+        carried_.emplace_back(kEchoPrefix + key, value.dump());
       }
+    };
+    EncodedBody encoded;
+    const RequestRule& rule = rules.create.request;
+    if (rule.format == BodyFormat::json && extras.empty() &&
+        rules.create.carry.empty() && !request_.callback_url) {
+      // Nothing reads or amends the body once it is rendered: it is
+      // written as text as it renders, without a document in between.
+      carry_echoed();
+      std::string text;
+      if (!rule.body || !rule.body->render_json(scope, text)) text = "{}";
+      encoded = encode_json_text(text, blobs_);
+    } else {
+      Json body = Json::object();
+      if (rule.body) {
+        auto rendered = rule.body->render(scope);
+        if (rendered) body = std::move(*rendered);
+      }
+      for (const auto& [path, key, value] : extras) {
+        if (!set_at(body, path, key, value)) {
+          return finish(internal_error(
+              "The vendor rules' extras target is not an object."));
+        }
+      }
+      scope.set_body(body);
+      for (const auto& [name, tmpl] : rules.create.carry) {
+        if (auto v = tmpl.render_text(scope)) carried_.emplace_back(name, *v);
+      }
+      carry_echoed();
+      if (request_.callback_url) {
+        if (auto e = ask_vendor_to_call_back(body)) return finish(*e);
+      }
+      encoded = encode_body(rule.format, body, blobs_);
     }
-    scope.set_body(body);
-    for (const auto& [name, tmpl] : rules.create.carry) {
-      if (auto v = tmpl.render_text(scope)) carried_.emplace_back(name, *v);
-    }
-    for (const auto& [key, value] : request_.echo.items()) {
-      carried_.emplace_back(kEchoPrefix + key, value.dump());
-    }
-    if (request_.callback_url) {
-      if (auto e = ask_vendor_to_call_back(body)) return finish(*e);
-    }
-    EncodedBody encoded =
-        encode_body(rules.create.request.format, body, blobs_);
     call.body = std::move(encoded.body.bytes);
     call.inserts = std::move(encoded.body.inserts);
     call.headers.push_back({"Content-Type", std::move(encoded.content_type)});
