@@ -364,6 +364,25 @@ std::optional<Json> render_node(const Node& n, const Scope& scope) {
   return std::nullopt;
 }
 
+bool write_node(const Node& n, const Scope& scope, std::string& out);
+
+// A member (with its key) or an item, after a comma unless it is the
+// first written; one that renders nothing leaves nothing behind.
+void write_item(const Node& n, const std::string* key, const Scope& scope,
+                std::string& out, bool& first) {
+  size_t mark = out.size();
+  if (!first) out.push_back(',');
+  if (key != nullptr) {
+    append_json_string(out, *key);
+    out.push_back(':');
+  }
+  if (write_node(n, scope, out)) {
+    first = false;
+  } else {
+    out.resize(mark);
+  }
+}
+
 // Writes what append_json() writes for render_node()'s value, without
 // building the objects and arrays: a vendor body is written member by
 // member as it renders. False, with nothing written, when it renders
@@ -388,15 +407,7 @@ bool write_node(const Node& n, const Scope& scope, std::string& out) {
       bool first = true;
       for (size_t i : n.written_order) {
         const auto& [key, member] = n.members[i];
-        size_t mark = out.size();
-        if (!first) out.push_back(',');
-        append_json_string(out, key);
-        out.push_back(':');
-        if (write_node(*member, scope, out)) {
-          first = false;
-        } else {
-          out.resize(mark);
-        }
+        write_item(*member, &key, scope, out, first);
       }
       out.push_back('}');
       return true;
@@ -409,13 +420,7 @@ bool write_node(const Node& n, const Scope& scope, std::string& out) {
       out.push_back('[');
       bool first = true;
       for (const auto& item : n.items) {
-        size_t mark = out.size();
-        if (!first) out.push_back(',');
-        if (write_node(*item, scope, out)) {
-          first = false;
-        } else {
-          out.resize(mark);
-        }
+        write_item(*item, nullptr, scope, out, first);
       }
       out.push_back(']');
       return true;
