@@ -153,6 +153,21 @@ TEST(JsonDocument, HoldsWhatTheReaderReads) {
   }
 }
 
+TEST(JsonDocument, RefusesWhatTheReaderRefusesForDepth) {
+  for (int depth : {kMaxJsonDepth, kMaxJsonDepth + 1}) {
+    std::string arrays(static_cast<size_t>(depth), '[');
+    arrays += std::string(static_cast<size_t>(depth), ']');
+    std::string objects;
+    for (int i = 0; i < depth; ++i) objects += "{\"a\":";
+    objects += "1" + std::string(static_cast<size_t>(depth), '}');
+    for (const std::string& text : {arrays, objects}) {
+      JsonDocument doc(text);
+      EXPECT_EQ(doc.ok(), depth <= kMaxJsonDepth) << depth;
+      EXPECT_EQ(doc.ok(), !read_json(text).is_discarded()) << depth;
+    }
+  }
+}
+
 TEST(JsonDocument, FindsMembersAndItems) {
   std::string text =
       R"({"code":0,"data":{"task_status":"succeed","task_result":)"

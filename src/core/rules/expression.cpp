@@ -434,10 +434,6 @@ Json evaluate_node(const Node& n, const Scope& scope) {
   return Json();
 }
 
-bool evaluate_truthy(const Node& n, const Scope& scope) {
-  return operand_truthy(n, scope);
-}
-
 }  // namespace
 
 Expression::Expression() = default;
@@ -460,7 +456,7 @@ Json Expression::evaluate(const Scope& scope) const {
 }
 
 bool Expression::test(const Scope& scope) const {
-  return !root_ || evaluate_truthy(*root_, scope);
+  return !root_ || operand_truthy(*root_, scope);
 }
 
 }  // namespace vgw

@@ -1,5 +1,10 @@
 #pragma once
 
+#include <deque>
+#include <optional>
+#include <string_view>
+#include <utility>
+
 #include "rules/json_path.hpp"
 
 namespace vgw {
@@ -33,6 +38,30 @@ class JsonScope : public Scope {
  private:
   const Json& root_;
   std::vector<std::pair<std::string_view, const Json*>> bound_;
+};
+
+// The values of a scope's names, each built the first time a rule reads it
+// and kept while the scope lives (most rules read a few of many names, on
+// every request). Names are views of the rules' paths, which outlive every
+// request; std::deque: values handed out stay where they are.
+class BuiltNames {
+ public:
+  // `path` from its second segment in the value of `name`, built by
+  // `build(name)` (std::optional<Json>; nullopt: no such name).
+  template <class Build>
+  const Json* find(const JsonPath& path, std::string_view name,
+                   Build&& build) const {
+    for (const auto& [built, value] : values_) {
+      if (built == name) return path.find_from(value, 1);
+    }
+    std::optional<Json> value = build(name);
+    if (!value) return nullptr;
+    return path.find_from(values_.emplace_back(name, std::move(*value)).second,
+                          1);
+  }
+
+ private:
+  mutable std::deque<std::pair<std::string_view, Json>> values_;
 };
 
 // Names resolve inside a flat document (a vendor's reply).

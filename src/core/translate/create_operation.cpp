@@ -3,7 +3,6 @@
 #include "webhooks/callback_token.hpp"
 
 #include <algorithm>
-#include <deque>
 #include <tuple>
 
 #include "api/video_object.hpp"
@@ -214,7 +213,7 @@ class CreateOperation : public Operation {
     }
     JsonDocument body(reply.body);
     bool success = reply.status >= 200 && reply.status <= 299;
-    if (success && !body.is_object(body.root())) {
+    if (success && !body.is_object()) {
       return finish(task_may_exist("its reply could not be read"));
     }
     if (!vendor_reply_ok(vendor_, reply.status, body)) {
@@ -458,22 +457,15 @@ class CreateOperation : public Operation {
       if (name == "kind") {
         return kind_.is_null() ? nullptr : path.find_from(kind_, 1);
       }
-      for (const auto& [built, value] : values_) {
-        if (built == name) return path.find_from(value, 1);
-      }
-      std::optional<Json> value = op_.scope_value(name);
-      if (!value) return nullptr;
-      return path.find_from(
-          values_.emplace_back(name, std::move(*value)).second, 1);
+      return names_.find(
+          path, name, [&](std::string_view n) { return op_.scope_value(n); });
     }
 
    private:
     const CreateOperation& op_;
     Json kind_;
     const Json* body_ = nullptr;
-    // std::deque: values handed out stay where they are. Names are views
-    // of the rules' paths, which outlive the request.
-    mutable std::deque<std::pair<std::string_view, Json>> values_;
+    BuiltNames names_;
   };
 
   Vendor& vendor_;

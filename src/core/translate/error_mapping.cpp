@@ -98,7 +98,7 @@ ApiError map_vendor_error(const Vendor& vendor, CallPhase phase, int status,
   }
   // A 404 page that is not one of the vendor's API replies comes from a
   // load balancer or a wrong base_url: it says nothing about the video.
-  bool foreign_404 = !matched && status == 404 && !body.is_object(body.root());
+  bool foreign_404 = !matched && status == 404 && !body.is_object();
   if (foreign_404) cls = ErrorClass::vendor_error;
   auto vendor_code = text_at(rules.code, body);
   auto vendor_message = text_at(rules.message, body);

@@ -1,7 +1,5 @@
 #include "translate/status_query.hpp"
 
-#include <list>
-
 #include "rules/scope.hpp"
 #include "util/json_writer.hpp"
 
@@ -50,20 +48,15 @@ class RecordScope : public Scope {
     if (root == nullptr) return nullptr;
     std::string_view name = *root;
     if (name == "param") return path.find_from(vendor_.params(), 1);
-    for (const auto& [built, value] : values_) {
-      if (built == name) return path.find_from(value, 1);
-    }
-    std::optional<Json> value = record_value(vendor_, record_, "video", name);
-    if (!value) return nullptr;
-    values_.emplace_back(name, std::move(*value));
-    return path.find_from(values_.back().second, 1);
+    return names_.find(path, name, [&](std::string_view n) {
+      return record_value(vendor_, record_, "video", n);
+    });
   }
 
  private:
   const Vendor& vendor_;
   const VideoRecord& record_;
-  // std::list: the values handed out stay where they are.
-  mutable std::list<std::pair<std::string_view, Json>> values_;
+  BuiltNames names_;
 };
 
 }  // namespace
@@ -111,7 +104,7 @@ std::optional<UpstreamCall> build_vendor_call(Vendor& vendor,
 
 bool task_failed(const Vendor& vendor, const JsonDocument& body) {
   const Expression& failed = vendor.rules().retrieve.status.failed_when;
-  if (failed.empty() || !body.is_object(body.root())) return false;
+  if (failed.empty() || !body.is_object()) return false;
   DocumentScope scope(body);
   return failed.test(scope);
 }
@@ -130,7 +123,7 @@ StatusReply read_status_reply(const Vendor& vendor, CallPhase phase,
                                  reply.headers, now);
     return out;
   }
-  if (!out.body.is_object(out.body.root())) {
+  if (!out.body.is_object()) {
     ApiError e = internal_error("Vendor '" + vendor.name() +
                                 "' sent a status reply that is not JSON.");
     e.status = 502;

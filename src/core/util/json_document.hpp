@@ -30,6 +30,7 @@ class JsonDocument {
   bool ok() const { return !entries_.empty(); }
   Node root() const { return ok() ? 0 : kNoNode; }
   bool is_object(Node n) const { return kind(n) == Kind::object; }
+  bool is_object() const { return is_object(root()); }
   bool is_array(Node n) const { return kind(n) == Kind::array; }
 
   // The value of `key` in an object (the last of duplicate keys), or

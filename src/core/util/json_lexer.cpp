@@ -133,7 +133,7 @@ bool Lexer::string(std::string_view& body, bool& escaped) {
   }
 }
 
-bool Lexer::number(std::string_view& token) {
+bool Lexer::number(std::string_view& token, Number* value) {
   const unsigned char* start = p_;
   bool integral = true;
   if (p_ < end_ && *p_ == '-') ++p_;
@@ -158,8 +158,11 @@ bool Lexer::number(std::string_view& token) {
   }
   token = std::string_view(reinterpret_cast<const char*>(start),
                            static_cast<size_t>(p_ - start));
-  if (integral && digits <= kAlwaysFiniteDigits) return true;
+  if (value == nullptr && integral && digits <= kAlwaysFiniteDigits) {
+    return true;
+  }
   Number n = read_number(token);
+  if (value != nullptr) *value = n;
   return n.kind != Number::Kind::floating || std::isfinite(n.floating_value);
 }
 

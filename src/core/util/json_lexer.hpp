@@ -66,8 +66,9 @@ class Lexer {
   // says whether it holds a backslash (and must go through unescape()).
   bool string(std::string_view& body, bool& escaped);
   // At a number: checks it (grammar, and a finite value) and moves past
-  // it; read_number() gives its value.
-  bool number(std::string_view& token);
+  // it. Its value goes to `value` when asked for (else read_number(token)
+  // gives it later): read once either way.
+  bool number(std::string_view& token, Number* value = nullptr);
 
  private:
   bool code_unit(uint32_t& unit);

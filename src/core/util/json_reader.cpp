@@ -62,8 +62,8 @@ class Reader {
 
   bool number(Json& out) {
     std::string_view token;
-    if (!lex_.number(token)) return false;
-    Number n = json_lexing::read_number(token);
+    Number n;
+    if (!lex_.number(token, &n)) return false;
     switch (n.kind) {
       case Number::Kind::unsigned_integer:
         out = n.unsigned_value;
