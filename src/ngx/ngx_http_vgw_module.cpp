@@ -65,6 +65,7 @@ void* create_main_conf(ngx_conf_t* cf) noexcept {
     auto* mcf = static_cast<MainConf*>(ngx_pcalloc(cf->pool, sizeof(MainConf)));
     if (mcf == nullptr) return nullptr;
     mcf->request_id_index = NGX_ERROR;
+    mcf->call_ssl_verify = NGX_CONF_UNSET;
     // The gateway dies with the configuration cycle's pool, so a reload
     // frees the old one once the old workers are gone.
     ngx_pool_cleanup_t* cln = ngx_pool_cleanup_add(cf->pool, sizeof(Gateway));
@@ -75,8 +76,47 @@ void* create_main_conf(ngx_conf_t* cf) noexcept {
   });
 }
 
+// The client TLS context of direct vendor calls: TLS 1.2 and 1.3, sessions
+// kept for reuse by the upstream blocks' peers, and the trusted CAs (by
+// default the system bundle, when it exists).
+bool create_call_ssl(ngx_conf_t* cf, MainConf* mcf) {
+  ngx_conf_init_value(mcf->call_ssl_verify, 1);
+  bool explicit_file = mcf->call_trusted_certificate.data != nullptr;
+  if (!explicit_file) {
+    static ngx_str_t system_bundle =
+        ngx_string("/etc/ssl/certs/ca-certificates.crt");
+    ngx_file_info_t info;
+    if (ngx_file_info(system_bundle.data, &info) != NGX_FILE_ERROR) {
+      mcf->call_trusted_certificate = system_bundle;
+    }
+  }
+  auto* ssl = static_cast<ngx_ssl_t*>(ngx_pcalloc(cf->pool, sizeof(ngx_ssl_t)));
+  if (ssl == nullptr) return false;
+  ssl->log = cf->log;
+  if (ngx_ssl_create(ssl, NGX_SSL_TLSv1_2 | NGX_SSL_TLSv1_3, nullptr) !=
+      NGX_OK) {
+    return false;
+  }
+  ngx_pool_cleanup_t* cln = ngx_pool_cleanup_add(cf->pool, 0);
+  if (cln == nullptr) {
+    ngx_ssl_cleanup_ctx(ssl);
+    return false;
+  }
+  cln->handler = ngx_ssl_cleanup_ctx;
+  cln->data = ssl;
+  if (ngx_ssl_client_session_cache(cf, ssl, 1) != NGX_OK) return false;
+  if (mcf->call_ssl_verify == 1 && mcf->call_trusted_certificate.len > 0 &&
+      ngx_ssl_trusted_certificate(cf, ssl, &mcf->call_trusted_certificate, 4) !=
+          NGX_OK) {
+    return false;
+  }
+  mcf->call_ssl = ssl;
+  return true;
+}
+
 char* init_main_conf(ngx_conf_t* cf, void* conf) noexcept {
   auto* mcf = static_cast<MainConf*>(conf);
+  if (!create_call_ssl(cf, mcf)) return static_cast<char*>(NGX_CONF_ERROR);
   return guarded(cf->log, static_cast<char*>(NGX_CONF_ERROR), [&]() -> char* {
     try {
       mcf->gateway->finalize();
@@ -94,6 +134,10 @@ void* create_loc_conf(ngx_conf_t* cf) noexcept {
   lcf->api = NGX_CONF_UNSET;
   lcf->unified_openai_words = NGX_CONF_UNSET;
   lcf->chunked_body_max = NGX_CONF_UNSET_SIZE;
+  lcf->direct_calls = NGX_CONF_UNSET;
+  lcf->call_max_reply = NGX_CONF_UNSET_SIZE;
+  lcf->call_connect_timeout = NGX_CONF_UNSET_MSEC;
+  lcf->call_timeout = NGX_CONF_UNSET_MSEC;
   return lcf;
 }
 
@@ -103,6 +147,8 @@ char* merge_loc_conf(ngx_conf_t* cf, void* parent, void* child) noexcept {
   // `vgw_api` marks one location; it is deliberately not inherited so the
   // internal call/media locations nested under it never loop back.
   if (conf->api == NGX_CONF_UNSET) conf->api = 0;
+  conf->call_location_explicit =
+      conf->call_location.data != nullptr || prev->call_location_explicit;
   ngx_conf_merge_str_value(conf->call_location, prev->call_location,
                            "/_vgw/call");
   ngx_conf_merge_str_value(conf->media_location, prev->media_location,
@@ -130,6 +176,12 @@ char* merge_loc_conf(ngx_conf_t* cf, void* parent, void* child) noexcept {
   }
   ngx_conf_merge_value(conf->unified_openai_words, prev->unified_openai_words,
                        0);
+  ngx_conf_merge_value(conf->direct_calls, prev->direct_calls, 0);
+  ngx_conf_merge_size_value(conf->call_max_reply, prev->call_max_reply,
+                            2 * 1024 * 1024);
+  ngx_conf_merge_msec_value(conf->call_connect_timeout,
+                            prev->call_connect_timeout, 5000);
+  ngx_conf_merge_msec_value(conf->call_timeout, prev->call_timeout, 30000);
   return NGX_CONF_OK;
 }
 
@@ -435,6 +487,30 @@ ngx_command_t commands[] = {
      NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1,
      ngx_conf_set_size_slot, NGX_HTTP_LOC_CONF_OFFSET,
      offsetof(LocConf, chunked_body_max), nullptr},
+    {ngx_string("vgw_call_ssl_trusted_certificate"),
+     NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
+     ngx_conf_set_str_slot, NGX_HTTP_MAIN_CONF_OFFSET,
+     offsetof(MainConf, call_trusted_certificate), nullptr},
+    {ngx_string("vgw_call_ssl_verify"),
+     NGX_HTTP_MAIN_CONF | NGX_CONF_FLAG,
+     ngx_conf_set_flag_slot, NGX_HTTP_MAIN_CONF_OFFSET,
+     offsetof(MainConf, call_ssl_verify), nullptr},
+    {ngx_string("vgw_direct_calls"),
+     NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_FLAG,
+     ngx_conf_set_flag_slot, NGX_HTTP_LOC_CONF_OFFSET,
+     offsetof(LocConf, direct_calls), nullptr},
+    {ngx_string("vgw_call_max_reply_size"),
+     NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1,
+     ngx_conf_set_size_slot, NGX_HTTP_LOC_CONF_OFFSET,
+     offsetof(LocConf, call_max_reply), nullptr},
+    {ngx_string("vgw_call_connect_timeout"),
+     NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1,
+     ngx_conf_set_msec_slot, NGX_HTTP_LOC_CONF_OFFSET,
+     offsetof(LocConf, call_connect_timeout), nullptr},
+    {ngx_string("vgw_call_timeout"),
+     NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1,
+     ngx_conf_set_msec_slot, NGX_HTTP_LOC_CONF_OFFSET,
+     offsetof(LocConf, call_timeout), nullptr},
     {ngx_string("vgw_call_location"),
      NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1,
      ngx_conf_set_str_slot, NGX_HTTP_LOC_CONF_OFFSET,

@@ -153,9 +153,14 @@ ngx_int_t call_finished(ngx_http_request_t* sr, void* data,
 void deadline_expired(ngx_event_t* ev) noexcept {
   auto* r = static_cast<ngx_http_request_t*>(ev->data);
   RequestCtx* ctx = request_ctx(r, false);
-  if (ctx == nullptr || ctx->call_sr == nullptr || ctx->call_done) return;
-  ngx_http_upstream_t* u = ctx->call_sr->upstream;
-  if (u == nullptr || u->peer.connection == nullptr) {
+  if (ctx == nullptr || ctx->call_done) return;
+  ngx_connection_t* vendor = nullptr;
+  if (ctx->call_sr != nullptr && ctx->call_sr->upstream != nullptr) {
+    vendor = ctx->call_sr->upstream->peer.connection;
+  } else if (ctx->call_sr == nullptr) {
+    vendor = vendor_call_connection(ctx);
+  }
+  if (vendor == nullptr) {
     ngx_add_timer(ev, 1000);  // not connected yet: look again shortly
     return;
   }
@@ -163,9 +168,18 @@ void deadline_expired(ngx_event_t* ev) noexcept {
                 "vgw: call took longer than %d s, aborting it",
                 ctx->call.deadline_seconds);
   ctx->deadline_hit = true;
-  ngx_event_t* rev = u->peer.connection->read;
+  ngx_event_t* rev = vendor->read;
   rev->timedout = 1;
   ngx_post_event(rev, &ngx_posted_events);
+}
+
+void arm_deadline(ngx_http_request_t* r, RequestCtx* ctx) {
+  ctx->deadline.handler = deadline_expired;
+  ctx->deadline.data = r;
+  ctx->deadline.log = r->connection->log;
+  ctx->deadline.cancelable = 1;
+  ngx_add_timer(&ctx->deadline,
+                static_cast<ngx_msec_t>(ctx->call.deadline_seconds) * 1000);
 }
 
 void resume(ngx_http_request_t* r) noexcept {
@@ -195,6 +209,13 @@ bool start_call(ngx_http_request_t* r, RequestCtx* ctx, UpstreamCall call) {
       ctx->call.host = url->authority;
       ctx->call.server_name = url->host;
     }
+  }
+  LocConf* lcf = loc_conf(r);
+  if (lcf->direct_calls == 1 && !lcf->call_location_explicit) {
+    ctx->call_sr = nullptr;
+    r->write_event_handler = ngx_http_request_empty_handler;
+    if (ctx->call.deadline_seconds > 0) arm_deadline(r, ctx);
+    return start_vendor_call(r, ctx, resume);
   }
   // Everything the subrequest needs is built first: once it exists it is
   // posted, and a failure after that would leave it to run with the
@@ -267,14 +288,7 @@ bool start_call(ngx_http_request_t* r, RequestCtx* ctx, UpstreamCall call) {
     sr->headers_in.headers.last = &sr->headers_in.headers.part;
   }
   ctx->call_sr = sr;
-  if (ctx->call.deadline_seconds > 0) {
-    ctx->deadline.handler = deadline_expired;
-    ctx->deadline.data = r;
-    ctx->deadline.log = r->connection->log;
-    ctx->deadline.cancelable = 1;
-    ngx_add_timer(&ctx->deadline,
-                  static_cast<ngx_msec_t>(ctx->call.deadline_seconds) * 1000);
-  }
+  if (ctx->call.deadline_seconds > 0) arm_deadline(r, ctx);
   r->write_event_handler = resume;
   return true;
 }

@@ -18,11 +18,19 @@ namespace vgw::ngx {
 struct MainConf {
   Gateway* gateway = nullptr;
   ngx_int_t request_id_index = NGX_ERROR;
+  // TLS of the module's own vendor connections (vgw_direct_calls): one
+  // client context, its trusted CAs read when the configuration loads.
+  ngx_ssl_t* call_ssl = nullptr;
+  ngx_str_t call_trusted_certificate = ngx_null_string;
+  ngx_flag_t call_ssl_verify = NGX_CONF_UNSET;
 };
 
 struct LocConf {
   ngx_flag_t api = NGX_CONF_UNSET;
   ngx_str_t call_location = ngx_null_string;
+  // vgw_call_location was written for this location or one it inherits
+  // from: its calls go there even where vgw_direct_calls is on.
+  ngx_flag_t call_location_explicit = 0;
   ngx_str_t media_location = ngx_null_string;
   ngx_http_complex_value_t* binding = nullptr;  // nullptr: not bound
   ngx_flag_t binding_set = 0;
@@ -36,6 +44,12 @@ struct LocConf {
   // Largest body without Content-Length (chunked) held in memory; 0: up to
   // client_max_body_size. Unset: an eighth of that, at least 1 MiB.
   size_t chunked_body_max = NGX_CONF_UNSET_SIZE;
+  // Vendor calls on the module's own connections (1) or as subrequests to
+  // call_location (0, and where a call location is configured explicitly).
+  ngx_flag_t direct_calls = NGX_CONF_UNSET;
+  size_t call_max_reply = NGX_CONF_UNSET_SIZE;
+  ngx_msec_t call_connect_timeout = NGX_CONF_UNSET_MSEC;
+  ngx_msec_t call_timeout = NGX_CONF_UNSET_MSEC;
 };
 
 MainConf* main_conf(ngx_http_request_t* r);

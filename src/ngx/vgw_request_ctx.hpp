@@ -8,6 +8,7 @@
 #include "http_types.hpp"
 #include "translate/operation.hpp"
 #include "util/byte_buffer.hpp"
+#include "vgw_vendor_call.hpp"
 
 namespace vgw::ngx {
 
@@ -29,7 +30,8 @@ struct RequestCtx {
   // The vendor call in flight (the subrequest reads these through the
   // $vgw_upstream_* variables and its request body).
   UpstreamCall call;
-  ngx_http_request_t* call_sr = nullptr;
+  ngx_http_request_t* call_sr = nullptr;  // through the call location
+  VendorCall vendor;                      // or on the module's own connection
   bool call_done = false;
   UpstreamReply reply;
   // The call's reply body, collected by the body filter up to the call

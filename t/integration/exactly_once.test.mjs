@@ -54,6 +54,7 @@ const OUTCOMES = [
 let fleet;
 let gw;
 let short;
+let direct;
 
 before(async () => {
   fleet = await startFleet();
@@ -64,46 +65,59 @@ before(async () => {
     server: SHORT_TIMEOUT_CALL,
     location: 'vgw_call_location /_vgw/shortcall;',
   });
+  // The same calls on the module's own vendor connections.
+  direct = await startGateway({
+    name: 'exactly-once-direct',
+    http: fleet.lines,
+    location: 'vgw_direct_calls on; vgw_call_timeout 1s;',
+  });
 });
 
 after(async () => {
-  const serious = await stopAll([gw, short].filter(Boolean));
+  const serious = await stopAll([gw, short, direct].filter(Boolean));
   await fleet?.close();
   assert.deepEqual(serious, []);
 });
 
 const label = (spoil) => (typeof spoil === 'string' ? spoil : JSON.stringify(spoil));
 
-for (const vendor of FLEET) {
-  test(`${vendor.name}: a spoilt create reply never costs a second task`, async () => {
-    const mock = fleet.mocks[vendor.name];
-    for (const outcome of OUTCOMES) {
-      const target = outcome.gateway === 'short' ? short : gw;
-      const client = new OpenAI649({ baseURL: `${target.url}/v1`, apiKey: 'sk-client-money' });
-      const before = mock.createCount();
-      mock.failNext({ afterCreate: outcome.spoil });
-      const what = `${vendor.name} ${label(outcome.spoil)}`;
-      let video;
-      let error;
-      try {
-        video = await client.videos.create({ model: vendor.model, prompt: `money ${label(outcome.spoil)}` });
-      } catch (e) {
-        error = e;
+const TRANSPORTS = [
+  ['call location', () => ({ any: gw, short })],
+  ['direct calls', () => ({ any: direct, short: direct })],
+];
+for (const [transport, gateways] of TRANSPORTS) {
+  for (const vendor of FLEET) {
+    test(`${vendor.name} (${transport}): a spoilt create reply never costs a second task`, async () => {
+      const mock = fleet.mocks[vendor.name];
+      const { any, short: shortTimeout } = gateways();
+      for (const outcome of OUTCOMES) {
+        const target = outcome.gateway === 'short' ? shortTimeout : any;
+        const client = new OpenAI649({ baseURL: `${target.url}/v1`, apiKey: 'sk-client-money' });
+        const before = mock.createCount();
+        mock.failNext({ afterCreate: outcome.spoil });
+        const what = `${vendor.name} ${label(outcome.spoil)}`;
+        let video;
+        let error;
+        try {
+          video = await client.videos.create({ model: vendor.model, prompt: `money ${label(outcome.spoil)}` });
+        } catch (e) {
+          error = e;
+        }
+        assert.equal(mock.createCount(), before + 1, `${what}: exactly one vendor task`);
+        if (outcome.status === 200) {
+          assert.equal(error, undefined, `${what}: ${error}`);
+          assert.match(video.id, /^video_/);
+          const again = await client.videos.retrieve(video.id);
+          assert.equal(again.id, video.id, `${what}: the id opens`);
+        } else {
+          assert.ok(error instanceof OpenAI649.APIError, `${what}: ${error}`);
+          assert.ok([].concat(outcome.status).includes(error.status), `${what}: ${error.status} ${error.message}`);
+          assert.equal(error.headers.get('x-should-retry'), 'false', `${what}: not retryable`);
+          assert.match(error.message, /may have been created|duplicate/, what);
+        }
       }
-      assert.equal(mock.createCount(), before + 1, `${what}: exactly one vendor task`);
-      if (outcome.status === 200) {
-        assert.equal(error, undefined, `${what}: ${error}`);
-        assert.match(video.id, /^video_/);
-        const again = await client.videos.retrieve(video.id);
-        assert.equal(again.id, video.id, `${what}: the id opens`);
-      } else {
-        assert.ok(error instanceof OpenAI649.APIError, `${what}: ${error}`);
-        assert.ok([].concat(outcome.status).includes(error.status), `${what}: ${error.status} ${error.message}`);
-        assert.equal(error.headers.get('x-should-retry'), 'false', `${what}: not retryable`);
-        assert.match(error.message, /may have been created|duplicate/, what);
-      }
-    }
-  });
+    });
+  }
 }
 
 test('the JSON-sending SDK (6.27) and the current one (7.59) also stop after one attempt', async () => {

@@ -2,6 +2,7 @@
 // body reading, JSON replies and one-shot fault injection.
 
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -11,11 +12,14 @@ export class BodyTooLargeError extends Error {}
 // Starts an HTTP server on 127.0.0.1 with an ephemeral port. close() also
 // destroys sockets that are idle, mid-request or deliberately left hanging.
 // connections() counts the TCP connections accepted so far; keepAliveTimeoutMs
-// is how long an idle kept-alive connection stays open (Node's default: 5 s).
-export async function listenEphemeral(handler, { keepAliveTimeoutMs } = {}) {
+// is how long an idle kept-alive connection stays open (Node's default: 5 s);
+// with `tls` ({ key, cert }) it speaks HTTPS and counts TLS handshakes, and
+// how many of them resumed a session.
+export async function listenEphemeral(handler, { keepAliveTimeoutMs, tls } = {}) {
   const sockets = new Set();
   let accepted = 0;
-  const server = createServer((req, res) => {
+  let resumed = 0;
+  const serve = (req, res) => {
     Promise.resolve(handler(req, res)).catch((error) => {
       if (res.headersSent) {
         res.destroy(error);
@@ -24,7 +28,8 @@ export async function listenEphemeral(handler, { keepAliveTimeoutMs } = {}) {
       res.writeHead(500, { 'Content-Type': 'text/plain' });
       res.end(`mock server error: ${error.stack ?? error}`);
     });
-  });
+  };
+  const server = tls ? createTlsServer({ ...tls }, serve) : createServer(serve);
   if (keepAliveTimeoutMs !== undefined) {
     // Closes (FIN) a connection idle for that long after its last reply,
     // as a vendor's load balancer does.
@@ -36,8 +41,9 @@ export async function listenEphemeral(handler, { keepAliveTimeoutMs } = {}) {
       });
     });
   }
-  server.on('connection', (socket) => {
+  server.on(tls ? 'secureConnection' : 'connection', (socket) => {
     accepted += 1;
+    if (tls && socket.isSessionReused()) resumed += 1;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -48,9 +54,10 @@ export async function listenEphemeral(handler, { keepAliveTimeoutMs } = {}) {
   const { port } = server.address();
   let closing = null;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     connections: () => accepted,
+    resumedSessions: () => resumed,
     close() {
       closing ??= new Promise((resolve) => {
         server.close(() => resolve());

@@ -219,6 +219,7 @@ export async function startKlingMock({
   doneAfterMs = 500,
   cdn,
   keepAliveTimeoutMs,
+  tls,
 } = {}) {
   if (processingAfterMs > doneAfterMs) throw new RangeError('processingAfterMs must not exceed doneAfterMs');
   const ownsCdn = !cdn;
@@ -382,7 +383,7 @@ export async function startKlingMock({
     return reply(created.status, created.payload);
   }
 
-  const server = await listenEphemeral(handle, { keepAliveTimeoutMs });
+  const server = await listenEphemeral(handle, { keepAliveTimeoutMs, tls });
 
   function requireTask(taskId) {
     const task = tasks.get(taskId);
@@ -394,6 +395,7 @@ export async function startKlingMock({
     url: server.url,
     port: server.port,
     connections: server.connections,
+    resumedSessions: server.resumedSessions,
     cdn: mediaCdn,
     accessKey,
     secretKey,

@@ -2,22 +2,11 @@
 
 #include <charconv>
 
+#include "net/http_token.hpp"
 #include "util/strings.hpp"
 
 namespace vgw {
 namespace {
-
-bool is_token(std::string_view s) {
-  if (s.empty()) return false;
-  for (unsigned char c : s) {
-    bool ok = (c >= '0' && c <= '9') ||
-              ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
-              std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) !=
-                  std::string_view::npos;
-    if (!ok) return false;
-  }
-  return true;
-}
 
 bool is_visible(std::string_view s) {
   if (s.empty()) return false;
@@ -43,8 +32,8 @@ void append_number(std::string& out, size_t n) {
 bool write_request_head(const UpstreamCall& call, std::string_view target,
                         std::string_view host, std::string& out) {
   out.clear();
-  if (!is_token(call.method) || !is_visible(target) || target.front() != '/' ||
-      !is_visible(host)) {
+  if (!is_http_token(call.method) || !is_visible(target) ||
+      target.front() != '/' || !is_visible(host)) {
     return false;
   }
   size_t size = call.method.size() + target.size() + host.size() + 64;
@@ -53,7 +42,7 @@ bool write_request_head(const UpstreamCall& call, std::string_view target,
   out.append(call.method).append(" ").append(target).append(" HTTP/1.1\r\n");
   out.append("Host: ").append(host).append("\r\n");
   for (const auto& h : call.headers) {
-    if (!is_token(h.name) || has_control_chars(h.value)) {
+    if (!is_http_token(h.name) || has_control_chars(h.value)) {
       out.clear();
       return false;
     }

@@ -2,37 +2,13 @@
 
 #include <algorithm>
 
+#include "net/http_token.hpp"
 #include "util/strings.hpp"
 
 namespace vgw {
 namespace {
 
 constexpr size_t kMaxHeaders = 100;
-
-bool is_token_char(unsigned char c) {
-  if (c >= '0' && c <= '9') return true;
-  if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
-  switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '.':
-    case '^':
-    case '_':
-    case '`':
-    case '|':
-    case '~':
-      return true;
-    default:
-      return false;
-  }
-}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -41,18 +17,12 @@ int hex_value(char c) {
   return -1;
 }
 
-// Does the comma-separated header value list `value` hold `token`?
-bool has_token(std::string_view value, std::string_view token) {
-  for (auto part : split(value, ',')) {
-    if (iequals(trim(part), token)) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 HttpResponseReader::HttpResponseReader(size_t body_limit, size_t head_limit)
-    : body_limit_(body_limit), head_limit_(head_limit) {}
+    : body_limit_(body_limit), head_limit_(head_limit) {
+  headers_.reserve(16);
+}
 
 void HttpResponseReader::fail(State state) {
   state_ = state;
@@ -88,36 +58,55 @@ bool HttpResponseReader::reusable() const {
 
 // The head is gathered whole (it is small) and then parsed in one pass; an
 // end of line is LF, optionally preceded by CR.
+namespace {
+
+// Where the head that `text` holds ends (after its empty line), searching
+// from `from`; npos while it has not ended.
+size_t head_end(std::string_view text, size_t from) {
+  for (size_t i = text.find('\n', from); i != std::string_view::npos;
+       i = text.find('\n', i + 1)) {
+    if (i + 1 < text.size() && text[i + 1] == '\n') return i + 2;
+    if (i + 2 < text.size() && text[i + 1] == '\r' && text[i + 2] == '\n') {
+      return i + 3;
+    }
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
+// The head is gathered whole (it is small) and then parsed in one pass,
+// straight from the input when one read brought all of it; an end of line
+// is LF, optionally preceded by CR.
 size_t HttpResponseReader::feed_head(std::string_view bytes) {
-  size_t before = head_.size();
-  size_t room = head_limit_ - std::min(head_limit_, before);
-  size_t take = std::min(bytes.size(), room);
-  head_.append(bytes.data(), take);
-  // The empty line may have begun in the bytes already searched.
-  size_t from = scanned_ >= 2 ? scanned_ - 2 : 0;
-  size_t end = std::string::npos;
-  for (size_t i = head_.find('\n', from); i != std::string::npos;
-       i = head_.find('\n', i + 1)) {
-    // An empty line: "\n\n" or "\n\r\n".
-    if (i + 1 < head_.size() && head_[i + 1] == '\n') {
-      end = i + 2;
-      break;
-    }
-    if (i + 2 < head_.size() && head_[i + 1] == '\r' && head_[i + 2] == '\n') {
-      end = i + 3;
-      break;
+  size_t used = 0;
+  std::string_view head;
+  if (head_.empty()) {
+    size_t end = head_end(bytes.substr(0, head_limit_), 0);
+    if (end != std::string_view::npos) {
+      head = bytes.substr(0, end);
+      used = end;
     }
   }
-  if (end == std::string::npos) {
-    scanned_ = head_.size();
-    if (head_.size() >= head_limit_) fail(State::malformed);
-    return take;
+  if (used == 0) {
+    size_t before = head_.size();
+    size_t room = head_limit_ - std::min(head_limit_, before);
+    size_t take = std::min(bytes.size(), room);
+    head_.append(bytes.data(), take);
+    // The empty line may have begun in the bytes already searched.
+    size_t end = head_end(head_, scanned_ >= 2 ? scanned_ - 2 : 0);
+    if (end == std::string_view::npos) {
+      scanned_ = head_.size();
+      if (head_.size() >= head_limit_) fail(State::malformed);
+      return take;
+    }
+    used = end - before;
+    head = std::string_view(head_).substr(0, end);
   }
-  size_t used = end - before;
-  std::string head = head_.substr(0, end);
+  bool parsed = parse_head(head);
   head_.clear();
   scanned_ = 0;
-  if (!parse_head(head)) {
+  if (!parsed) {
     fail(State::malformed);
     return used;
   }
@@ -179,22 +168,38 @@ bool HttpResponseReader::add_header(std::string_view line) {
   size_t colon = line.find(':');
   if (colon == std::string_view::npos || colon == 0) return false;
   std::string_view name = line.substr(0, colon);
-  for (unsigned char c : name) {
-    if (!is_token_char(c)) return false;
-  }
+  if (!is_http_token(name)) return false;
   std::string_view value = line.substr(colon + 1);
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
     value.remove_prefix(1);
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
     value.remove_suffix(1);
-  if (has_control_chars(value) || headers_.size() >= kMaxHeaders) return false;
-  if (iequals(name, "Connection")) {
-    connection_close_ = connection_close_ || has_token(value, "close");
-    connection_keep_alive_ =
-        connection_keep_alive_ || has_token(value, "keep-alive");
+  // The line holds no LF (lines are split at it); CR and NUL remain to
+  // check.
+  if (value.find('\r') != std::string_view::npos ||
+      value.find('\0') != std::string_view::npos ||
+      headers_.size() >= kMaxHeaders) {
+    return false;
   }
-  headers_.push_back({std::string(name), std::string(value)});
+  if (name.size() == 10 && iequals(name, "Connection")) {
+    connection_close_ = connection_close_ || list_has_token(value, "close");
+    connection_keep_alive_ =
+        connection_keep_alive_ || list_has_token(value, "keep-alive");
+  }
+  headers_.emplace_back();
+  headers_.back().name.assign(name.data(), name.size());
+  headers_.back().value.assign(value.data(), value.size());
   return true;
+}
+
+bool list_has_token(std::string_view value, std::string_view token) {
+  while (!value.empty()) {
+    size_t comma = value.find(',');
+    if (iequals(trim(value.substr(0, comma)), token)) return true;
+    if (comma == std::string_view::npos) break;
+    value.remove_prefix(comma + 1);
+  }
+  return false;
 }
 
 bool HttpResponseReader::choose_framing() {
@@ -211,8 +216,11 @@ bool HttpResponseReader::choose_framing() {
     if (iequals(h.name, "Transfer-Encoding")) {
       // Only a final "chunked" frames the body; any other coding runs to
       // the end of the connection.
-      auto codings = split(h.value, ',');
-      chunked = !codings.empty() && iequals(trim(codings.back()), "chunked");
+      std::string_view codings = h.value;
+      size_t comma = codings.rfind(',');
+      std::string_view last =
+          comma == std::string_view::npos ? codings : codings.substr(comma + 1);
+      chunked = iequals(trim(last), "chunked");
       other_coding = other_coding || !chunked;
     } else if (iequals(h.name, "Content-Length")) {
       if (length != nullptr && *length != h.value) return false;

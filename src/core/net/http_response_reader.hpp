@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "http_types.hpp"
 
@@ -35,6 +36,7 @@ class HttpResponseReader {
   bool truncated() const { return truncated_; }
   int status() const { return status_; }
   const Headers& headers() const { return headers_; }
+  Headers take_headers() { return std::move(headers_); }
   std::string& body() { return body_; }
   // The connection may carry another request once this response is read:
   // HTTP/1.1 without "Connection: close" (1.0 with keep-alive), and a body
