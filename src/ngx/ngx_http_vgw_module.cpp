@@ -176,7 +176,7 @@ char* merge_loc_conf(ngx_conf_t* cf, void* parent, void* child) noexcept {
   }
   ngx_conf_merge_value(conf->unified_openai_words, prev->unified_openai_words,
                        0);
-  ngx_conf_merge_value(conf->direct_calls, prev->direct_calls, 0);
+  ngx_conf_merge_value(conf->direct_calls, prev->direct_calls, 1);
   ngx_conf_merge_size_value(conf->call_max_reply, prev->call_max_reply,
                             2 * 1024 * 1024);
   ngx_conf_merge_msec_value(conf->call_connect_timeout,

@@ -203,19 +203,26 @@ bool start_call(ngx_http_request_t* r, RequestCtx* ctx, UpstreamCall call) {
   std::string().swap(ctx->reply_bytes);
   ctx->reply_overflow = false;
   ctx->reply_complete = false;
-  if (ctx->call.host.empty()) {
+  std::optional<UrlParts> url = parse_url(ctx->call.url);
+  if (ctx->call.host.empty() && url) {
     // $vgw_upstream_host / $vgw_upstream_name: what nginx would derive.
-    if (auto url = parse_url(ctx->call.url)) {
-      ctx->call.host = url->authority;
-      ctx->call.server_name = url->host;
-    }
+    ctx->call.host = url->authority;
+    ctx->call.server_name = url->host;
   }
   LocConf* lcf = loc_conf(r);
-  if (lcf->direct_calls == 1 && !lcf->call_location_explicit) {
-    ctx->call_sr = nullptr;
-    r->write_event_handler = ngx_http_request_empty_handler;
-    if (ctx->call.deadline_seconds > 0) arm_deadline(r, ctx);
-    return start_vendor_call(r, ctx, resume);
+  if (url && lcf->direct_calls == 1 && !lcf->call_location_explicit) {
+    switch (prepare_vendor_call(r, ctx, *url)) {
+      case DirectCall::ready:
+        ctx->call_sr = nullptr;
+        r->write_event_handler = ngx_http_request_empty_handler;
+        if (ctx->call.deadline_seconds > 0) arm_deadline(r, ctx);
+        run_vendor_call(r, ctx, resume);
+        return true;
+      case DirectCall::failed:
+        return false;
+      case DirectCall::unreachable:
+        break;  // a host name: the call location's proxy resolves it
+    }
   }
   // Everything the subrequest needs is built first: once it exists it is
   // posted, and a failure after that would leave it to run with the

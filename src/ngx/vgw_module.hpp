@@ -44,8 +44,9 @@ struct LocConf {
   // Largest body without Content-Length (chunked) held in memory; 0: up to
   // client_max_body_size. Unset: an eighth of that, at least 1 MiB.
   size_t chunked_body_max = NGX_CONF_UNSET_SIZE;
-  // Vendor calls on the module's own connections (1) or as subrequests to
-  // call_location (0, and where a call location is configured explicitly).
+  // Vendor calls on the module's own connections (1, the default) or as
+  // subrequests to call_location (0; also where a call location is set
+  // explicitly, or the vendor host is a name without an upstream block).
   ngx_flag_t direct_calls = NGX_CONF_UNSET;
   size_t call_max_reply = NGX_CONF_UNSET_SIZE;
   ngx_msec_t call_connect_timeout = NGX_CONF_UNSET_MSEC;

@@ -45,7 +45,8 @@ ngx_http_upstream_srv_conf_t* upstream_block(ngx_http_request_t* r,
 // Peer state lives in an ngx_http_upstream_t of our own: balancers and the
 // keepalive module set it up through r->upstream, which is pointed at it
 // only while they do.
-bool init_peer(ngx_http_request_t* r, VendorCall& vc, const UrlParts& url) {
+bool init_peer(ngx_http_request_t* r, VendorCall& vc,
+               ngx_http_upstream_srv_conf_t* block, const ngx_addr_t& address) {
   auto* holder = static_cast<ngx_http_upstream_t*>(
       ngx_pcalloc(r->pool, sizeof(ngx_http_upstream_t)));
   if (holder == nullptr) return false;
@@ -55,30 +56,18 @@ bool init_peer(ngx_http_request_t* r, VendorCall& vc, const UrlParts& url) {
   ngx_http_upstream_t* saved = r->upstream;
   r->upstream = holder;
   bool ok = false;
-  bool default_port = url.authority == url.host;
-  ngx_http_upstream_srv_conf_t* block =
-      default_port ? upstream_block(r, url.host) : nullptr;
   if (block != nullptr) {
     ok = block->peer.init(r, block) == NGX_OK;
   } else {
-    std::string address = url.host + ":" + std::to_string(url.port);
-    ngx_addr_t addr;
-    auto* text = reinterpret_cast<u_char*>(address.data());
-    if (ngx_parse_addr_port(r->pool, &addr, text, address.size()) == NGX_OK) {
-      auto* ur = static_cast<ngx_http_upstream_resolved_t*>(
-          ngx_pcalloc(r->pool, sizeof(ngx_http_upstream_resolved_t)));
-      if (ur != nullptr && pool_copy(r->pool, address, ur->host)) {
-        ur->naddrs = 1;
-        ur->sockaddr = addr.sockaddr;
-        ur->socklen = addr.socklen;
-        ur->name = ur->host;
-        ok = ngx_http_upstream_create_round_robin_peer(r, ur) == NGX_OK;
-      }
-    } else {
-      ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                    "vgw: vendor host \"%s\" is neither an upstream{} block "
-                    "nor an address",
-                    url.host.c_str());
+    auto* ur = static_cast<ngx_http_upstream_resolved_t*>(
+        ngx_pcalloc(r->pool, sizeof(ngx_http_upstream_resolved_t)));
+    if (ur != nullptr) {
+      ur->host = address.name;
+      ur->name = address.name;
+      ur->naddrs = 1;
+      ur->sockaddr = address.sockaddr;
+      ur->socklen = address.socklen;
+      ok = ngx_http_upstream_create_round_robin_peer(r, ur) == NGX_OK;
     }
   }
   r->upstream = saved;
@@ -137,10 +126,10 @@ void finish(ngx_http_request_t* r, RequestCtx* ctx, bool timed_out) {
     } else if (reader.state() != HttpResponseReader::State::complete) {
       reply.truncated = true;
     }
-  } else if (reader.state() == HttpResponseReader::State::malformed &&
-             !timed_out && reader.done() && !reader.truncated()) {
-    reply.unreadable = true;
   }
+  // No head, or one that does not parse: no status, as nginx's proxy
+  // reports an invalid header (the core decides whether the task may exist
+  // from request_sent).
   if (reader.state() != HttpResponseReader::State::complete) vc.failed = true;
   reply.body = reader.body();
   close_connection(vc);
@@ -408,19 +397,27 @@ void abandon_vendor_call(RequestCtx* ctx) {
   close_connection(vc);
 }
 
-bool start_vendor_call(ngx_http_request_t* r, RequestCtx* ctx,
-                       void (*on_done)(ngx_http_request_t*)) {
-  resume_request = on_done;
+DirectCall prepare_vendor_call(ngx_http_request_t* r, RequestCtx* ctx,
+                               const UrlParts& url) {
   VendorCall& vc = ctx->vendor;
   vc = VendorCall{};
   const UpstreamCall& call = ctx->call;
-  auto url = parse_url(call.url);
-  if (!url) return false;
-  std::string target = url->path.empty() ? "/" : url->path;
-  if (!url->query.empty()) target.append("?").append(url->query);
-  const std::string& host = call.host.empty() ? url->authority : call.host;
-  vc.tls = url->scheme == "https";
-  vc.tls_name = call.server_name.empty() ? url->host : call.server_name;
+  ngx_http_upstream_srv_conf_t* block =
+      url.authority == url.host ? upstream_block(r, url.host) : nullptr;
+  ngx_addr_t address{};
+  if (block == nullptr) {
+    std::string text = url.host + ":" + std::to_string(url.port);
+    if (ngx_parse_addr_port(r->pool, &address,
+                            reinterpret_cast<u_char*>(text.data()),
+                            text.size()) != NGX_OK) {
+      return DirectCall::unreachable;
+    }
+  }
+  std::string target = url.path.empty() ? "/" : url.path;
+  if (!url.query.empty()) target.append("?").append(url.query);
+  const std::string& host = call.host.empty() ? url.authority : call.host;
+  vc.tls = url.scheme == "https";
+  vc.tls_name = call.server_name.empty() ? url.host : call.server_name;
   if (!vc.tls_name.empty() && vc.tls_name.front() == '[') {
     vc.tls_name = vc.tls_name.substr(1, vc.tls_name.size() - 2);
   }
@@ -428,12 +425,21 @@ bool start_vendor_call(ngx_http_request_t* r, RequestCtx* ctx,
     ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                   "vgw: the vendor call has a header or target that would "
                   "split the request");
-    return false;
+    return DirectCall::failed;
   }
-  if (!build_output(r, vc, call)) return false;
+  if (!build_output(r, vc, call)) return DirectCall::failed;
   vc.reader = std::make_unique<HttpResponseReader>(loc_conf(r)->call_max_reply);
   vc.input = ngx_create_temp_buf(r->pool, kReadChunk);
-  if (vc.input == nullptr || !init_peer(r, vc, *url)) return false;
+  if (vc.input == nullptr || !init_peer(r, vc, block, address)) {
+    return DirectCall::failed;
+  }
+  return DirectCall::ready;
+}
+
+void run_vendor_call(ngx_http_request_t* r, RequestCtx* ctx,
+                     void (*on_done)(ngx_http_request_t*)) {
+  resume_request = on_done;
+  VendorCall& vc = ctx->vendor;
   ngx_peer_connection_t& peer = vc.peer_holder->peer;
   ngx_int_t rc = ngx_event_connect_peer(&peer);
   while (rc == NGX_DECLINED && peer.tries > 1) {
@@ -448,7 +454,7 @@ bool start_vendor_call(ngx_http_request_t* r, RequestCtx* ctx,
     vc.failed = true;
     vc.reader->end_of_input();
     finish(r, ctx, false);
-    return true;
+    return;
   }
   ngx_connection_t* c = peer.connection;
   c->data = r;
@@ -463,7 +469,7 @@ bool start_vendor_call(ngx_http_request_t* r, RequestCtx* ctx,
       vc.failed = true;
       vc.reader->end_of_input();
       finish(r, ctx, false);
-      return true;
+      return;
     }
   }
   c->pool->log = c->log;
@@ -472,10 +478,9 @@ bool start_vendor_call(ngx_http_request_t* r, RequestCtx* ctx,
   ctx->call_done = false;
   if (rc == NGX_AGAIN) {
     ngx_add_timer(c->write, loc_conf(r)->call_connect_timeout);
-    return true;
+    return;
   }
   send_request(r, ctx, c);
-  return true;
 }
 
 }  // namespace vgw::ngx

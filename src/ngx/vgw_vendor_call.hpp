@@ -6,6 +6,7 @@
 #include <string>
 
 #include "net/http_response_reader.hpp"
+#include "util/strings.hpp"
 
 namespace vgw::ngx {
 
@@ -27,11 +28,18 @@ struct VendorCall {
   std::string tls_name;  // SNI and the name the certificate must carry
 };
 
-// Starts the call in ctx->call; false when it could not even start (the
-// caller answers with an error). On completion the reply is handed to the
-// core as a subrequest's would be (`on_done`).
-bool start_vendor_call(ngx_http_request_t* r, RequestCtx* ctx,
-                       void (*on_done)(ngx_http_request_t*));
+enum class DirectCall { ready, unreachable, failed };
+
+// Gets the call in ctx->call ready to run directly: its request bytes and
+// its peer, from the upstream{} block `url` names or the address it holds.
+// `unreachable`: a host name without a block (the call location, whose
+// proxy resolves names, takes the call); `failed`: it cannot be made.
+DirectCall prepare_vendor_call(ngx_http_request_t* r, RequestCtx* ctx,
+                               const UrlParts& url);
+// Connects and runs the prepared call. On completion ctx->reply holds the
+// vendor's reply, as a subrequest's would, and `on_done(r)` continues.
+void run_vendor_call(ngx_http_request_t* r, RequestCtx* ctx,
+                     void (*on_done)(ngx_http_request_t*));
 // The call's connection, while one is open (the deadline times it out).
 ngx_connection_t* vendor_call_connection(RequestCtx* ctx);
 // The request ends with the call in flight: its connection is closed.

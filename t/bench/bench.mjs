@@ -117,6 +117,8 @@ http {
     client_max_body_size 100m;
     vgw_id_key bench-id-key-0123456789abcdef;
     vgw_id_binding off;
+    # VGW_BENCH_DIRECT=0: vendor calls as subrequests to the call location.
+    ${process.env.VGW_BENCH_DIRECT === '0' ? 'vgw_direct_calls off;' : ''}
     # The vendor on kept-alive connections, as the shipped configuration
     # reaches every vendor (vendor-upstreams.conf).
     upstream vendor_api { server 127.0.0.1:${upPort}; keepalive 64; }
@@ -359,7 +361,7 @@ function report(rows, streams, uploads, storm) {
   const f = (n, d = 0) => n.toFixed(d);
   const pct = (a, b) => `${f((a / b) * 100)}%`;
   const lines = [];
-  lines.push(`Machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, ${f(totalmem() / 2 ** 30, 1)} GiB; nginx ${spawnSync(NGINX, ['-v'], { encoding: 'utf8' }).stderr.trim().split('/')[1]}; 1 worker; loopback; ${smoke ? 'SMOKE (not figures)' : `${SECONDS} s per run, medians of ${REPEATS} interleaved repeats`}`);
+  lines.push(`Machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, ${f(totalmem() / 2 ** 30, 1)} GiB; nginx ${spawnSync(NGINX, ['-v'], { encoding: 'utf8' }).stderr.trim().split('/')[1]}; 1 worker; loopback; ${process.env.VGW_BENCH_DIRECT === '0' ? 'module with vgw_direct_calls off; ' : ''}${smoke ? 'SMOKE (not figures)' : `${SECONDS} s per run, medians of ${REPEATS} interleaved repeats`}`);
   lines.push('Floors: plain proxy_pass of the already translated request over kept-alive connections (an upstream block with keepalive, what an operator deploys) and with a new connection per request; the module reaches the vendor over kept-alive connections.');
   lines.push('');
   lines.push(`| Request | CPU µs/req: floor keepalive / floor new conn / module | module ÷ keepalive floor | req/s (c=${CONCURRENCY}): floor keepalive / new conn / module | module / keepalive floor | p50 / p99 µs (c=1): floor keepalive / module | peak worker RSS MiB |`);

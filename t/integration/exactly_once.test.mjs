@@ -58,14 +58,14 @@ let direct;
 
 before(async () => {
   fleet = await startFleet();
-  gw = await startGateway({ name: 'exactly-once', http: fleet.lines });
+  gw = await startGateway({ name: 'exactly-once', http: fleet.lines, location: 'vgw_direct_calls off;' });
   short = await startGateway({
     name: 'exactly-once-short',
     http: fleet.lines,
     server: SHORT_TIMEOUT_CALL,
     location: 'vgw_call_location /_vgw/shortcall;',
   });
-  // The same calls on the module's own vendor connections.
+  // The same calls on the module's own vendor connections (the default).
   direct = await startGateway({
     name: 'exactly-once-direct',
     http: fleet.lines,

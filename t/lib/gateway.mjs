@@ -83,7 +83,7 @@ http {
     uwsgi_temp_path ${dir}/uwsgi;
     scgi_temp_path ${dir}/scgi;
     ${keys}
-    ${process.env.VGW_DIRECT_CALLS === '1' ? 'vgw_direct_calls on;' : ''}
+    ${process.env.VGW_DIRECT_CALLS === '0' ? 'vgw_direct_calls off;' : ''}
     ${http}
     server {
         listen 127.0.0.1:${port};
