@@ -30,6 +30,26 @@ inline bool pool_copy(ngx_pool_t* pool, std::string_view from, ngx_str_t& to) {
   return true;
 }
 
+// Appends a buffer viewing `bytes` (which must outlive the chain) at
+// `*tail` and moves `tail` past it; the buffer, or nullptr when the pool is
+// out of memory.
+inline ngx_buf_t* append_memory_buf(ngx_pool_t* pool, ngx_chain_t**& tail,
+                                    std::string_view bytes) {
+  auto* b = static_cast<ngx_buf_t*>(ngx_calloc_buf(pool));
+  ngx_chain_t* cl = ngx_alloc_chain_link(pool);
+  if (b == nullptr || cl == nullptr) return nullptr;
+  b->pos = reinterpret_cast<u_char*>(const_cast<char*>(bytes.data()));
+  b->last = b->pos + bytes.size();
+  b->start = b->pos;
+  b->end = b->last;
+  b->memory = 1;
+  cl->buf = b;
+  cl->next = nullptr;
+  *tail = cl;
+  tail = &cl->next;
+  return b;
+}
+
 // Calls `fn(ngx_table_elt_t&)` for every header of an nginx header list.
 template <class F>
 void for_each_header(ngx_list_t& list, F&& fn) {

@@ -131,18 +131,7 @@ ngx_int_t call_finished(ngx_http_request_t* sr, void* data,
           ngx_http_get_module_loc_conf(sr, ngx_http_core_module));
       size_t limit =
           4 * std::max<size_t>(clcf->subrequest_output_buffer_size, 256 * 1024);
-      switch (decode_reply_body(reply, ctx->reply_storage, limit)) {
-        case ReplyDecoding::unsupported:
-        case ReplyDecoding::corrupt:
-          reply.unreadable = true;
-          break;
-        case ReplyDecoding::too_large:
-          reply.too_large = true;
-          break;
-        case ReplyDecoding::unchanged:
-        case ReplyDecoding::decoded:
-          break;
-      }
+      decode_reply_in_place(reply, ctx->reply_storage, limit);
     }
     return static_cast<ngx_int_t>(NGX_OK);
   });
@@ -241,22 +230,9 @@ bool start_call(ngx_http_request_t* r, RequestCtx* ctx, UpstreamCall call) {
   ngx_chain_t** tail = &rb->bufs;
   bool ok = true;
   ctx->call.for_each_body_piece([&](std::string_view piece) {
-    auto* b = static_cast<ngx_buf_t*>(ngx_calloc_buf(r->pool));
-    ngx_chain_t* cl = ngx_alloc_chain_link(r->pool);
-    if (b == nullptr || cl == nullptr) {
-      ok = false;
-      return;
-    }
-    b->pos = reinterpret_cast<u_char*>(const_cast<char*>(piece.data()));
-    b->last = b->pos + piece.size();
-    b->start = b->pos;
-    b->end = b->last;
-    b->memory = 1;
-    cl->buf = b;
-    cl->next = nullptr;
-    *tail = cl;
-    tail = &cl->next;
-    rb->buf = b;
+    ngx_buf_t* b = ok ? append_memory_buf(r->pool, tail, piece) : nullptr;
+    ok = b != nullptr;
+    if (ok) rb->buf = b;
   });
   if (!ok) return false;
   if (rb->buf) {

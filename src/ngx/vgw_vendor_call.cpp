@@ -136,18 +136,7 @@ void finish(ngx_http_request_t* r, RequestCtx* ctx, bool timed_out) {
   if (reply.status != 0 && !reply.too_large && !reply.truncated) {
     size_t limit =
         4 * std::max<size_t>(loc_conf(r)->call_max_reply, 256 * 1024);
-    switch (decode_reply_body(reply, ctx->reply_storage, limit)) {
-      case ReplyDecoding::unsupported:
-      case ReplyDecoding::corrupt:
-        reply.unreadable = true;
-        break;
-      case ReplyDecoding::too_large:
-        reply.too_large = true;
-        break;
-      case ReplyDecoding::unchanged:
-      case ReplyDecoding::decoded:
-        break;
-    }
+    decode_reply_in_place(reply, ctx->reply_storage, limit);
   }
   ctx->call_done = true;
   resume_request(r);
@@ -354,20 +343,7 @@ bool build_output(ngx_http_request_t* r, VendorCall& vc,
                   const UpstreamCall& call) {
   ngx_chain_t** tail = &vc.unsent;
   auto add = [&](std::string_view piece) {
-    if (piece.empty()) return true;
-    auto* b = static_cast<ngx_buf_t*>(ngx_calloc_buf(r->pool));
-    ngx_chain_t* cl = ngx_alloc_chain_link(r->pool);
-    if (b == nullptr || cl == nullptr) return false;
-    b->pos = reinterpret_cast<u_char*>(const_cast<char*>(piece.data()));
-    b->last = b->pos + piece.size();
-    b->start = b->pos;
-    b->end = b->last;
-    b->memory = 1;
-    cl->buf = b;
-    cl->next = nullptr;
-    *tail = cl;
-    tail = &cl->next;
-    return true;
+    return piece.empty() || append_memory_buf(r->pool, tail, piece) != nullptr;
   };
   bool ok = add(vc.head);
   call.for_each_body_piece(

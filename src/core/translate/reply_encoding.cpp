@@ -100,4 +100,20 @@ ReplyDecoding decode_reply_body(UpstreamReply& reply, std::string& storage,
   return ReplyDecoding::decoded;
 }
 
+void decode_reply_in_place(UpstreamReply& reply, std::string& storage,
+                           size_t max_bytes) {
+  switch (decode_reply_body(reply, storage, max_bytes)) {
+    case ReplyDecoding::unsupported:
+    case ReplyDecoding::corrupt:
+      reply.unreadable = true;
+      break;
+    case ReplyDecoding::too_large:
+      reply.too_large = true;
+      break;
+    case ReplyDecoding::unchanged:
+    case ReplyDecoding::decoded:
+      break;
+  }
+}
+
 }  // namespace vgw

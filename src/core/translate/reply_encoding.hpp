@@ -23,4 +23,9 @@ enum class ReplyDecoding {
 ReplyDecoding decode_reply_body(UpstreamReply& reply, std::string& storage,
                                 size_t max_bytes);
 
+// decode_reply_body for a reply read whole, with the outcome recorded on
+// the reply itself (unreadable, too_large) for the core to answer.
+void decode_reply_in_place(UpstreamReply& reply, std::string& storage,
+                           size_t max_bytes);
+
 }  // namespace vgw
