@@ -25,8 +25,6 @@ namespace {
 
 constexpr size_t kReadChunk = 16 * 1024;
 
-void (*resume_request)(ngx_http_request_t*) = nullptr;
-
 ngx_http_upstream_srv_conf_t* upstream_block(ngx_http_request_t* r,
                                              std::string_view name) {
   auto* umcf = static_cast<ngx_http_upstream_main_conf_t*>(
@@ -139,7 +137,15 @@ void finish(ngx_http_request_t* r, RequestCtx* ctx, bool timed_out) {
     decode_reply_in_place(reply, ctx->reply_storage, limit);
   }
   ctx->call_done = true;
-  resume_request(r);
+  vc.on_done(r);
+}
+
+// The call ends without a whole reply (a connection error, a timeout): the
+// reader says what did arrive.
+void fail_call(ngx_http_request_t* r, RequestCtx* ctx, bool timed_out = false) {
+  ctx->vendor.failed = true;
+  ctx->vendor.reader->end_of_input();
+  finish(r, ctx, timed_out);
 }
 
 void read_reply(ngx_http_request_t* r, RequestCtx* ctx, ngx_connection_t* c) {
@@ -149,9 +155,7 @@ void read_reply(ngx_http_request_t* r, RequestCtx* ctx, ngx_connection_t* c) {
     ssize_t n = c->recv(c, b->start, static_cast<size_t>(b->end - b->start));
     if (n == NGX_AGAIN) break;
     if (n == 0 || n == NGX_ERROR) {
-      vc.failed = true;
-      vc.reader->end_of_input();
-      finish(r, ctx, false);
+      fail_call(r, ctx);
       return;
     }
     std::string_view bytes(reinterpret_cast<const char*>(b->start),
@@ -164,8 +168,7 @@ void read_reply(ngx_http_request_t* r, RequestCtx* ctx, ngx_connection_t* c) {
     }
   }
   if (ngx_handle_read_event(c->read, 0) != NGX_OK) {
-    vc.failed = true;
-    finish(r, ctx, false);
+    fail_call(r, ctx);
     return;
   }
   ngx_add_timer(c->read, loc_conf(r)->call_timeout);
@@ -179,12 +182,6 @@ bool connected(ngx_connection_t* c) {
   socklen_t len = sizeof(err);
   if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1) err = errno;
   return err == 0;
-}
-
-void fail_call(ngx_http_request_t* r, RequestCtx* ctx) {
-  ctx->vendor.failed = true;
-  ctx->vendor.reader->end_of_input();
-  finish(r, ctx, false);
 }
 
 void on_vendor_event(ngx_event_t* ev) noexcept;
@@ -322,9 +319,7 @@ void on_vendor_event(ngx_event_t* ev) noexcept {
     if (ev->timedout) {
       ngx_log_error(NGX_LOG_ERR, client->log, NGX_ETIMEDOUT,
                     "vgw: vendor call timed out");
-      ctx->vendor.failed = true;
-      ctx->vendor.reader->end_of_input();
-      finish(r, ctx, true);
+      fail_call(r, ctx, true);
     } else if (ev->write) {
       if (c->sent == 0 && (!ctx->vendor.tls || c->ssl == nullptr)) {
         send_request(r, ctx, c);
@@ -414,8 +409,8 @@ DirectCall prepare_vendor_call(ngx_http_request_t* r, RequestCtx* ctx,
 
 void run_vendor_call(ngx_http_request_t* r, RequestCtx* ctx,
                      void (*on_done)(ngx_http_request_t*)) {
-  resume_request = on_done;
   VendorCall& vc = ctx->vendor;
+  vc.on_done = on_done;
   ngx_peer_connection_t& peer = vc.peer_holder->peer;
   ngx_int_t rc = ngx_event_connect_peer(&peer);
   while (rc == NGX_DECLINED && peer.tries > 1) {
@@ -427,9 +422,7 @@ void run_vendor_call(ngx_http_request_t* r, RequestCtx* ctx,
   if (rc == NGX_ERROR || rc == NGX_BUSY || rc == NGX_DECLINED) {
     ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                   "vgw: cannot connect to the vendor");
-    vc.failed = true;
-    vc.reader->end_of_input();
-    finish(r, ctx, false);
+    fail_call(r, ctx);
     return;
   }
   ngx_connection_t* c = peer.connection;
@@ -442,9 +435,7 @@ void run_vendor_call(ngx_http_request_t* r, RequestCtx* ctx,
   if (c->pool == nullptr) {
     c->pool = ngx_create_pool(128, r->connection->log);
     if (c->pool == nullptr) {
-      vc.failed = true;
-      vc.reader->end_of_input();
-      finish(r, ctx, false);
+      fail_call(r, ctx);
       return;
     }
   }

@@ -24,6 +24,7 @@ struct VendorCall {
   bool extra_bytes = false;  // the vendor sent more than one response
   bool failed = false;       // connection error: never kept alive
   bool finished = false;
+  void (*on_done)(ngx_http_request_t*) = nullptr;  // hands the reply on
   bool tls = false;      // https://: TLS before the request is written
   std::string tls_name;  // SNI and the name the certificate must carry
 };
