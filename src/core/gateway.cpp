@@ -122,10 +122,15 @@ std::unique_ptr<Operation> Gateway::begin(const ClientCall& call) const {
   // Absolute base of the API as the client reached it, for content links.
   auto api_base = [&](size_t upto) {
     if (call.public_url.empty()) return std::string();
-    std::string base(call.public_url);
-    while (!base.empty() && base.back() == '/') base.pop_back();
-    for (size_t i = 0; i < upto; ++i) base += "/" + std::string(segments[i]);
-    return base + "/";
+    std::string_view root = call.public_url;
+    while (!root.empty() && root.back() == '/') root.remove_suffix(1);
+    size_t size = root.size() + 1;
+    for (size_t i = 0; i < upto; ++i) size += segments[i].size() + 1;
+    std::string base;
+    base.reserve(size);
+    base.append(root);
+    for (size_t i = 0; i < upto; ++i) base.append("/").append(segments[i]);
+    return base.append("/");
   };
   auto method_not_allowed = [&](const char* allowed) {
     ApiError e =

@@ -24,9 +24,14 @@ struct HttpResponse {
   int status = 200;
   std::string body;
   Headers headers;  // extra headers (Retry-After, x-should-retry...)
-  // JSON for everything the core builds, except result files a vendor
-  // returns inline (base64 in its status reply), which are served decoded.
-  std::string content_type = "application/json";
+  // Empty for JSON, everything the core builds (a default that costs no
+  // allocation per response), else the type of a result file a vendor
+  // returns inline (base64 in its status reply), served decoded.
+  std::string content_type;
+  std::string_view media_type() const {
+    return content_type.empty() ? std::string_view("application/json")
+                                : std::string_view(content_type);
+  }
 };
 
 // A large part of a request body spliced into it at byte `at` without a

@@ -31,7 +31,7 @@ ngx_int_t send_response(ngx_http_request_t* r, RequestCtx* ctx,
   // validator for: If-None-Match must never turn a create into a 304.
   r->disable_not_modified = 1;
   r->headers_out.status = static_cast<ngx_uint_t>(response.status);
-  if (!pool_copy(r->pool, response.content_type, r->headers_out.content_type)) {
+  if (!pool_copy(r->pool, response.media_type(), r->headers_out.content_type)) {
     return NGX_HTTP_INTERNAL_SERVER_ERROR;
   }
   r->headers_out.content_type_len = r->headers_out.content_type.len;

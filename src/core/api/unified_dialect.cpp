@@ -54,7 +54,7 @@ class UnifiedDialect : public OperationDecorator {
   Step forward(Step step) override {
     facts_ = inner_->facts();
     if (step.kind != Step::Kind::respond ||
-        step.response.content_type != "application/json") {
+        !step.response.content_type.empty()) {
       return step;
     }
     Json body = read_json(step.response.body);

@@ -16,6 +16,7 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 
@@ -135,7 +136,8 @@ std::optional<std::string> gcm_open(EVP_CIPHER_CTX* ctx, std::string_view nonce,
                                     std::string_view sealed) {
   if (nonce.size() != 12 || sealed.size() < kTagSize) return std::nullopt;
   auto body = sealed.substr(0, sealed.size() - kTagSize);
-  std::string tag(sealed.substr(sealed.size() - kTagSize));
+  unsigned char tag[kTagSize];
+  std::memcpy(tag, sealed.data() + body.size(), kTagSize);
   std::string out(body.size(), '\0');
   auto* o = reinterpret_cast<unsigned char*>(out.data());
   int len = 0;
@@ -145,7 +147,7 @@ std::optional<std::string> gcm_open(EVP_CIPHER_CTX* ctx, std::string_view nonce,
                         static_cast<int>(aad.size())) == 1 &&
       EVP_DecryptUpdate(ctx, o, &len, bytes(body),
                         static_cast<int>(body.size())) == 1 &&
-      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, kTagSize, tag.data()) == 1;
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, kTagSize, tag) == 1;
   int total = len;
   ok = ok && EVP_DecryptFinal_ex(ctx, o + total, &len) == 1;
   if (!ok) {

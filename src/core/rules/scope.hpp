@@ -1,6 +1,6 @@
 #pragma once
 
-#include <deque>
+#include <forward_list>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -43,7 +43,8 @@ class JsonScope : public Scope {
 // The values of a scope's names, each built the first time a rule reads it
 // and kept while the scope lives (most rules read a few of many names, on
 // every request). Names are views of the rules' paths, which outlive every
-// request; std::deque: values handed out stay where they are.
+// request. A list: values handed out stay where they are, and an empty one
+// allocates nothing (an empty std::deque allocates twice).
 class BuiltNames {
  public:
   // `path` from its second segment in the value of `name`, built by
@@ -56,12 +57,12 @@ class BuiltNames {
     }
     std::optional<Json> value = build(name);
     if (!value) return nullptr;
-    return path.find_from(values_.emplace_back(name, std::move(*value)).second,
+    return path.find_from(values_.emplace_front(name, std::move(*value)).second,
                           1);
   }
 
  private:
-  mutable std::deque<std::pair<std::string_view, Json>> values_;
+  mutable std::forward_list<std::pair<std::string_view, Json>> values_;
 };
 
 // Names resolve inside a flat document (a vendor's reply).

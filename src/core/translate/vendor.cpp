@@ -148,7 +148,9 @@ std::string Vendor::url_for(const std::string& path) const {
           "refusing a vendor URL with control characters or spaces");
     }
   }
-  return base_url_ + path;
+  std::string url;
+  url.reserve(base_url_.size() + path.size());
+  return url.append(base_url_).append(path);
 }
 
 std::optional<UpstreamCall> Vendor::token_call(int64_t now) {
@@ -170,8 +172,12 @@ void Vendor::route(UpstreamCall& call, const UrlParts& url) const {
       url.authority != base_.authority) {
     return;
   }
-  call.url = url.scheme + "://" + upstream_ + url.path +
-             (url.query.empty() ? "" : "?" + url.query);
+  std::string through;
+  through.reserve(url.scheme.size() + 3 + upstream_.size() + url.path.size() +
+                  1 + url.query.size());
+  through.append(url.scheme).append("://").append(upstream_).append(url.path);
+  if (!url.query.empty()) through.append("?").append(url.query);
+  call.url = std::move(through);
 }
 
 bool Vendor::accept_token(const UpstreamReply& reply, int64_t now) {

@@ -149,7 +149,7 @@ const Json& JsonDocument::value(Node n) const {
   for (const auto& [node, v] : values_) {
     if (node == n) return v;
   }
-  return values_.emplace_back(n, copy(n)).second;
+  return values_.emplace_front(n, copy(n)).second;
 }
 
 Json JsonDocument::copy(Node n) const {

@@ -1,7 +1,7 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
+#include <forward_list>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -76,8 +76,10 @@ class JsonDocument {
 
   std::string_view text_;
   std::vector<Entry> entries_;
-  // std::deque: values handed out stay where they are.
-  mutable std::deque<std::pair<Node, Json>> values_;
+  // A list: values handed out stay where they are, and an empty one (most
+  // documents, and every default-constructed one) allocates nothing, where
+  // an empty std::deque allocates twice.
+  mutable std::forward_list<std::pair<Node, Json>> values_;
 };
 
 }  // namespace vgw

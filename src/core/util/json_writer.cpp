@@ -29,7 +29,15 @@ void append_json_string(std::string& out, std::string_view value) {
   const auto* p = reinterpret_cast<const unsigned char*>(value.data());
   const auto* end = p + value.size();
   p = skip_plain_json_bytes(p, end);
-  if (p == end) {  // the common case: ids, names, URLs
+  if (p == end) {              // the common case: ids, names, URLs
+    if (value.size() <= 62) {  // most: one append of a stack copy
+      char text[64];
+      text[0] = '"';
+      std::memcpy(text + 1, value.data(), value.size());
+      text[value.size() + 1] = '"';
+      out.append(text, value.size() + 2);
+      return;
+    }
     char* at = grow(out, value.size() + 2);
     *at++ = '"';
     at = put(at, value);
@@ -113,13 +121,22 @@ JsonWriter& JsonWriter::end_object() {
 }
 
 JsonWriter& JsonWriter::key(std::string_view name) {
-  // Names are the gateway's own constants: nothing to escape.
-  char* at = grow(out_, name.size() + (first_ ? 3 : 4));
-  if (!first_) *at++ = ',';
-  *at++ = '"';
-  at = put(at, name);
-  *at++ = '"';
-  *at = ':';
+  // Names are the gateway's own constants: nothing to escape. Put together
+  // on the stack and appended once: a Video has a dozen of them.
+  char text[64];
+  if (name.size() > sizeof text - 4) {
+    comma();
+    out_.append("\"").append(name).append("\":");
+  } else {
+    size_t n = 0;
+    if (!first_) text[n++] = ',';
+    text[n++] = '"';
+    std::memcpy(text + n, name.data(), name.size());
+    n += name.size();
+    text[n++] = '"';
+    text[n++] = ':';
+    out_.append(text, n);
+  }
   first_ = true;  // the value that follows takes no comma
   return *this;
 }
@@ -131,14 +148,18 @@ JsonWriter& JsonWriter::string(std::string_view value) {
 }
 
 JsonWriter& JsonWriter::number(int64_t value) {
-  comma();
-  out_.append(std::to_string(value));
+  char text[24];
+  char* at = text;
+  if (!first_) *at++ = ',';
+  at = std::to_chars(at, text + sizeof text, value).ptr;
+  out_.append(text, static_cast<size_t>(at - text));
+  first_ = false;
   return *this;
 }
 
 JsonWriter& JsonWriter::null() {
-  comma();
-  out_.append("null");
+  out_.append(first_ ? "null" : ",null", first_ ? 4 : 5);
+  first_ = false;
   return *this;
 }
 

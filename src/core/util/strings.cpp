@@ -1,6 +1,7 @@
 #include "util/strings.hpp"
 
 #include <cctype>
+#include <charconv>
 
 namespace vgw {
 namespace {
@@ -132,27 +133,33 @@ std::string percent_encode(std::string_view s) {
 }
 
 std::optional<UrlParts> parse_url(std::string_view url) {
+  // Every vendor call is parsed here (twice: signing, and the nginx layer),
+  // so the pieces are found in one pass and each string is built once.
   UrlParts p;
   std::string_view rest;
-  if (starts_with(url, "https://")) {
-    p.scheme = "https";
-    p.port = 443;
+  bool https = starts_with(url, "https://");
+  if (https) {
     rest = url.substr(8);
   } else if (starts_with(url, "http://")) {
-    p.scheme = "http";
-    p.port = 80;
     rest = url.substr(7);
   } else {
     return std::nullopt;
   }
-  size_t end = rest.find_first_of("/?#");
+  p.scheme = https ? "https" : "http";
+  p.port = https ? 443 : 80;
+  size_t end = 0;
+  while (end < rest.size() && rest[end] != '/' && rest[end] != '?' &&
+         rest[end] != '#') {
+    ++end;
+  }
   std::string_view authority = rest.substr(0, end);
-  rest = end == std::string_view::npos ? std::string_view() : rest.substr(end);
+  rest.remove_prefix(end);
   if (authority.empty() || authority.find('@') != std::string_view::npos ||
       has_control_chars(authority)) {
     return std::nullopt;
   }
   std::string_view host = authority;
+  std::string_view port_text;
   if (authority.front() == '[') {
     auto close = authority.find(']');
     if (close == std::string_view::npos) return std::nullopt;
@@ -160,28 +167,43 @@ std::optional<UrlParts> parse_url(std::string_view url) {
     auto after = authority.substr(close + 1);
     if (!after.empty()) {
       if (after.front() != ':') return std::nullopt;
-      auto port = parse_uint(after.substr(1));
-      if (!port || *port == 0 || *port > 65535) return std::nullopt;
-      p.port = static_cast<uint16_t>(*port);
+      port_text = after.substr(1);
+      if (port_text.empty()) return std::nullopt;
     }
   } else if (auto colon = authority.rfind(':');
              colon != std::string_view::npos) {
     host = authority.substr(0, colon);
-    auto port = parse_uint(authority.substr(colon + 1));
+    port_text = authority.substr(colon + 1);
+    if (port_text.empty()) return std::nullopt;
+  }
+  if (!port_text.empty()) {
+    auto port = parse_uint(port_text);
     if (!port || *port == 0 || *port > 65535) return std::nullopt;
     p.port = static_cast<uint16_t>(*port);
   }
   if (host.empty()) return std::nullopt;
-  p.host = to_lower(host);
-  bool default_port = (p.scheme == "https" && p.port == 443) ||
-                      (p.scheme == "http" && p.port == 80);
-  p.authority = default_port ? p.host : p.host + ":" + std::to_string(p.port);
+  p.host.resize(host.size());
+  for (size_t i = 0; i < host.size(); ++i) p.host[i] = ascii_lower(host[i]);
+  if (p.port == (https ? 443 : 80)) {
+    p.authority = p.host;
+  } else {
+    char digits[8];
+    char* digits_end =
+        std::to_chars(digits, digits + sizeof digits, p.port).ptr;
+    p.authority.reserve(p.host.size() + 1 + (digits_end - digits));
+    p.authority.append(p.host).append(1, ':').append(digits, digits_end);
+  }
   auto hash = rest.find('#');
   if (hash != std::string_view::npos) rest = rest.substr(0, hash);
   auto q = rest.find('?');
-  p.path = std::string(q == std::string_view::npos ? rest : rest.substr(0, q));
-  if (p.path.empty()) p.path = "/";
-  if (q != std::string_view::npos) p.query = std::string(rest.substr(q + 1));
+  std::string_view path =
+      q == std::string_view::npos ? rest : rest.substr(0, q);
+  if (path.empty()) {
+    p.path = "/";
+  } else {
+    p.path.assign(path);
+  }
+  if (q != std::string_view::npos) p.query.assign(rest.substr(q + 1));
   return p;
 }
 
