@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "ids/video_id.hpp"
 
 namespace vgw {
@@ -47,6 +50,38 @@ TEST(VideoId, OnlyOpensForTheSameTenant) {
   auto id = s.seal(sample(), "Bearer sk-a");
   EXPECT_FALSE(s.open(id, "Bearer sk-b"));
   EXPECT_FALSE(s.open(id, ""));
+}
+
+// The digest of the last binding is remembered: it must never answer for
+// another one (a prefix, a longer one, one past the remembered size).
+TEST(VideoId, BindingDigestNeverAnswersForAnotherCaller) {
+  const std::string long_a = "Bearer " + std::string(300, 'a');
+  const std::string long_b = "Bearer " + std::string(300, 'a') + "b";
+  const std::vector<std::string> bindings = {
+      "Bearer sk-a", "Bearer sk-ab", "Bearer sk-a", "",           "Bearer sk-b",
+      long_a,        long_b,         long_a,        "Bearer sk-a"};
+  std::vector<std::string> digests;
+  for (const auto& b : bindings) {
+    digests.push_back(VideoIdSealer::binding_digest(b));
+    EXPECT_EQ(digests.back().size(), 32u);
+  }
+  for (size_t i = 0; i < bindings.size(); ++i) {
+    for (size_t j = 0; j < bindings.size(); ++j) {
+      EXPECT_EQ(digests[i] == digests[j], bindings[i] == bindings[j])
+          << "'" << bindings[i].substr(0, 20) << "' vs '"
+          << bindings[j].substr(0, 20) << "'";
+    }
+  }
+  EXPECT_EQ(VideoIdSealer::binding_digest("bearer  sk-a "),
+            VideoIdSealer::binding_digest("Bearer sk-a"))
+      << "one caller however the scheme is spelt";
+  VideoIdSealer s({"secret one 0123456789"});
+  auto id = s.seal(sample(), "Bearer sk-a");
+  EXPECT_FALSE(s.open(id, "Bearer sk-ab"));
+  EXPECT_TRUE(s.open(id, "Bearer sk-a"));
+  EXPECT_FALSE(s.open(id,
+                      "Bearer sk-a "
+                      "x"));
 }
 
 TEST(VideoId, RejectsTamperedAndRandomIds) {
