@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <climits>
 #include <cmath>
 #include <random>
 
@@ -59,8 +60,44 @@ TEST(JsonWriter, ObjectsWithCommasInTheRightPlaces) {
   w.end_object();
   w.key("f").raw("[1,2]");
   w.end_object();
+  w.finish();
   EXPECT_EQ(out, R"({"a":-1,"b":null,"c":{"d":"e"},"f":[1,2]})");
   EXPECT_TRUE(nlohmann::json::accept(out));
+}
+
+// The writer sizes its string once and writes through a cursor: text that
+// outgrows the first guess (escapes, long values) must still come out
+// whole, after what the string already held, and escaped as nlohmann does.
+TEST(JsonWriter, GrowsPastItsFirstGuessAndKeepsWhatWasThere) {
+  std::mt19937 rng(11);
+  for (int i = 0; i < 500; ++i) {
+    std::string value(rng() % 700, '\0');
+    for (auto& c : value) {
+      c = static_cast<char>(rng() % 3 == 0 ? rng() % 0x20
+                                           : 0x20 + rng() % 0xE0);
+    }
+    std::string out = "prefix";
+    {
+      JsonWriter w(out, rng() % 8);
+      w.begin_object();
+      w.key("v").string(value);
+      w.key("n").number(INT64_MIN);
+      w.key("w").string(std::string(rng() % 300, 'x'));
+      w.end_object();
+      w.finish();
+    }
+    ASSERT_EQ(out.rfind("prefix{\"v\":", 0), 0u) << i;
+    auto doc = nlohmann::json::parse(out.substr(6));
+    std::string expected_v = nlohmann_dump(value);
+    ASSERT_NE(out.find(expected_v), std::string::npos) << i;
+    ASSERT_EQ(doc["n"].get<int64_t>(), INT64_MIN);
+  }
+  std::string out = "keep";
+  {
+    JsonWriter w(out, 1000);
+    w.begin_object();
+  }  // abandoned without finish(): only what was written stays
+  EXPECT_EQ(out, "keep{");
 }
 
 }  // namespace

@@ -8,11 +8,10 @@ namespace vgw {
 
 std::string render_video(const VideoView& v) {
   std::string out;
-  // Every field's text, with room for its escapes: no reallocation.
-  out.reserve(512 + v.id.size() + (v.prompt ? v.prompt->size() : 0) +
-              (v.url ? 2 * v.url->size() : 0) +
-              (v.error ? v.error->message.size() : 0));
-  JsonWriter w(out);
+  // Every field's text at once: the writer grows only for escapes.
+  JsonWriter w(out, 512 + v.id.size() + (v.prompt ? v.prompt->size() : 0) +
+                        (v.url ? 2 * v.url->size() : 0) +
+                        (v.error ? v.error->message.size() : 0));
   auto optional_number = [&](const char* name,
                              const std::optional<int64_t>& n) {
     w.key(name);
@@ -52,6 +51,7 @@ std::string render_video(const VideoView& v) {
     w.key("metadata").raw(metadata);
   }
   w.end_object();
+  w.finish();
   return out;
 }
 

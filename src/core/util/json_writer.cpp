@@ -1,5 +1,6 @@
 #include "util/json_writer.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -9,163 +10,185 @@
 namespace vgw {
 namespace {
 
-// `n` more bytes at the end of `out`, to be written: one call into the
-// string instead of one per piece.
-char* grow(std::string& out, size_t n) {
-  size_t at = out.size();
-  out.resize(at + n);
-  return out.data() + at;
-}
+// At most six bytes per input byte (\u00XX; a U+FFFD written for a
+// malformed sequence takes three for at least one), plus the quotes.
+size_t escaped_bound(size_t n) { return 6 * n + 2; }
 
 char* put(char* at, std::string_view s) {
   std::memcpy(at, s.data(), s.size());
   return at + s.size();
 }
 
-}  // namespace
-
-void append_json_string(std::string& out, std::string_view value) {
+// Writes `value` as a JSON string literal at `at`, which has room for
+// escaped_bound(value.size()) bytes; returns the end.
+char* write_json_string(char* at, std::string_view value) {
   static const char* hex = "0123456789abcdef";
   const auto* p = reinterpret_cast<const unsigned char*>(value.data());
   const auto* end = p + value.size();
-  p = skip_plain_json_bytes(p, end);
-  if (p == end) {              // the common case: ids, names, URLs
-    if (value.size() <= 62) {  // most: one append of a stack copy
-      char text[64];
-      text[0] = '"';
-      std::memcpy(text + 1, value.data(), value.size());
-      text[value.size() + 1] = '"';
-      out.append(text, value.size() + 2);
-      return;
-    }
-    char* at = grow(out, value.size() + 2);
-    *at++ = '"';
-    at = put(at, value);
-    *at = '"';
-    return;
-  }
-  out.push_back('"');
-  const auto* run =
-      reinterpret_cast<const unsigned char*>(value.data());  // copied as is
-  auto flush = [&](const unsigned char* upto) {
-    out.append(reinterpret_cast<const char*>(run),
-               static_cast<size_t>(upto - run));
-  };
+  *at++ = '"';
   while (p < end) {
-    if (const unsigned char* q = skip_plain_json_bytes(p, end); q != p) {
-      p = q;
-      continue;
-    }
+    const unsigned char* run = p;
+    p = skip_plain_json_bytes(p, end);
+    std::memcpy(at, run, static_cast<size_t>(p - run));
+    at += p - run;
+    if (p == end) break;
     unsigned char c = *p;
     if (c >= 0x80) {
       int n = utf8_sequence(p, end);
       if (n > 0) {
+        std::memcpy(at, p, static_cast<size_t>(n));
+        at += n;
         p += n;
-        continue;
+      } else {
+        at = put(at, "\xEF\xBF\xBD");
+        p += -n;
       }
-      flush(p);
-      out.append("\xEF\xBF\xBD");
-      p += -n;
-      run = p;
       continue;
     }
-    flush(p);
+    ++p;
+    *at++ = '\\';
     switch (c) {
       case '"':
-        out.append("\\\"");
+        *at++ = '"';
         break;
       case '\\':
-        out.append("\\\\");
+        *at++ = '\\';
         break;
       case '\b':
-        out.append("\\b");
+        *at++ = 'b';
         break;
       case '\f':
-        out.append("\\f");
+        *at++ = 'f';
         break;
       case '\n':
-        out.append("\\n");
+        *at++ = 'n';
         break;
       case '\r':
-        out.append("\\r");
+        *at++ = 'r';
         break;
       case '\t':
-        out.append("\\t");
+        *at++ = 't';
         break;
       default:
-        out.append("\\u00");
-        out.push_back(hex[c >> 4]);
-        out.push_back(hex[c & 15]);
+        at = put(at, "u00");
+        *at++ = hex[c >> 4];
+        *at++ = hex[c & 15];
     }
-    run = ++p;
   }
-  flush(p);
-  out.push_back('"');
+  *at++ = '"';
+  return at;
 }
 
-void JsonWriter::comma() {
-  if (!first_) out_.push_back(',');
+bool all_plain(std::string_view value) {
+  const auto* p = reinterpret_cast<const unsigned char*>(value.data());
+  const auto* end = p + value.size();
+  return skip_plain_json_bytes(p, end) == end;
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view value) {
+  size_t at = out.size();
+  if (all_plain(value)) {  // the common case: ids, names, URLs
+    out.resize(at + value.size() + 2);
+    char* to = out.data() + at;
+    *to++ = '"';
+    to = put(to, value);
+    *to = '"';
+    return;
+  }
+  out.resize(at + escaped_bound(value.size()));
+  char* end = write_json_string(out.data() + at, value);
+  out.resize(static_cast<size_t>(end - out.data()));
+}
+
+JsonWriter::JsonWriter(std::string& out, size_t expected_size)
+    : out_(out), used_(out.size()) {
+  out_.resize(used_ + expected_size);
+}
+
+JsonWriter::~JsonWriter() {
+  // A writer abandoned by an exception leaves only what it wrote.
+  if (out_.size() > used_) out_.resize(used_);
+}
+
+void JsonWriter::finish() { out_.resize(used_); }
+
+char* JsonWriter::room(size_t n) {
+  if (out_.size() - used_ < n) {
+    out_.resize(std::max(out_.size() * 2, used_ + n + 256));
+  }
+  return out_.data() + used_;
+}
+
+void JsonWriter::advance_to(const char* end) {
+  used_ = static_cast<size_t>(end - out_.data());
+}
+
+char* JsonWriter::value_room(size_t n) {
+  char* at = room(n + 1);
+  if (!first_) *at++ = ',';
   first_ = false;
+  return at;
 }
 
 JsonWriter& JsonWriter::begin_object() {
-  out_.push_back('{');
+  char* at = room(1);
+  *at++ = '{';
+  advance_to(at);
   first_ = true;
   return *this;
 }
 
 JsonWriter& JsonWriter::end_object() {
-  out_.push_back('}');
+  char* at = room(1);
+  *at++ = '}';
+  advance_to(at);
   first_ = false;
   return *this;
 }
 
 JsonWriter& JsonWriter::key(std::string_view name) {
-  // Names are the gateway's own constants: nothing to escape. Put together
-  // on the stack and appended once: a Video has a dozen of them.
-  char text[64];
-  if (name.size() > sizeof text - 4) {
-    comma();
-    out_.append("\"").append(name).append("\":");
-  } else {
-    size_t n = 0;
-    if (!first_) text[n++] = ',';
-    text[n++] = '"';
-    std::memcpy(text + n, name.data(), name.size());
-    n += name.size();
-    text[n++] = '"';
-    text[n++] = ':';
-    out_.append(text, n);
-  }
+  // Names are the gateway's own constants: nothing to escape.
+  char* at = room(name.size() + 4);
+  if (!first_) *at++ = ',';
+  *at++ = '"';
+  at = put(at, name);
+  *at++ = '"';
+  *at++ = ':';
+  advance_to(at);
   first_ = true;  // the value that follows takes no comma
   return *this;
 }
 
 JsonWriter& JsonWriter::string(std::string_view value) {
-  comma();
-  append_json_string(out_, value);
+  if (all_plain(value)) {
+    char* at = value_room(value.size() + 2);
+    *at++ = '"';
+    at = put(at, value);
+    *at++ = '"';
+    advance_to(at);
+  } else {
+    advance_to(
+        write_json_string(value_room(escaped_bound(value.size())), value));
+  }
   return *this;
 }
 
 JsonWriter& JsonWriter::number(int64_t value) {
-  char text[24];
-  char* at = text;
-  if (!first_) *at++ = ',';
-  at = std::to_chars(at, text + sizeof text, value).ptr;
-  out_.append(text, static_cast<size_t>(at - text));
-  first_ = false;
+  constexpr size_t kDigits = 20;  // "-9223372036854775808"
+  char* at = value_room(kDigits);
+  advance_to(std::to_chars(at, at + kDigits, value).ptr);
   return *this;
 }
 
 JsonWriter& JsonWriter::null() {
-  out_.append(first_ ? "null" : ",null", first_ ? 4 : 5);
-  first_ = false;
+  advance_to(put(value_room(4), "null"));
   return *this;
 }
 
 JsonWriter& JsonWriter::raw(std::string_view json) {
-  comma();
-  out_.append(json);
+  advance_to(put(value_room(json.size()), json));
   return *this;
 }
 

@@ -15,7 +15,13 @@ namespace vgw {
 // replaced with U+FFFD (its error_handler_t::replace).
 class JsonWriter {
  public:
-  explicit JsonWriter(std::string& out) : out_(out) {}
+  // Appends to `out`, which is sized once for `expected_size` more bytes
+  // (more is fine: it grows) and written through a cursor, not an append
+  // per piece. The text is complete after finish().
+  explicit JsonWriter(std::string& out, size_t expected_size = 256);
+  ~JsonWriter();
+  JsonWriter(const JsonWriter&) = delete;
+  JsonWriter& operator=(const JsonWriter&) = delete;
 
   JsonWriter& begin_object();
   JsonWriter& end_object();
@@ -24,10 +30,14 @@ class JsonWriter {
   JsonWriter& number(int64_t value);
   JsonWriter& null();
   JsonWriter& raw(std::string_view json);  // already valid JSON text
+  void finish();                           // trims `out` to what was written
 
  private:
-  void comma();
+  char* room(size_t n);        // where the next n bytes go
+  char* value_room(size_t n);  // the same after a comma, where one is due
+  void advance_to(const char* end);
   std::string& out_;
+  size_t used_;  // bytes of out_ that are text
   bool first_ = true;
 };
 
