@@ -197,5 +197,36 @@ TEST(VendorRoutes, CallsToTheVendorHostGoThroughItsUpstreamBlock) {
       RuleError);
 }
 
+// Every URL a vendor call can have is split exactly as parse_url splits
+// it, whatever base_url looks like.
+TEST(VendorRoutes, CallUrlsSplitAsParseUrlSplitsThem) {
+  for (const char* base :
+       {"https://api-singapore.klingai.com", "https://API.Example.com:8443",
+        "http://127.0.0.1:9", "http://h/api", "https://h/api/v2",
+        "https://h/api?key=1", "https://[::1]:9443/x", "http://h:80"}) {
+    VendorSettings settings;
+    settings.base_url = base;
+    settings.credentials = {{"access_key", "AK"}, {"secret_key", "SK"}};
+    Vendor vendor(load_vendor_rules(VGW_VENDOR_DIR "/kling.yaml"), settings);
+    for (const char* path : {"/v1/videos/text2video", "/a?b=c#d", "/a#x?y", "/",
+                             "//x", "/a?", "/p/%2F?q=%20"}) {
+      for (const std::string& url :
+           {vendor.url_for(path), std::string(base) + "x" + path,
+            std::string("https://other.example") + path}) {
+        auto fast = vendor.parse_call_url(url);
+        auto full = parse_url(url);
+        ASSERT_EQ(fast.has_value(), full.has_value()) << url;
+        if (!fast) continue;
+        EXPECT_EQ(fast->scheme, full->scheme) << url;
+        EXPECT_EQ(fast->host, full->host) << url;
+        EXPECT_EQ(fast->authority, full->authority) << url;
+        EXPECT_EQ(fast->port, full->port) << url;
+        EXPECT_EQ(fast->path, full->path) << url;
+        EXPECT_EQ(fast->query, full->query) << url;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace vgw

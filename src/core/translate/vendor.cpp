@@ -18,6 +18,9 @@ Vendor::Vendor(VendorRules rules, const VendorSettings& settings)
   if (!parsed)
     throw RuleError("base_url '" + base_url_ + "' is not an http(s) URL");
   base_ = *parsed;
+  base_is_prefix_ = base_url_.find_first_of("?#", base_.scheme.size() + 3) ==
+                    std::string::npos;
+  if (base_.path != "/") base_path_prefix_ = base_.path;
   upstream_ = settings.upstream;
   for (char c : upstream_) {
     bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
@@ -159,8 +162,33 @@ std::optional<UpstreamCall> Vendor::token_call(int64_t now) {
   return call;
 }
 
+std::optional<UrlParts> Vendor::parse_call_url(const std::string& url) const {
+  // Most calls are base_url + a rule's path: the base was parsed once, at
+  // configuration load, so only the path is split here (what parse_url
+  // would make of the whole URL; anything else is parsed in full).
+  std::string_view rest(url);
+  if (base_is_prefix_ && rest.size() > base_url_.size() &&
+      rest.compare(0, base_url_.size(), base_url_) == 0 &&
+      rest[base_url_.size()] == '/') {
+    rest.remove_prefix(base_url_.size());
+    rest = rest.substr(0, rest.find('#'));
+    size_t q = rest.find('?');
+    std::string_view path = rest.substr(0, q);
+    UrlParts parts;
+    parts.scheme = base_.scheme;
+    parts.host = base_.host;
+    parts.authority = base_.authority;
+    parts.port = base_.port;
+    parts.path.reserve(base_path_prefix_.size() + path.size());
+    parts.path.append(base_path_prefix_).append(path);
+    if (q != std::string_view::npos) parts.query.assign(rest.substr(q + 1));
+    return parts;
+  }
+  return parse_url(url);
+}
+
 void Vendor::route(UpstreamCall& call) const {
-  if (auto url = parse_url(call.url)) route(call, *url);
+  if (auto url = parse_call_url(call.url)) route(call, *url);
 }
 
 void Vendor::route(UpstreamCall& call, const UrlParts& url) const {
@@ -189,7 +217,7 @@ void Vendor::sign(UpstreamCall& call, int64_t now) {
   // compressed anyway, see reply_encoding.hpp).
   call.headers.push_back({"Accept-Encoding", "identity"});
   for (const auto& h : static_headers_) call.headers.push_back(h);
-  auto url = parse_url(call.url);
+  auto url = parse_call_url(call.url);
   if (!url) {
     if (signer_) throw std::runtime_error("unsigned call has an invalid URL");
     return;

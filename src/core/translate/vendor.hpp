@@ -62,6 +62,10 @@ class Vendor {
   void route(UpstreamCall& call) const;
   const std::string& upstream() const { return upstream_; }
 
+  // parse_url(url), without parsing base_url again when url is base_url
+  // followed by a path (every call the rules build).
+  std::optional<UrlParts> parse_call_url(const std::string& url) const;
+
   // Result files may only come from the vendor's own host or the hosts its
   // rules list, so a forged or hijacked status reply cannot make the gateway
   // fetch arbitrary URLs.
@@ -74,6 +78,10 @@ class Vendor {
   VendorRules rules_;
   std::string base_url_;
   UrlParts base_;
+  // base_url + "/path" parses as base_ plus that path (no query or fragment
+  // in base_url); the path base_url adds to every call's.
+  bool base_is_prefix_ = false;
+  std::string base_path_prefix_;
   std::string upstream_;
   std::vector<std::string> secrets_;
   Json params_ = Json::object();
