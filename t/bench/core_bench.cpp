@@ -4,6 +4,9 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "client_call.hpp"
 #include "crypto/crypto.hpp"
 #include "gateway.hpp"
@@ -11,6 +14,13 @@
 
 namespace vgw {
 namespace {
+
+// This shared VM's speed swings by half from one second to the next; noise
+// only ever adds time, so the fastest of the repetitions is reported beside
+// their median (`./build.sh bench` runs nine).
+double fastest(const std::vector<double>& runs) {
+  return runs.empty() ? 0 : *std::min_element(runs.begin(), runs.end());
+}
 
 Gateway& gateway() {
   static Gateway* gw = [] {
@@ -47,7 +57,7 @@ void BM_JsonCreate(benchmark::State& state) {
     benchmark::DoNotOptimize(step);
   }
 }
-BENCHMARK(BM_JsonCreate);
+BENCHMARK(BM_JsonCreate)->ComputeStatistics("min", fastest);
 
 void BM_Retrieve(benchmark::State& state) {
   UpstreamReply created;
@@ -70,7 +80,7 @@ void BM_Retrieve(benchmark::State& state) {
     benchmark::DoNotOptimize(step);
   }
 }
-BENCHMARK(BM_Retrieve);
+BENCHMARK(BM_Retrieve)->ComputeStatistics("min", fastest);
 
 void BM_SealId(benchmark::State& state) {
   VideoIdSealer sealer({"bench-id-key-0123456789abcdef"});
@@ -84,7 +94,7 @@ void BM_SealId(benchmark::State& state) {
   r.created_at = 1764500000;
   for (auto _ : state) benchmark::DoNotOptimize(sealer.seal(r, "Bearer bench"));
 }
-BENCHMARK(BM_SealId);
+BENCHMARK(BM_SealId)->ComputeStatistics("min", fastest);
 
 void BM_HmacSha256(benchmark::State& state) {
   std::string data(200, 'x');
@@ -92,7 +102,7 @@ void BM_HmacSha256(benchmark::State& state) {
     benchmark::DoNotOptimize(crypto::hmac_sha256("key-key-key", data));
   }
 }
-BENCHMARK(BM_HmacSha256);
+BENCHMARK(BM_HmacSha256)->ComputeStatistics("min", fastest);
 
 }  // namespace
 }  // namespace vgw
