@@ -105,30 +105,35 @@ std::string random_bytes(size_t n) {
 
 namespace {
 
-std::string gcm_seal(EVP_CIPHER_CTX* ctx, std::string_view nonce,
-                     std::string_view aad, std::string_view plaintext) {
+// Appends the ciphertext and its tag to `out`.
+void gcm_seal(EVP_CIPHER_CTX* ctx, std::string_view nonce, std::string_view aad,
+              std::string_view plaintext, std::string& out) {
   if (nonce.size() != 12) fail("bad aes-gcm nonce");
   int len = 0;
-  std::string out(plaintext.size() + kTagSize, '\0');
-  auto* o = reinterpret_cast<unsigned char*>(out.data());
+  size_t at = out.size();
+  out.resize(at + plaintext.size() + kTagSize);
+  auto* o = reinterpret_cast<unsigned char*>(out.data() + at);
+  auto undo = [&](const char* what) {
+    out.resize(at);
+    fail(what);
+  };
   if (EVP_EncryptInit_ex(ctx, nullptr, nullptr, nullptr, bytes(nonce)) != 1 ||
       EVP_EncryptUpdate(ctx, nullptr, &len, bytes(aad),
                         static_cast<int>(aad.size())) != 1 ||
       EVP_EncryptUpdate(ctx, o, &len, bytes(plaintext),
                         static_cast<int>(plaintext.size())) != 1) {
-    fail("aes-gcm encrypt failed");
+    undo("aes-gcm encrypt failed");
   }
   int total = len;
   if (EVP_EncryptFinal_ex(ctx, o + total, &len) != 1) {
-    fail("aes-gcm final failed");
+    undo("aes-gcm final failed");
   }
   total += len;
   if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, kTagSize, o + total) !=
       1) {
-    fail("aes-gcm tag failed");
+    undo("aes-gcm tag failed");
   }
-  out.resize(static_cast<size_t>(total) + kTagSize);
-  return out;
+  out.resize(at + static_cast<size_t>(total) + kTagSize);
 }
 
 std::optional<std::string> gcm_open(EVP_CIPHER_CTX* ctx, std::string_view nonce,
@@ -178,8 +183,16 @@ AesGcmKey::AesGcmKey(std::string_view key)
 
 std::string AesGcmKey::seal(std::string_view nonce, std::string_view aad,
                             std::string_view plaintext) const {
-  return gcm_seal(static_cast<EVP_CIPHER_CTX*>(encrypt_.get()), nonce, aad,
-                  plaintext);
+  std::string out;
+  seal_append(nonce, aad, plaintext, out);
+  return out;
+}
+
+void AesGcmKey::seal_append(std::string_view nonce, std::string_view aad,
+                            std::string_view plaintext,
+                            std::string& out) const {
+  gcm_seal(static_cast<EVP_CIPHER_CTX*>(encrypt_.get()), nonce, aad, plaintext,
+           out);
 }
 
 std::optional<std::string> AesGcmKey::open(std::string_view nonce,
@@ -222,17 +235,23 @@ std::string HmacSha256Key::sign(std::string_view data) const {
 
 std::string HmacSha256Key::sign(
     std::initializer_list<std::string_view> pieces) const {
+  unsigned char mac[kMacSize];
+  sign_into(pieces, mac);
+  return std::string(reinterpret_cast<const char*>(mac), sizeof mac);
+}
+
+void HmacSha256Key::sign_into(std::initializer_list<std::string_view> pieces,
+                              unsigned char (&out)[kMacSize]) const {
+  static_assert(kMacSize == SHA256_DIGEST_LENGTH);
   unsigned char inner_hash[SHA256_DIGEST_LENGTH];
-  std::string out(SHA256_DIGEST_LENGTH, '\0');
   SHA256_CTX ctx = pads_->inner;
   for (std::string_view p : pieces) SHA256_Update(&ctx, p.data(), p.size());
   SHA256_Final(inner_hash, &ctx);
   ctx = pads_->outer;
   SHA256_Update(&ctx, inner_hash, sizeof inner_hash);
-  SHA256_Final(reinterpret_cast<unsigned char*>(out.data()), &ctx);
+  SHA256_Final(out, &ctx);
   OPENSSL_cleanse(&ctx, sizeof ctx);  // key-derived state
   OPENSSL_cleanse(inner_hash, sizeof inner_hash);
-  return out;
 }
 
 std::string aes256gcm_seal(std::string_view key, std::string_view nonce,

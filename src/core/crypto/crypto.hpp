@@ -58,6 +58,9 @@ class HmacSha256Key {
   std::string sign(std::string_view data) const;  // 32 raw bytes
   // The MAC of the pieces one after another, without joining them.
   std::string sign(std::initializer_list<std::string_view> pieces) const;
+  static constexpr size_t kMacSize = 32;
+  void sign_into(std::initializer_list<std::string_view> pieces,
+                 unsigned char (&out)[kMacSize]) const;
 
  private:
   // SHA-256 states that have absorbed key^ipad and key^opad (RFC 2104): a
@@ -71,6 +74,9 @@ class AesGcmKey {
   explicit AesGcmKey(std::string_view key);  // 32 bytes
   std::string seal(std::string_view nonce, std::string_view aad,
                    std::string_view plaintext) const;
+  // Appends what seal() returns to `out`.
+  void seal_append(std::string_view nonce, std::string_view aad,
+                   std::string_view plaintext, std::string& out) const;
   std::optional<std::string> open(std::string_view nonce, std::string_view aad,
                                   std::string_view sealed) const;
 

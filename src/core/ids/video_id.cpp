@@ -226,14 +226,16 @@ std::string VideoIdSealer::seal_for_digest(const VideoRecord& record,
   // always seals to the same id, so a webhook event built later names the
   // very id the create returned. Records are unique (vendor task id and
   // creation time), so no two different plaintexts share a nonce.
-  std::string mac = key.nonce.sign({digest, plain});
-  std::string_view nonce(mac.data(), kNonceSize);
+  unsigned char mac[crypto::HmacSha256Key::kMacSize];
+  key.nonce.sign_into({digest, plain}, mac);
+  std::string_view nonce(reinterpret_cast<const char*>(mac), kNonceSize);
   std::string raw;
   raw.reserve(2 + kNonceSize + plain.size() + 16);
   raw.push_back(static_cast<char>(kFormatVersion));
   raw.push_back(static_cast<char>(key.tag));
   raw.append(nonce);
-  raw += key.aes.seal(nonce, AssociatedData(key.tag, digest).view(), plain);
+  key.aes.seal_append(nonce, AssociatedData(key.tag, digest).view(), plain,
+                      raw);
   std::string id(kPrefix);
   base64url_encode_append(raw, id);
   return id;

@@ -32,6 +32,9 @@ struct ValueTemplate::Node {
   // writing a body straight to text; empty when two members share a key
   // (the last one present wins, as in a Json object).
   std::vector<size_t> written_order;
+  // Each member's key as written in JSON text, quotes and colon included
+  // (escaped once, here, not on every request).
+  std::vector<std::string> written_keys;
   std::vector<std::unique_ptr<Node>> items;
 
   // transform
@@ -191,6 +194,11 @@ NodePtr compile_node(const YAML::Node& y, const Roots& roots) {
           return n->members[a].first == n->members[b].first;
         }) == order.end();
     if (unique) n->written_order = std::move(order);
+    for (const auto& member : n->members) {
+      std::string written;
+      append_json_string(written, member.first);
+      n->written_keys.push_back(written + ':');
+    }
     return n;
   }
   if (y.IsSequence()) {
@@ -369,14 +377,11 @@ bool write_node(const Node& n, const Scope& scope, std::string& out);
 
 // A member (with its key) or an item, after a comma unless it is the
 // first written; one that renders nothing leaves nothing behind.
-void write_item(const Node& n, const std::string* key, const Scope& scope,
-                std::string& out, bool& first) {
+void write_item(const Node& n, const std::string* written_key,
+                const Scope& scope, std::string& out, bool& first) {
   size_t mark = out.size();
   if (!first) out.push_back(',');
-  if (key != nullptr) {
-    append_json_string(out, *key);
-    out.push_back(':');
-  }
+  if (written_key != nullptr) out.append(*written_key);
   if (write_node(n, scope, out)) {
     first = false;
   } else {
@@ -407,8 +412,7 @@ bool write_node(const Node& n, const Scope& scope, std::string& out) {
       out.push_back('{');
       bool first = true;
       for (size_t i : n.written_order) {
-        const auto& [key, member] = n.members[i];
-        write_item(*member, &key, scope, out, first);
+        write_item(*n.members[i].second, &n.written_keys[i], scope, out, first);
       }
       out.push_back('}');
       return true;

@@ -85,10 +85,14 @@ EncodedBody encode_body(BodyFormat format, const Json& body,
   return encode_json_text(serialized, blobs);
 }
 
-EncodedBody encode_json_text(const std::string& serialized, ImageBlobs& blobs) {
+EncodedBody encode_json_text(std::string serialized, ImageBlobs& blobs) {
   blobs.plan(serialized);
   EncodedBody out{"application/json", {}};
-  blobs.splice(serialized, true, out.body);
+  if (blobs.splices_nothing()) {
+    out.body.bytes = std::move(serialized);  // most creates: taken whole
+  } else {
+    blobs.splice(serialized, true, out.body);
+  }
   return out;
 }
 

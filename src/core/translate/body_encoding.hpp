@@ -21,6 +21,6 @@ struct EncodedBody {
 EncodedBody encode_body(BodyFormat format, const Json& body, ImageBlobs& blobs);
 // The same for a JSON body already written as text (ValueTemplate's
 // render_json()).
-EncodedBody encode_json_text(const std::string& serialized, ImageBlobs& blobs);
+EncodedBody encode_json_text(std::string serialized, ImageBlobs& blobs);
 
 }  // namespace vgw

@@ -167,8 +167,10 @@ class CreateOperation : public Operation {
       // written as text as it renders, without a document in between.
       carry_echoed();
       std::string text;
+      // Room for the template's own text and the prompt: no regrowth.
+      text.reserve(512 + request_.prompt.size());
       if (!rule.body || !rule.body->render_json(scope, text)) text = "{}";
-      encoded = encode_json_text(text, blobs_);
+      encoded = encode_json_text(std::move(text), blobs_);
     } else {
       Json body = Json::object();
       if (rule.body) {

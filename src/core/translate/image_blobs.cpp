@@ -102,12 +102,12 @@ void ImageBlobs::write_base64(size_t image, BodyWriter& out) {
 }
 
 void ImageBlobs::splice(std::string_view text, bool json, BodyWriter& out) {
-  bool images = !prefix_.empty();
-  bool large = !large_.empty();
-  if (!images && !large) {
+  if (splices_nothing()) {
     out.text(text);
     return;
   }
+  bool images = !prefix_.empty();
+  bool large = !large_.empty();
   const std::string& large_prefix = large_.prefix();
   size_t last = 0;
   for (size_t pos = 0; pos < text.size();) {

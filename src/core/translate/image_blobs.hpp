@@ -49,6 +49,8 @@ class ImageBlobs {
   // Writes `text` with its placeholders replaced: large strings as the
   // client wrote them (`json`) or as their value (a multipart text field).
   void splice(std::string_view text, bool json, BodyWriter& out);
+  // Whether splice() would write text as it is (no image, no large string).
+  bool splices_nothing() const { return prefix_.empty() && large_.empty(); }
   // A multipart file part's content: the image's bytes.
   void splice_file(const ImageInput& img, BodyWriter& out);
 
