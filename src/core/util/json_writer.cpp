@@ -10,18 +10,28 @@
 namespace vgw {
 namespace {
 
-// At most six bytes per input byte (\u00XX; a U+FFFD written for a
-// malformed sequence takes three for at least one), plus the quotes.
-size_t escaped_bound(size_t n) { return 6 * n + 2; }
-
 char* put(char* at, std::string_view s) {
   std::memcpy(at, s.data(), s.size());
   return at + s.size();
 }
 
-// Writes `value` as a JSON string literal at `at`, which has room for
-// escaped_bound(value.size()) bytes; returns the end.
-char* write_json_string(char* at, std::string_view value) {
+bool all_plain(std::string_view value) {
+  const auto* p = reinterpret_cast<const unsigned char*>(value.data());
+  const auto* end = p + value.size();
+  return skip_plain_json_bytes(p, end) == end;
+}
+
+// Room for `value` as a JSON string literal: exact when it is `plain`
+// (nothing to escape: ids, names, URLs), else the worst case, six bytes per
+// byte (\u00XX; a U+FFFD written for a malformed sequence takes three for
+// at least one byte).
+size_t json_string_room(std::string_view value, bool plain) {
+  return (plain ? value.size() : 6 * value.size()) + 2;
+}
+
+// Writes `value`, which needs escapes, as a JSON string literal at `at`
+// (json_string_room(value, false) bytes); returns the end.
+char* write_escaped_json_string(char* at, std::string_view value) {
   static const char* hex = "0123456789abcdef";
   const auto* p = reinterpret_cast<const unsigned char*>(value.data());
   const auto* end = p + value.size();
@@ -79,27 +89,24 @@ char* write_json_string(char* at, std::string_view value) {
   return at;
 }
 
-bool all_plain(std::string_view value) {
-  const auto* p = reinterpret_cast<const unsigned char*>(value.data());
-  const auto* end = p + value.size();
-  return skip_plain_json_bytes(p, end) == end;
+// Writes `value` as a JSON string literal at `at`, which has
+// json_string_room(value, plain) bytes; returns the end.
+char* write_json_string(char* at, std::string_view value, bool plain) {
+  if (!plain) return write_escaped_json_string(at, value);
+  *at++ = '"';
+  at = put(at, value);
+  *at++ = '"';
+  return at;
 }
 
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view value) {
+  bool plain = all_plain(value);
   size_t at = out.size();
-  if (all_plain(value)) {  // the common case: ids, names, URLs
-    out.resize(at + value.size() + 2);
-    char* to = out.data() + at;
-    *to++ = '"';
-    to = put(to, value);
-    *to = '"';
-    return;
-  }
-  out.resize(at + escaped_bound(value.size()));
-  char* end = write_json_string(out.data() + at, value);
-  out.resize(static_cast<size_t>(end - out.data()));
+  out.resize(at + json_string_room(value, plain));
+  char* end = write_json_string(out.data() + at, value, plain);
+  if (!plain) out.resize(static_cast<size_t>(end - out.data()));  // exact
 }
 
 JsonWriter::JsonWriter(std::string& out, size_t expected_size)
@@ -162,16 +169,9 @@ JsonWriter& JsonWriter::key(std::string_view name) {
 }
 
 JsonWriter& JsonWriter::string(std::string_view value) {
-  if (all_plain(value)) {
-    char* at = value_room(value.size() + 2);
-    *at++ = '"';
-    at = put(at, value);
-    *at++ = '"';
-    advance_to(at);
-  } else {
-    advance_to(
-        write_json_string(value_room(escaped_bound(value.size())), value));
-  }
+  bool plain = all_plain(value);
+  advance_to(write_json_string(value_room(json_string_room(value, plain)),
+                               value, plain));
   return *this;
 }
 
