@@ -25,6 +25,50 @@ TEST(ClientRequest, ParsesJsonWithImageUrlAndMetadata) {
   EXPECT_EQ(r.extra["cfg_scale"], 0.5);
 }
 
+// The body is read from an index of the text, not a Json tree, and reads
+// as a Json object would: the last of duplicate keys wins, escaped keys and
+// values are unescaped, and of several bad fields the first by key (byte
+// order) is named, whatever order they were written in.
+TEST(ClientRequest, ReadsTheBodyAsAJsonObjectWould) {
+  ClientVideoRequest r;
+  std::string body = R"({"prompt":"first","prompt":"second","seconds":8,
+    "input_reference":"https:\/\/x.test\/a.png","model":"m","model":"kling"})";
+  auto err = parse_create_request("application/json", body, r);
+  ASSERT_FALSE(err) << err->message;
+  EXPECT_EQ(r.prompt, "second");
+  EXPECT_EQ(r.model, "kling");
+  EXPECT_EQ(r.seconds, "8");
+  ASSERT_EQ(r.images.size(), 1u);
+  EXPECT_EQ(r.images[0].data, "https://x.test/a.png");  // kept, unescaped
+
+  for (const char* bad : {R"({"size":"big","prompt":"p","model":5})",
+                          R"({"model":5,"size":"big","prompt":"p"})"}) {
+    ClientVideoRequest second;
+    auto e = parse_create_request("application/json", bad, second);
+    ASSERT_TRUE(e) << bad;
+    EXPECT_EQ(e->param.value_or(""), "model") << bad;
+  }
+  ClientVideoRequest duplicate;
+  auto e = parse_create_request("application/json",
+                                R"({"prompt":"p","seconds":"x","seconds":"4"})",
+                                duplicate);
+  ASSERT_FALSE(e) << e->message;
+  EXPECT_EQ(duplicate.seconds, "4");
+  ClientVideoRequest negative;
+  e = parse_create_request("application/json", R"({"prompt":"p","seconds":-5})",
+                           negative);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->param.value_or(""), "seconds");
+  EXPECT_NE(e->message.find("'-5'"), std::string::npos) << e->message;
+  ClientVideoRequest deep;
+  e = parse_create_request("application/json",
+                           R"({"prompt":"p","x":)" + std::string(40, '[') +
+                               std::string(40, ']') + "}",
+                           deep);
+  ASSERT_TRUE(e);
+  EXPECT_NE(e->message.find("too deeply"), std::string::npos) << e->message;
+}
+
 TEST(ClientRequest, DataUrlIsAnImage) {
   ClientVideoRequest r;
   std::string body =

@@ -138,19 +138,42 @@ content:
       << "item only exists inside $each";
 }
 
+// A scope that also hands out its top-level strings as text, as a
+// create's scope does for the prompt, model, seconds and size.
+class TextScope : public JsonScope {
+ public:
+  explicit TextScope(const Json& root) : JsonScope(root), root_(root) {}
+  std::optional<std::string_view> text(const JsonPath& path) const override {
+    if (path.size() != 1 || !root_.contains(path.root()) ||
+        !root_[path.root()].is_string()) {
+      return std::nullopt;
+    }
+    return root_[path.root()].get_ref<const std::string&>();
+  }
+
+ private:
+  const Json& root_;
+};
+
 // render_json() writes what serialising render()'s document writes: for
 // the templates above and every shipped vendor's create body, with and
-// without images, metadata and optional values.
+// without images, metadata and optional values, whether names are looked
+// up as Json or read as text.
 TEST(ValueTemplate, WritesBodiesAsTheirDocumentsSerialise) {
   auto same = [](const ValueTemplate& t, const Json& in) {
     JsonScope scope(in);
-    std::string written;
-    bool any = t.render_json(scope, written);
+    TextScope text_scope(in);
     auto rendered = t.render(scope);
     std::string expected;
     if (rendered) append_json(expected, *rendered);
-    EXPECT_EQ(any, rendered.has_value()) << in.dump();
-    EXPECT_EQ(written, expected) << in.dump();
+    for (const Scope* s : {static_cast<const Scope*>(&scope),
+                           static_cast<const Scope*>(&text_scope)}) {
+      std::string written;
+      bool any = t.render_json(*s, written);
+      EXPECT_EQ(any, rendered.has_value()) << in.dump();
+      EXPECT_EQ(written, expected) << in.dump();
+    }
+    EXPECT_EQ(t.render_text(text_scope), t.render_text(scope)) << in.dump();
   };
   Json image = {{"url", "https://i/x.png"},
                 {"url_or_base64", "https://i/x.png"},
@@ -190,6 +213,11 @@ TEST(ValueTemplate, WritesBodiesAsTheirDocumentsSerialise) {
            "[{k: v}, '${prompt}', {$value: '${seconds}', $as: number}]",
            "'${prompt}'",
            "{one: null, two: true, three: 1.5, four: [], five: {}}",
+           "{r: {$value: '${size}', $map: {720x1280: tall}, $else: wide}, "
+           "s: {$value: '${seconds}', $map: {'5': 5}}, t: {$value: "
+           "'${image.nothing}', $default: d, $as: string}, u: "
+           "'${kind}/${size}'}",
+           "'v1/${kind}/${prompt}'",
        }) {
     auto t = tmpl(yaml);
     for (const auto& in : inputs) same(t, in);

@@ -1,10 +1,12 @@
 #include "api/client_request.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "api/multipart.hpp"
 #include "util/base64.hpp"
 #include "util/strings.hpp"
+#include "util/json_document.hpp"
 #include "util/json_reader.hpp"
 
 namespace vgw {
@@ -135,29 +137,73 @@ ApiError file_id_unsupported(const std::string& param) {
       param, "unsupported_parameter");
 }
 
+// The top-level members of a JSON body as a Json object would hold them:
+// by key in byte order, the last of duplicate keys winning. The order
+// decides which of several bad fields an error names.
+std::vector<std::pair<std::string, JsonDocument::Node>> members_by_key(
+    const JsonDocument& doc) {
+  std::vector<std::pair<std::string, JsonDocument::Node>> members;
+  members.reserve(8);
+  doc.for_each_member(doc.root(),
+                      [&](std::string_view key, JsonDocument::Node value) {
+                        members.emplace_back(key, value);
+                      });
+  auto by_key = [](const auto& a, const auto& b) { return a.first < b.first; };
+  if (members.size() > 16) {
+    std::stable_sort(members.begin(), members.end(), by_key);
+  } else {
+    // Stable too, and a handful of members need no buffer.
+    for (size_t i = 1; i < members.size(); ++i) {
+      for (size_t j = i; j > 0 && by_key(members[j], members[j - 1]); --j) {
+        std::swap(members[j], members[j - 1]);
+      }
+    }
+  }
+  auto last_of_each = std::unique(
+      members.rbegin(), members.rend(),
+      [](const auto& a, const auto& b) { return a.first == b.first; });
+  members.erase(members.begin(), last_of_each.base());
+  return members;
+}
+
+// Field values are read from the document's index, not a tree of Json
+// values built and torn down on every create; strings the request keeps
+// views of (image URLs) are views of the body, or kept in `owned_text`.
 std::optional<ApiError> parse_json(std::string_view body,
                                    ClientVideoRequest& out) {
-  JsonSkeleton skeleton =
-      json_skeleton(body, kLargeString, kMaxJsonDepth, out.large);
-  if (skeleton.too_deep) {
+  auto too_deep = [] {
     return invalid_request("The request body nests JSON too deeply.",
                            std::nullopt, "invalid_json");
+  };
+  std::string_view text = body;
+  // No string of a smaller body can be large.
+  if (body.size() >= kLargeString) {
+    JsonSkeleton skeleton =
+        json_skeleton(body, kLargeString, kMaxJsonDepth, out.large);
+    if (skeleton.too_deep) return too_deep();
+    if (skeleton.changed) {
+      text = out.owned_text.emplace_back(std::move(skeleton.text));
+    }
   }
-  Json doc = skeleton.changed ? read_json(skeleton.text) : read_json(body);
-  std::string().swap(skeleton.text);
-  if (doc.is_discarded() || !doc.is_object()) {
+  JsonDocument doc(text, kMaxJsonDepth);
+  if (doc.too_deep()) return too_deep();
+  if (!doc.is_object()) {
     return invalid_request(
         "We could not parse the JSON body of your request. The body must be a "
         "JSON object.",
         std::nullopt, "invalid_json");
   }
-  out.owned_json = std::move(doc);
-  for (auto& [key, value] : out.owned_json.items()) {
+  std::string scratch;
+  auto kept = [&](std::string_view value) -> std::string_view {
+    if (value.data() != scratch.data()) return value;
+    return out.owned_text.emplace_back(scratch);
+  };
+  for (const auto& [key, value] : members_by_key(doc)) {
     std::string_view name = key;
+    std::string_view string = doc.string(value, scratch);
     // Only images and vendor extras may be large; a placeholder anywhere
     // else is a value far over its limit.
-    if (value.is_string() &&
-        out.large.find(value.get_ref<const std::string&>()) &&
+    if (doc.is_string(value) && out.large.find(string) &&
         (name == "prompt" || name == "model" || name == "seconds" ||
          name == "size" || name == "user" || name == "callback_url" ||
          name == "response_format")) {
@@ -165,43 +211,44 @@ std::optional<ApiError> parse_json(std::string_view body,
                              "string_above_max_length");
     }
     if (name == "prompt") {
-      if (!value.is_string()) {
+      if (!doc.is_string(value)) {
         return invalid_request("Invalid type for 'prompt': expected a string.",
                                "prompt", "invalid_type");
       }
-      if (auto e = set_prompt(out, value.get<std::string>())) return e;
+      if (auto e = set_prompt(out, std::string(string))) return e;
     } else if (name == "model") {
-      if (!value.is_string()) {
+      if (!doc.is_string(value)) {
         return invalid_request("Invalid type for 'model': expected a string.",
                                "model", "invalid_type");
       }
-      out.model = value.get<std::string>();
+      out.model = string;
     } else if (name == "seconds") {
       // A JSON number is accepted as a courtesy; OpenAI itself wants "8".
-      if (value.is_number_unsigned() || value.is_number_integer()) {
-        if (auto e = set_seconds(out, value.dump())) return e;
-      } else if (value.is_string()) {
-        if (auto e = set_seconds(out, value.get<std::string>())) return e;
-      } else if (!value.is_null()) {
+      if (auto integer = doc.integer_text(value)) {
+        if (auto e = set_seconds(out, *integer)) return e;
+      } else if (doc.is_string(value)) {
+        if (auto e = set_seconds(out, std::string(string))) return e;
+      } else if (!doc.is_null(value)) {
         return invalid_request("Invalid type for 'seconds': expected a string.",
                                "seconds", "invalid_type");
       }
     } else if (name == "size") {
-      if (value.is_string()) {
-        if (auto e = set_size(out, value.get<std::string>())) return e;
-      } else if (!value.is_null()) {
+      if (doc.is_string(value)) {
+        if (auto e = set_size(out, std::string(string))) return e;
+      } else if (!doc.is_null(value)) {
         return invalid_request("Invalid type for 'size': expected a string.",
                                "size", "invalid_type");
       }
     } else if (name == "input_reference") {
-      if (value.is_string()) {
-        if (auto e = add_image_reference(
-                out, value.get_ref<const std::string&>(), "input_reference")) {
+      if (doc.is_string(value)) {
+        if (auto e =
+                add_image_reference(out, kept(string), "input_reference")) {
           return e;
         }
-      } else if (value.is_object()) {
-        bool has_url = value.contains("image_url");
-        bool has_file = value.contains("file_id");
+      } else if (doc.is_object(value)) {
+        auto url = doc.member(value, "image_url");
+        bool has_url = url != JsonDocument::kNoNode;
+        bool has_file = doc.member(value, "file_id") != JsonDocument::kNoNode;
         if (has_url == has_file) {
           return invalid_request(
               "'input_reference' needs exactly one of 'image_url' or "
@@ -209,33 +256,32 @@ std::optional<ApiError> parse_json(std::string_view body,
               "input_reference", "invalid_value");
         }
         if (has_file) return file_id_unsupported("input_reference.file_id");
-        const Json& url = value["image_url"];
-        if (!url.is_string()) {
+        if (!doc.is_string(url)) {
           return invalid_request(
               "Invalid type for 'input_reference.image_url': expected a "
               "string.",
               "input_reference.image_url", "invalid_type");
         }
-        if (auto e = add_image_reference(out, url.get_ref<const std::string&>(),
+        if (auto e = add_image_reference(out, kept(doc.string(url, scratch)),
                                          "input_reference.image_url")) {
           return e;
         }
-      } else if (!value.is_null()) {
+      } else if (!doc.is_null(value)) {
         return invalid_request(
             "Invalid type for 'input_reference': expected an object with "
             "'image_url'.",
             "input_reference", "invalid_type");
       }
     } else if (name == "metadata") {
-      if (value.is_object()) {
-        out.metadata = value;
-      } else if (!value.is_null()) {
+      if (doc.is_object(value)) {
+        out.metadata = doc.copy(value);
+      } else if (!doc.is_null(value)) {
         return invalid_request(
             "Invalid type for 'metadata': expected an object.", "metadata",
             "invalid_type");
       }
     } else {
-      out.extra[key] = value;
+      out.extra[key] = doc.copy(value);
     }
   }
   if (out.prompt.empty()) {

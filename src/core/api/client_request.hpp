@@ -14,7 +14,7 @@
 namespace vgw {
 
 // A reference image as the client sent it. `data` points into the request
-// body (or into `ClientVideoRequest::owned_json`), never copied: images are
+// body (or into `ClientVideoRequest::owned_text`), never copied: images are
 // the large part of a create and are converted straight into the vendor body.
 struct ImageInput {
   enum class Kind { bytes, base64, url };
@@ -40,8 +40,10 @@ struct ClientVideoRequest {
   // Where to send the completion webhook; handled by the gateway, never
   // passed to the vendor as is.
   std::optional<std::string> callback_url;
-  Json owned_json;
-  std::list<std::string> owned_text;  // image strings moved out of `extra`
+  // Text that views above point into when it is not the body itself: the
+  // body with its large strings replaced, unescaped image URLs, image
+  // strings moved out of `extra`.
+  std::list<std::string> owned_text;
   // Large JSON string values, left in the body; strings anywhere above may
   // be their placeholders (see large_strings.hpp).
   LargeStrings large;

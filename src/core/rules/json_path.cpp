@@ -82,7 +82,7 @@ const Json* JsonPath::find_from(const Json& root, size_t first) const {
   return cur;
 }
 
-const Json* JsonPath::find(const JsonDocument& document) const {
+JsonDocument::Node JsonPath::node(const JsonDocument& document) const {
   JsonDocument::Node cur = document.root();
   for (const auto& seg : segments_) {
     if (const auto* key = std::get_if<std::string>(&seg)) {
@@ -90,10 +90,30 @@ const Json* JsonPath::find(const JsonDocument& document) const {
     } else {
       cur = document.element(cur, std::get<size_t>(seg));
     }
-    if (cur == JsonDocument::kNoNode) return nullptr;
+    if (cur == JsonDocument::kNoNode) break;
   }
-  if (cur == JsonDocument::kNoNode) return nullptr;
-  return &document.value(cur);
+  return cur;
+}
+
+const Json* JsonPath::find(const JsonDocument& document) const {
+  JsonDocument::Node found = node(document);
+  if (found == JsonDocument::kNoNode) return nullptr;
+  return &document.value(found);
+}
+
+std::optional<std::string> JsonPath::find_text(
+    const JsonDocument& document) const {
+  JsonDocument::Node found = node(document);
+  if (found == JsonDocument::kNoNode || document.is_null(found)) {
+    return std::nullopt;
+  }
+  if (document.is_string(found)) {
+    std::string scratch;
+    std::string_view text = document.string(found, scratch);
+    if (text.data() == scratch.data()) return scratch;
+    return std::string(text);
+  }
+  return json_text(document.value(found));
 }
 
 std::optional<double> json_number(const Json& v) {

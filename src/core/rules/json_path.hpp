@@ -22,6 +22,9 @@ class JsonPath {
   const Json* find_from(const Json& root, size_t first_segment) const;
   // The same in a flat document; the value is built when first found.
   const Json* find(const JsonDocument& document) const;
+  // json_text() of the value found, with no Json built for a string;
+  // nullopt when it is missing or null.
+  std::optional<std::string> find_text(const JsonDocument& document) const;
 
   const std::string& root() const;
   // The first segment when it is a name (nullptr: empty, or an index).
@@ -31,6 +34,8 @@ class JsonPath {
   const std::string& text() const { return text_; }
 
  private:
+  JsonDocument::Node node(const JsonDocument& document) const;
+
   using Segment = std::variant<std::string, size_t>;
   std::vector<Segment> segments_;
   std::string text_;

@@ -14,6 +14,12 @@ class Scope {
  public:
   virtual ~Scope() = default;
   virtual const Json* lookup(const JsonPath& path) const = 0;
+  // The string at `path` when the scope holds it as text (a create's
+  // prompt, model, seconds...): templates write it without a Json built
+  // for it. nullopt means "ask lookup()", never "missing".
+  virtual std::optional<std::string_view> text(const JsonPath&) const {
+    return std::nullopt;
+  }
 };
 
 // Names resolve inside one JSON object, except names bound to documents

@@ -267,6 +267,10 @@ class ItemScope : public Scope {
     }
     return outer_.lookup(path);
   }
+  std::optional<std::string_view> text(const JsonPath& path) const override {
+    if (path.root() == "item" || path.root() == "index") return std::nullopt;
+    return outer_.text(path);
+  }
 
  private:
   const Scope& outer_;
@@ -275,6 +279,7 @@ class ItemScope : public Scope {
 
 std::optional<Json> render_node(const Node& n, const Scope& scope);
 bool write_rendered(const Node& n, const Scope& scope, std::string& out);
+bool write_transform(const Node& n, const Scope& scope, std::string& out);
 
 // "text ${name} text": nullopt when a name is missing or null.
 std::optional<std::string> interpolate(const Node& n, const Scope& scope) {
@@ -285,7 +290,12 @@ std::optional<std::string> interpolate(const Node& n, const Scope& scope) {
       out += *s;
       continue;
     }
-    const Json* v = scope.lookup(std::get<JsonPath>(piece));
+    const auto& path = std::get<JsonPath>(piece);
+    if (auto text = scope.text(path)) {
+      out += *text;
+      continue;
+    }
+    const Json* v = scope.lookup(path);
     if (v == nullptr || v->is_null()) return std::nullopt;
     if (v->is_string()) {
       out += v->get_ref<const std::string&>();
@@ -396,6 +406,10 @@ void write_item(const Node& n, const std::string* written_key,
 bool write_node(const Node& n, const Scope& scope, std::string& out) {
   switch (n.kind) {
     case Node::Kind::reference: {
+      if (auto text = scope.text(n.reference)) {
+        append_json_string(out, *text);
+        return true;
+      }
       const Json* v = scope.lookup(n.reference);
       if (v == nullptr || v->is_null()) return false;
       append_json(out, *v);
@@ -430,11 +444,68 @@ bool write_node(const Node& n, const Scope& scope, std::string& out) {
       out.push_back(']');
       return true;
     }
-    case Node::Kind::literal:
     case Node::Kind::transform:
+      return write_transform(n, scope, out);
+    case Node::Kind::literal:
       break;
   }
   return write_rendered(n, scope, out);
+}
+
+// A transform that passes a value on, maps it or turns it into a string,
+// written from the value where it lives: render_node() copies it at every
+// step. Anything else renders whole.
+bool write_transform(const Node& n, const Scope& scope, std::string& out) {
+  using Conversion = Node::Conversion;
+  if (n.each || (n.as != Conversion::none && n.as != Conversion::string)) {
+    return write_rendered(n, scope, out);
+  }
+  if (!n.when.empty() && !n.when.test(scope)) return false;
+  // The value is a string the scope holds (`text`), or `v`.
+  std::optional<std::string_view> text;
+  const Json* v = nullptr;
+  std::optional<Json> rendered;
+  if (n.value && n.value->kind == Node::Kind::reference) {
+    text = scope.text(n.value->reference);
+    if (!text) v = scope.lookup(n.value->reference);
+  } else if (n.value) {
+    rendered = render_node(*n.value, scope);
+    if (rendered) v = &*rendered;
+  }
+  if (!text && (v == nullptr || v->is_null())) {
+    if (!n.fallback) return false;
+    v = &*n.fallback;
+  }
+  if (!n.map.empty()) {
+    std::string converted;
+    std::string_view key;
+    if (text) {
+      key = *text;
+    } else if (v->is_string()) {
+      key = v->get_ref<const std::string&>();
+    } else {
+      converted = json_text(*v);
+      key = converted;
+    }
+    auto to = std::find_if(n.map.begin(), n.map.end(), [&](const auto& entry) {
+      return entry.first == key;
+    });
+    if (to != n.map.end()) {
+      v = &to->second;
+      text.reset();
+    } else if (n.map_else) {
+      v = &*n.map_else;
+      text.reset();
+    }
+  }
+  if (text) {
+    append_json_string(out, *text);
+  } else if (n.as == Conversion::string && !v->is_string()) {
+    append_json_string(out, json_text(*v));
+  } else {
+    append_json(out, *v);
+  }
+  return true;
 }
 
 bool write_rendered(const Node& n, const Scope& scope, std::string& out) {

@@ -222,8 +222,8 @@ class CreateOperation : public Operation {
       return finish(map_vendor_error(vendor_, CallPhase::create, reply.status,
                                      body, reply.headers, now));
     }
-    const Json* task = vendor_.rules().create.task_id.find(body);
-    std::string task_id = task ? json_text(*task) : std::string();
+    std::string task_id =
+        vendor_.rules().create.task_id.find_text(body).value_or("");
     if (task_id.empty())
       return finish(task_may_exist("its reply had no task id"));
     if (auto problem =
@@ -234,20 +234,22 @@ class CreateOperation : public Operation {
     }
     VideoRecord record = this_video();
     record.task_id = task_id;
+    // The create ends here: what the video shows is moved out of the
+    // operation, not copied.
     VideoView view;
     view.id = context_.sealer.seal(record, context_.binding);
-    view.model = record.model;
+    view.model = std::move(record.model);
     view.status = VideoStatus::queued;
     view.progress = 0;
     view.created_at = started_at_;
-    view.prompt = request_.prompt;
-    view.size = size_;
-    view.seconds = seconds_;
-    view.metadata = request_.echo;
-    facts_.task_id = task_id;
-    facts_.video_id = view.id;
+    view.prompt = std::move(request_.prompt);
+    view.size = std::move(record.size);
+    view.seconds = std::move(record.seconds);
+    view.metadata = std::move(request_.echo);
+    facts_.task_id = std::move(task_id);
     HttpResponse r;
     r.body = render_video(view);
+    facts_.video_id = std::move(view.id);
     if (!ignored_.empty()) {
       std::string names;
       for (const auto& n : ignored_) names += (names.empty() ? "" : ", ") + n;
@@ -409,15 +411,20 @@ class CreateOperation : public Operation {
 
   // A name of the create's scope, built only when a rule reads it (most
   // rules read four or five of them, on every create).
-  std::optional<Json> scope_value(std::string_view name) const {
-    if (name == "prompt") return Json(request_.prompt);
-    if (name == "model") return Json(request_.model);
+  // The names that are plain strings (scope_value() builds the same).
+  std::optional<std::string_view> scope_text(std::string_view name) const {
+    if (name == "prompt") return request_.prompt;
+    if (name == "model") return request_.model;
     if (name == "vendor_model") {
-      return Json(model_.vendor_model.empty() ? request_.model
-                                              : model_.vendor_model);
+      return model_.vendor_model.empty() ? request_.model : model_.vendor_model;
     }
-    if (name == "seconds") return Json(seconds_);
-    if (name == "size") return Json(size_);
+    if (name == "seconds") return seconds_;
+    if (name == "size") return size_;
+    return std::nullopt;
+  }
+
+  std::optional<Json> scope_value(std::string_view name) const {
+    if (auto text = scope_text(name)) return Json(std::string(*text));
     if (name == "width" || name == "height") {
       auto dimensions = parse_size(size_);
       if (!dimensions) return std::nullopt;
@@ -446,6 +453,12 @@ class CreateOperation : public Operation {
     explicit NameScope(const CreateOperation& op) : op_(op) {}
     void set_kind(const std::string& kind) { kind_ = Json(kind); }
     void set_body(const Json& body) { body_ = &body; }
+
+    std::optional<std::string_view> text(const JsonPath& path) const override {
+      const std::string* root = path.root_name();
+      if (root == nullptr || path.size() != 1) return std::nullopt;
+      return op_.scope_text(*root);
+    }
 
     const Json* lookup(const JsonPath& path) const override {
       const std::string* root = path.root_name();

@@ -71,8 +71,8 @@ VideoView read_video_state(const Vendor& vendor, const JsonDocument& reply,
   v.created_at = record.created_at;
   v.status = VideoStatus::in_progress;
   bool recognised = false;
-  if (const Json* raw = rules.status.from.find(reply); raw && !raw->is_null()) {
-    auto it = rules.status.map.find(to_lower(json_text(*raw)));
+  if (auto raw = rules.status.from.find_text(reply)) {
+    auto it = rules.status.map.find(to_lower(*raw));
     if (it != rules.status.map.end()) {
       v.status = it->second;
       recognised = true;

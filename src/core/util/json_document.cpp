@@ -12,8 +12,11 @@ using json_lexing::Lexer;
 
 class JsonIndexer {
  public:
-  JsonIndexer(std::string_view text, std::vector<JsonDocument::Entry>& out)
-      : lex_(text), out_(out) {}
+  JsonIndexer(std::string_view text, int max_depth,
+              std::vector<JsonDocument::Entry>& out)
+      : lex_(text), max_depth_(max_depth), out_(out) {}
+
+  bool too_deep() const { return too_deep_; }
 
   bool document() {
     if (!lex_.skip_bom()) return false;
@@ -78,7 +81,7 @@ class JsonIndexer {
   }
 
   bool object(int depth) {
-    if (depth > kMaxJsonDepth) return false;
+    if (deeper_than_allowed(depth)) return false;
     size_t self = push(Kind::object, lex_.offset(), 0);
     if (lex_.closes_empty('}')) return close(self);
     for (;;) {
@@ -95,7 +98,7 @@ class JsonIndexer {
   }
 
   bool array(int depth) {
-    if (depth > kMaxJsonDepth) return false;
+    if (deeper_than_allowed(depth)) return false;
     size_t self = push(Kind::array, lex_.offset(), 0);
     if (lex_.closes_empty(']')) return close(self);
     for (;;) {
@@ -107,15 +110,26 @@ class JsonIndexer {
     }
   }
 
+  bool deeper_than_allowed(int depth) {
+    too_deep_ = depth > max_depth_;
+    return too_deep_;
+  }
+
   Lexer lex_;
+  int max_depth_;
+  bool too_deep_ = false;
   std::vector<JsonDocument::Entry>& out_;
 };
 
-JsonDocument::JsonDocument(std::string_view text) : text_(text) {
+JsonDocument::JsonDocument(std::string_view text, int max_depth) : text_(text) {
   if (text.size() >= UINT32_MAX) return;
   // About one value per eight bytes in a vendor's reply; more grow.
   entries_.reserve(std::min<size_t>(text.size() / 8 + 4, 256));
-  if (!JsonIndexer(text, entries_).document()) entries_.clear();
+  JsonIndexer indexer(text, max_depth, entries_);
+  if (!indexer.document()) {
+    entries_.clear();
+    too_deep_ = indexer.too_deep();
+  }
 }
 
 bool JsonDocument::key_is(const Entry& key, std::string_view wanted) const {
@@ -141,6 +155,29 @@ JsonDocument::Node JsonDocument::element(Node array, size_t index) const {
   Node n = array + 1;
   for (; n < entries_[array].next && index > 0; --index) n = entries_[n].next;
   return n < entries_[array].next ? n : kNoNode;
+}
+
+std::string_view JsonDocument::string(Node n, std::string& scratch) const {
+  if (!is_string(n)) return {};
+  const Entry& e = entries_[n];
+  if (!e.escaped) return text_of(e);
+  scratch.clear();
+  json_lexing::unescape(text_of(e), scratch);
+  return scratch;
+}
+
+std::optional<std::string> JsonDocument::integer_text(Node n) const {
+  if (kind(n) != Kind::number) return std::nullopt;
+  auto number = json_lexing::read_number(text_of(entries_[n]));
+  switch (number.kind) {
+    case json_lexing::Number::Kind::unsigned_integer:
+      return std::to_string(number.unsigned_value);
+    case json_lexing::Number::Kind::signed_integer:
+      return std::to_string(number.signed_value);
+    case json_lexing::Number::Kind::floating:
+      break;
+  }
+  return std::nullopt;
 }
 
 const Json& JsonDocument::value(Node n) const {

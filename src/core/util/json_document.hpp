@@ -2,11 +2,14 @@
 
 #include <cstdint>
 #include <forward_list>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "util/json.hpp"
+#include "util/json_reader.hpp"
 
 namespace vgw {
 
@@ -24,10 +27,12 @@ class JsonDocument {
   static constexpr Node kNoNode = UINT32_MAX;
 
   JsonDocument() = default;
-  explicit JsonDocument(std::string_view text);
+  explicit JsonDocument(std::string_view text, int max_depth = kMaxJsonDepth);
 
   // Whether the text is one JSON document (up to 4 GiB).
   bool ok() const { return !entries_.empty(); }
+  // Refused for nesting deeper than the depth it was read with.
+  bool too_deep() const { return too_deep_; }
   Node root() const { return ok() ? 0 : kNoNode; }
   bool is_object(Node n) const { return kind(n) == Kind::object; }
   bool is_object() const { return is_object(root()); }
@@ -38,6 +43,25 @@ class JsonDocument {
   Node member(Node object, std::string_view key) const;
   // Item `index` of an array, or kNoNode.
   Node element(Node array, size_t index) const;
+
+  bool is_string(Node n) const { return kind(n) == Kind::string; }
+  bool is_null(Node n) const { return kind(n) == Kind::null; }
+  // A string's value: a view of the text, or of `scratch` when it had to be
+  // unescaped. Empty for anything but a string.
+  std::string_view string(Node n, std::string& scratch) const;
+  // An integer as Json::dump() writes it; nullopt for anything else.
+  std::optional<std::string> integer_text(Node n) const;
+  // f(key, value) for each member of an object, in the order written (keys
+  // unescaped; duplicates included).
+  template <class F>
+  void for_each_member(Node object, F&& f) const {
+    if (!is_object(object)) return;
+    std::string scratch;
+    for (Node k = object + 1; k < entries_[object].next;
+         k = entries_[k + 1].next) {
+      f(string(k, scratch), k + 1);
+    }
+  }
 
   // The value at `n` as a Json, built on first use. Null for kNoNode.
   const Json& value(Node n) const;
@@ -76,6 +100,7 @@ class JsonDocument {
 
   std::string_view text_;
   std::vector<Entry> entries_;
+  bool too_deep_ = false;
   // A list: values handed out stay where they are, and an empty one (most
   // documents, and every default-constructed one) allocates nothing, where
   // an empty std::deque allocates twice.
