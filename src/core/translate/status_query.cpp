@@ -12,22 +12,34 @@ constexpr const char* kRecordNames[] = {
     "size",    "base_url", "param", "variant",      "carried"};
 
 // One name of a call's scope (see call_scope()).
+// The names that are plain strings (record_value() builds the same).
+std::optional<std::string_view> record_text(const Vendor& vendor,
+                                            const VideoRecord& record,
+                                            const std::string& variant,
+                                            std::string_view name) {
+  if (name == "task_id") return record.task_id;
+  if (name == "kind") return record.kind;
+  if (name == "model") return record.model;
+  if (name == "seconds") return record.seconds;
+  if (name == "size") return record.size;
+  if (name == "variant") return variant;
+  if (name == "base_url") return vendor.base_url();
+  if (name == "vendor_model") {
+    const ModelRule* m = vendor.find_model(record.model);
+    if (m && !m->vendor_model.empty()) return m->vendor_model;
+    return record.model;
+  }
+  return std::nullopt;
+}
+
 std::optional<Json> record_value(const Vendor& vendor,
                                  const VideoRecord& record,
                                  const std::string& variant,
                                  std::string_view name) {
-  if (name == "task_id") return Json(record.task_id);
-  if (name == "kind") return Json(record.kind);
-  if (name == "model") return Json(record.model);
-  if (name == "seconds") return Json(record.seconds);
-  if (name == "size") return Json(record.size);
-  if (name == "variant") return Json(variant);
-  if (name == "base_url") return Json(vendor.base_url());
-  if (name == "param") return vendor.params();
-  if (name == "vendor_model") {
-    const ModelRule* m = vendor.find_model(record.model);
-    return Json(m && !m->vendor_model.empty() ? m->vendor_model : record.model);
+  if (auto text = record_text(vendor, record, variant, name)) {
+    return Json(std::string(*text));
   }
+  if (name == "param") return vendor.params();
   if (name == "carried") {
     Json carried = Json::object();
     for (const auto& [k, v] : record.carried) carried[k] = v;
@@ -49,11 +61,18 @@ class RecordScope : public Scope {
     std::string_view name = *root;
     if (name == "param") return path.find_from(vendor_.params(), 1);
     return names_.find(path, name, [&](std::string_view n) {
-      return record_value(vendor_, record_, "video", n);
+      return record_value(vendor_, record_, kVariant, n);
     });
   }
 
+  std::optional<std::string_view> text(const JsonPath& path) const override {
+    const std::string* root = path.root_name();
+    if (root == nullptr || path.size() != 1) return std::nullopt;
+    return record_text(vendor_, record_, kVariant, *root);
+  }
+
  private:
+  inline static const std::string kVariant = "video";
   const Vendor& vendor_;
   const VideoRecord& record_;
   BuiltNames names_;
