@@ -147,11 +147,15 @@ std::unique_ptr<Operation> Gateway::begin(const ClientCall& call) const {
     return answer(e, "route");
   };
 
-  // Vendor callbacks: .../vgw/callbacks/{token}
+  // Vendor callbacks: .../vgw/callbacks/{token}. Vendors hold no client
+  // key: the sealed token is what authenticates them.
   if (segments.size() >= 3 && segments[segments.size() - 3] == "vgw" &&
       segments[segments.size() - 2] == "callbacks") {
     if (call.method != "POST") return method_not_allowed("POST");
     return begin_callback(call, segments.back());
+  }
+  if (call.caller && call.caller->refusal) {
+    return answer(*call.caller->refusal, "auth");
   }
 
   for (size_t i = segments.size(); i-- > 1;) {
@@ -265,6 +269,11 @@ std::unique_ptr<Operation> Gateway::begin_create(
     return answer(*e, "create", request.model);
   }
   if (request.model.empty()) request.model = default_model_;
+  if (call.caller) {
+    if (auto e = refuse_model(*call.caller, request.model)) {
+      return answer(*e, "create", request.model);
+    }
+  }
   for (const auto& vendor : vendors_) {
     if (const ModelRule* rule = vendor->find_model(request.model)) {
       return with_fresh_token(

@@ -8,6 +8,8 @@
 
 #include "ids/video_id.hpp"
 #include "net/client_target.hpp"
+#include "tenants/caller.hpp"
+#include "tenants/tenant_directory.hpp"
 #include "translate/operation.hpp"
 #include "translate/status_cache.hpp"
 #include "translate/vendor.hpp"
@@ -27,6 +29,9 @@ struct ClientCall {
   // has encoded (see ImageBlobs); nullptr: the body is read-only.
   ByteBuffer* body_buffer = nullptr;
   std::string_view binding;  // caller identity the ids are bound to
+  // The tenant, identified before routing (identify_caller()); nullptr:
+  // no tenants. A refusal is answered for every route but vendor callbacks.
+  const Caller* caller = nullptr;
   // Absolute base of the gateway's own URLs ("https://gw.example.com"),
   // for the content links in completed videos; empty: no links.
   std::string_view public_url;
@@ -61,6 +66,14 @@ class Gateway {
     image_fetch_.allow.push_back(host_glob);
   }
   void set_image_fetch_timeout(int seconds) { image_fetch_timeout_ = seconds; }
+  // Client API keys and their tenants (vgw_client_keys).
+  void set_tenants(TenantDirectory tenants) {
+    tenants_ = std::move(tenants);
+    has_tenants_ = true;
+  }
+  const TenantDirectory* tenants() const {
+    return has_tenants_ ? &tenants_ : nullptr;
+  }
   // Throws std::invalid_argument when the configuration is incomplete.
   void finalize();
 
@@ -95,6 +108,8 @@ class Gateway {
   WebhookPolicy webhooks_;
   ClientTargetPolicy image_fetch_;
   int image_fetch_timeout_ = 10;
+  TenantDirectory tenants_;
+  bool has_tenants_ = false;
   // Each worker's copy of the gateway has its own cache (fork).
   mutable StatusCache status_cache_;
 };

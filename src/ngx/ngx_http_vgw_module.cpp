@@ -157,14 +157,18 @@ char* merge_loc_conf(ngx_conf_t* cf, void* parent, void* child) noexcept {
     conf->binding = prev->binding;
     conf->binding_off = prev->binding_off;
     conf->binding_set = prev->binding_set;
+    conf->binding_default = prev->binding_default;
   }
   if (!conf->binding_set && !conf->binding_off) {
-    // Default: ids are bound to the caller's Authorization header.
+    // Default: ids are bound to the caller's Authorization header (to the
+    // tenant, where there are tenants).
     static ngx_str_t default_binding = ngx_string("$http_authorization");
     conf->binding = compile_complex(cf, &default_binding);
     if (conf->binding == nullptr) return static_cast<char*>(NGX_CONF_ERROR);
     conf->binding_set = 1;
+    conf->binding_default = 1;
   }
+  if (conf->tenant == nullptr) conf->tenant = prev->tenant;
   if (conf->public_url == nullptr) conf->public_url = prev->public_url;
   if (conf->public_url == nullptr) {
     static ngx_str_t default_public = ngx_string("$scheme://$http_host");
@@ -183,6 +187,18 @@ char* merge_loc_conf(ngx_conf_t* cf, void* parent, void* child) noexcept {
                             prev->call_connect_timeout, 5000);
   ngx_conf_merge_msec_value(conf->call_timeout, prev->call_timeout, 30000);
   return NGX_CONF_OK;
+}
+
+// A bad rules or keys file, as nginx -t reports it: file:line: what.
+char* rule_error(ngx_conf_t* cf, const std::string& file, const RuleError& e) {
+  if (e.line() > 0) {
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "vgw: %s:%d: %s", file.c_str(),
+                       e.line(), e.what());
+  } else {
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "vgw: %s: %s", file.c_str(),
+                       e.what());
+  }
+  return static_cast<char*>(NGX_CONF_ERROR);
 }
 
 char* load_vendor(ngx_conf_t* cf, MainConf* mcf, const std::string& file) {
@@ -231,14 +247,7 @@ char* load_vendor(ngx_conf_t* cf, MainConf* mcf, const std::string& file) {
       }
     }
   } catch (const RuleError& e) {
-    if (e.line() > 0) {
-      ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "vgw: %s:%d: %s", file.c_str(),
-                         e.line(), e.what());
-    } else {
-      ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "vgw: %s: %s", file.c_str(),
-                         e.what());
-    }
-    return static_cast<char*>(NGX_CONF_ERROR);
+    return rule_error(cf, file, e);
   } catch (const std::exception& e) {
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "vgw: %s: %s", file.c_str(),
                        e.what());
@@ -368,6 +377,35 @@ char* set_binding(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   return NGX_CONF_OK;
 }
 
+char* set_tenant(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
+  auto* lcf = static_cast<LocConf*>(conf);
+  auto* args = static_cast<ngx_str_t*>(cf->args->elts);
+  if (lcf->tenant) return const_cast<char*>("is duplicate");
+  lcf->tenant = compile_complex(cf, &args[1]);
+  return lcf->tenant ? NGX_CONF_OK : static_cast<char*>(NGX_CONF_ERROR);
+}
+
+// Read here, while the configuration loads (nginx -t reports file:line),
+// and again on every reload: a key added or revoked takes effect then.
+char* set_client_keys(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
+  auto* mcf = static_cast<MainConf*>(conf);
+  auto* args = static_cast<ngx_str_t*>(cf->args->elts);
+  if (mcf->gateway->tenants()) return const_cast<char*>("is duplicate");
+  ngx_str_t path = args[1];
+  if (ngx_conf_full_name(cf->cycle, &path, 1) != NGX_OK) {
+    return static_cast<char*>(NGX_CONF_ERROR);
+  }
+  std::string file = to_string(path);
+  return guarded(cf->log, static_cast<char*>(NGX_CONF_ERROR), [&]() -> char* {
+    try {
+      mcf->gateway->set_tenants(TenantDirectory::load(file));
+    } catch (const RuleError& e) {
+      return rule_error(cf, file, e);
+    }
+    return NGX_CONF_OK;
+  });
+}
+
 char* set_public_url(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   auto* lcf = static_cast<LocConf*>(conf);
   auto* args = static_cast<ngx_str_t*>(cf->args->elts);
@@ -474,6 +512,12 @@ ngx_command_t commands[] = {
     {ngx_string("vgw_api"),
      NGX_HTTP_LOC_CONF | NGX_CONF_NOARGS,
      set_api, NGX_HTTP_LOC_CONF_OFFSET, 0, nullptr},
+    {ngx_string("vgw_client_keys"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
+     set_client_keys, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
+    {ngx_string("vgw_tenant"),
+     NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF |
+         NGX_CONF_TAKE1,
+     set_tenant, NGX_HTTP_LOC_CONF_OFFSET, 0, nullptr},
     {ngx_string("vgw_id_binding"),
      NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1,
      set_binding, NGX_HTTP_LOC_CONF_OFFSET, 0, nullptr},

@@ -431,6 +431,7 @@ void body_ready(ngx_http_request_t* r) noexcept {
     call.body = ctx->body.view();
     call.body_buffer = &ctx->body;
     call.binding = ctx->binding;
+    if (ctx->caller) call.caller = &*ctx->caller;
     call.public_url = ctx->public_url;
     call.unified_openai_words = loc_conf(r)->unified_openai_words == 1;
     ctx->op = main_conf(r)->gateway->begin(call);
@@ -450,7 +451,10 @@ ngx_int_t content_handler(ngx_http_request_t* r) noexcept {
     RequestCtx* ctx = request_ctx(r, true);
     if (ctx == nullptr) return false;
     LocConf* lcf = loc_conf(r);
-    if (lcf->binding && !lcf->binding_off) {
+    const Caller* caller = request_caller(r);
+    if (caller && lcf->binding_default) {
+      ctx->binding = caller->binding();
+    } else if (lcf->binding && !lcf->binding_off) {
       ngx_str_t value;
       if (ngx_http_complex_value(r, lcf->binding, &value) != NGX_OK)
         return false;

@@ -35,6 +35,11 @@ struct LocConf {
   ngx_http_complex_value_t* binding = nullptr;  // nullptr: not bound
   ngx_flag_t binding_set = 0;
   ngx_flag_t binding_off = 0;
+  // No vgw_id_binding anywhere above: with tenants, ids bind to the tenant.
+  ngx_flag_t binding_default = 0;
+  // vgw_tenant: the tenant as an external check names it (nullptr: from
+  // the client's API key, when there is a keys file).
+  ngx_http_complex_value_t* tenant = nullptr;
   // Absolute base of this gateway's own URLs (content links in videos);
   // default $scheme://$http_host.
   ngx_http_complex_value_t* public_url = nullptr;
@@ -55,6 +60,11 @@ struct LocConf {
 
 MainConf* main_conf(ngx_http_request_t* r);
 LocConf* loc_conf(ngx_http_request_t* r);
+
+// The caller of the main request (see tenants/caller.hpp), or nullptr when
+// neither a keys file nor vgw_tenant applies. Known from the rewrite phase
+// on: limit_req in preaccess reads it as $vgw_tenant.
+const Caller* request_caller(ngx_http_request_t* r);
 
 // Registration hooks implemented by the handler and filter files.
 ngx_int_t install_filters(ngx_conf_t* cf);

@@ -3,9 +3,11 @@
 #include "ngx_headers.hpp"
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "http_types.hpp"
+#include "tenants/caller.hpp"
 #include "translate/operation.hpp"
 #include "util/byte_buffer.hpp"
 #include "vgw_vendor_call.hpp"
@@ -24,6 +26,9 @@ struct RequestCtx {
   bool body_overflow = false;
   size_t body_limit = 0;
   std::unique_ptr<Operation> op;
+  // Identified once per request from the API key; a name from vgw_tenant is
+  // read again until the content phase (auth_request sets it in access).
+  std::optional<Caller> caller;
   std::string binding;
   std::string public_url;
 

@@ -72,6 +72,25 @@ const std::string* field_value(ngx_http_request_t* r, RequestCtx& ctx,
   }
 }
 
+// $vgw_tenant: asked for before the API's content phase (limit_req_zone in
+// preaccess), so the caller is identified on first use.
+ngx_int_t get_tenant(ngx_http_request_t* r, ngx_http_variable_value_t* v,
+                     uintptr_t) noexcept {
+  v->not_found = 1;
+  const Caller* caller =
+      guarded(r->connection->log, static_cast<const Caller*>(nullptr),
+              [&]() { return request_caller(r); });
+  if (caller == nullptr || caller->tenant.empty() || caller->refusal) {
+    return NGX_OK;
+  }
+  v->data = reinterpret_cast<u_char*>(const_cast<char*>(caller->tenant.data()));
+  v->len = caller->tenant.size();
+  v->valid = 1;
+  v->no_cacheable = 1;
+  v->not_found = 0;
+  return NGX_OK;
+}
+
 // Values come from the main request's context, so they are the same in the
 // vendor subrequest, after the media redirect and in the access log.
 ngx_int_t get_variable(ngx_http_request_t* r, ngx_http_variable_value_t* v,
@@ -123,6 +142,11 @@ ngx_int_t add_variables(ngx_conf_t* cf) {
     var->get_handler = get_variable;
     var->data = static_cast<uintptr_t>(spec.field);
   }
+  static ngx_str_t tenant = ngx_string("vgw_tenant");
+  ngx_http_variable_t* var =
+      ngx_http_add_variable(cf, &tenant, NGX_HTTP_VAR_NOCACHEABLE);
+  if (var == nullptr) return NGX_ERROR;
+  var->get_handler = get_tenant;
   return NGX_OK;
 }
 

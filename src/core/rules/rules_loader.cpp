@@ -1,6 +1,3 @@
-#include <fstream>
-#include <sstream>
-
 #include "rules/rule_error.hpp"
 #include "rules/vendor_rules.hpp"
 #include "rules/yaml_json.hpp"
@@ -19,27 +16,6 @@ const Roots kCallRoots = {"task_id",  "kind", "model",   "vendor_model",
                           "seconds",  "size", "carried", "variant",
                           "base_url", "param"};
 const Roots kCredentialRoots = {"cred", "param"};
-
-void only_keys(const YAML::Node& map, std::initializer_list<const char*> keys,
-               const std::string& section) {
-  if (!map.IsMap()) {
-    throw RuleError(section + " must be a mapping", yaml_line(map));
-  }
-  for (const auto& kv : map) {
-    const std::string& k = kv.first.Scalar();
-    bool known = false;
-    for (const char* allowed : keys) known = known || k == allowed;
-    if (!known) {
-      std::string list;
-      for (const char* allowed : keys) {
-        list += (list.empty() ? "" : ", ") + std::string(allowed);
-      }
-      throw RuleError(
-          "unknown key '" + k + "' in " + section + " (expected " + list + ")",
-          yaml_line(kv.first));
-    }
-  }
-}
 
 YAML::Node required(const YAML::Node& map, const char* key,
                     const std::string& section) {
@@ -591,22 +567,6 @@ std::optional<ErrorClass> parse_error_class(const std::string& s) {
 }
 
 namespace {
-
-YAML::Node load_yaml(const std::string& yaml_text) {
-  try {
-    return YAML::Load(yaml_text);
-  } catch (const YAML::ParserException& e) {
-    throw RuleError(e.msg, e.mark.line + 1);
-  }
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw RuleError("cannot open vendor rules file '" + path + "'");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // Mappings merge key by key; anything else in `over` replaces `base`.
 YAML::Node merge(const YAML::Node& base, const YAML::Node& over) {

@@ -1,5 +1,8 @@
 #include "rules/yaml_json.hpp"
 
+#include <fstream>
+#include <sstream>
+
 #include <cstdlib>
 
 #include "rules/rule_error.hpp"
@@ -82,6 +85,43 @@ std::string yaml_string(const YAML::Node& node, const char* what) {
     throw RuleError(std::string(what) + " must be a string", yaml_line(node));
   }
   return node.Scalar();
+}
+
+void only_keys(const YAML::Node& map, std::initializer_list<const char*> keys,
+               const std::string& section) {
+  if (!map.IsMap()) {
+    throw RuleError(section + " must be a mapping", yaml_line(map));
+  }
+  for (const auto& kv : map) {
+    const std::string& k = kv.first.Scalar();
+    bool known = false;
+    for (const char* allowed : keys) known = known || k == allowed;
+    if (!known) {
+      std::string list;
+      for (const char* allowed : keys) {
+        list += (list.empty() ? "" : ", ") + std::string(allowed);
+      }
+      throw RuleError(
+          "unknown key '" + k + "' in " + section + " (expected " + list + ")",
+          yaml_line(kv.first));
+    }
+  }
+}
+
+YAML::Node load_yaml(const std::string& yaml_text) {
+  try {
+    return YAML::Load(yaml_text);
+  } catch (const YAML::ParserException& e) {
+    throw RuleError(e.msg, e.mark.line + 1);
+  }
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw RuleError("cannot open '" + path + "'");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 }  // namespace vgw

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <initializer_list>
 #include <string>
 
 #include <yaml-cpp/yaml.h>
@@ -14,5 +15,14 @@ Json yaml_to_json(const YAML::Node& node);
 
 int yaml_line(const YAML::Node& node);
 std::string yaml_string(const YAML::Node& node, const char* what);
+
+// A mapping whose keys are all in `keys`; a RuleError at the first that is
+// not (or when `map` is no mapping), naming `section`.
+void only_keys(const YAML::Node& map, std::initializer_list<const char*> keys,
+               const std::string& section);
+// YAML text parsed, or a RuleError with the line of the syntax error.
+YAML::Node load_yaml(const std::string& yaml_text);
+// A configuration file's bytes, read while nginx loads its configuration.
+std::string read_file(const std::string& path);
 
 }  // namespace vgw
