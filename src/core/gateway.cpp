@@ -14,6 +14,7 @@
 #include "api/client_request.hpp"
 #include "rules/rule_error.hpp"
 #include "translate/create_operation.hpp"
+#include "translate/idempotent_create.hpp"
 #include "translate/retrieve_operation.hpp"
 #include "util/strings.hpp"
 #include "util/json_reader.hpp"
@@ -274,15 +275,30 @@ std::unique_ptr<Operation> Gateway::begin_create(
       return answer(*e, "create", request.model);
     }
   }
+  std::string_view idempotency_key = trim(call.idempotency_key);
+  if (idempotency_key.size() > 255) {
+    return answer(invalid_request("'Idempotency-Key' is longer than 255 "
+                                  "characters.",
+                                  std::string("Idempotency-Key"),
+                                  "invalid_idempotency_key"),
+                  "create", request.model);
+  }
   for (const auto& vendor : vendors_) {
     if (const ModelRule* rule = vendor->find_model(request.model)) {
-      return with_fresh_token(
+      std::string fingerprint;
+      if (!idempotency_key.empty()) fingerprint = create_fingerprint(request);
+      auto create = with_fresh_token(
           *vendor,
           make_create_operation(
               *vendor, *rule, std::move(request),
               CreateContext{sealer_, webhooks_, std::string(call.binding),
                             api_base, image_fetch_, image_fetch_timeout_,
                             call.body_buffer}));
+      if (idempotency_key.empty()) return create;
+      return make_idempotent_create(
+          std::move(create),
+          idempotency_store_key(call.binding, idempotency_key),
+          std::move(fingerprint));
     }
   }
   ApiError e = invalid_request("The model '" + request.model.substr(0, 200) +

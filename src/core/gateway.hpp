@@ -32,6 +32,8 @@ struct ClientCall {
   // The tenant, identified before routing (identify_caller()); nullptr:
   // no tenants. A refusal is answered for every route but vendor callbacks.
   const Caller* caller = nullptr;
+  // The Idempotency-Key header of a create; empty: none.
+  std::string_view idempotency_key;
   // Absolute base of the gateway's own URLs ("https://gw.example.com"),
   // for the content links in completed videos; empty: no links.
   std::string_view public_url;

@@ -9,6 +9,7 @@
 #include "rules/vendor_rules.hpp"
 #include "util/strings.hpp"
 #include "vgw_request_id.hpp"
+#include "vgw_store.hpp"
 
 namespace vgw::ngx {
 namespace {
@@ -66,6 +67,7 @@ void* create_main_conf(ngx_conf_t* cf) noexcept {
     if (mcf == nullptr) return nullptr;
     mcf->request_id_index = NGX_ERROR;
     mcf->call_ssl_verify = NGX_CONF_UNSET;
+    mcf->store_size = NGX_CONF_UNSET_SIZE;
     // The gateway dies with the configuration cycle's pool, so a reload
     // frees the old one once the old workers are gone.
     ngx_pool_cleanup_t* cln = ngx_pool_cleanup_add(cf->pool, sizeof(Gateway));
@@ -117,6 +119,11 @@ bool create_call_ssl(ngx_conf_t* cf, MainConf* mcf) {
 char* init_main_conf(ngx_conf_t* cf, void* conf) noexcept {
   auto* mcf = static_cast<MainConf*>(conf);
   if (!create_call_ssl(cf, mcf)) return static_cast<char*>(NGX_CONF_ERROR);
+  // Only a configuration that serves the API has a store: loading the
+  // module alone maps no shared memory.
+  if (!mcf->gateway->vendors().empty() && add_store_zone(cf, mcf) != NGX_OK) {
+    return static_cast<char*>(NGX_CONF_ERROR);
+  }
   return guarded(cf->log, static_cast<char*>(NGX_CONF_ERROR), [&]() -> char* {
     try {
       mcf->gateway->finalize();
@@ -377,6 +384,20 @@ char* set_binding(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   return NGX_CONF_OK;
 }
 
+char* set_store_size(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
+  auto* mcf = static_cast<MainConf*>(conf);
+  auto* args = static_cast<ngx_str_t*>(cf->args->elts);
+  if (mcf->store_size != NGX_CONF_UNSET_SIZE) {
+    return const_cast<char*>("is duplicate");
+  }
+  ssize_t size = ngx_parse_size(&args[1]);
+  if (size == NGX_ERROR || size < 1024 * 1024) {
+    return const_cast<char*>("must be a size of at least 1m");
+  }
+  mcf->store_size = static_cast<size_t>(size);
+  return NGX_CONF_OK;
+}
+
 char* set_tenant(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   auto* lcf = static_cast<LocConf*>(conf);
   auto* args = static_cast<ngx_str_t*>(cf->args->elts);
@@ -514,6 +535,8 @@ ngx_command_t commands[] = {
      set_api, NGX_HTTP_LOC_CONF_OFFSET, 0, nullptr},
     {ngx_string("vgw_client_keys"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
      set_client_keys, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
+    {ngx_string("vgw_store_size"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
+     set_store_size, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
     {ngx_string("vgw_tenant"),
      NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF |
          NGX_CONF_TAKE1,

@@ -7,6 +7,7 @@
 #include "translate/reply_encoding.hpp"
 #include "util/strings.hpp"
 #include "vgw_response.hpp"
+#include "vgw_store.hpp"
 
 // Request lifecycle (content phase of a `vgw_api` location):
 //
@@ -33,6 +34,21 @@ namespace {
 void run_step(ngx_http_request_t* r, RequestCtx* ctx, Step step);
 
 int64_t now() { return static_cast<int64_t>(ngx_time()); }
+
+// The Idempotency-Key request header (nginx keeps no field for it).
+std::string_view idempotency_key(ngx_http_request_t* r) {
+  std::string_view found;
+  for_each_header(r->headers_in.headers, [&](ngx_table_elt_t& h) {
+    if (found.empty() && h.key.len == sizeof("idempotency-key") - 1 &&
+        ngx_strncasecmp(
+            h.key.data,
+            reinterpret_cast<u_char*>(const_cast<char*>("idempotency-key")),
+            h.key.len) == 0) {
+      found = view(h.value);
+    }
+  });
+  return found;
+}
 
 size_t chunked_body_limit(ngx_http_request_t* r, const LocConf* lcf) {
   auto* clcf = static_cast<ngx_http_core_loc_conf_t*>(
@@ -372,7 +388,14 @@ bool start_resolve(ngx_http_request_t* r, RequestCtx* ctx,
 }
 
 void run_step(ngx_http_request_t* r, RequestCtx* ctx, Step step) {
+  // The embedded store answers at once (a lookup under the zone's mutex).
+  while (step.kind == Step::Kind::store) {
+    step =
+        ctx->op->on_store(run_store_command(main_conf(r), step.store), now());
+  }
   switch (step.kind) {
+    case Step::Kind::store:
+      return;
     case Step::Kind::resolve:
       if (!start_resolve(r, ctx, step.resolve_name)) {
         ngx_http_finalize_request(
@@ -432,6 +455,7 @@ void body_ready(ngx_http_request_t* r) noexcept {
     call.body_buffer = &ctx->body;
     call.binding = ctx->binding;
     if (ctx->caller) call.caller = &*ctx->caller;
+    call.idempotency_key = idempotency_key(r);
     call.public_url = ctx->public_url;
     call.unified_openai_words = loc_conf(r)->unified_openai_words == 1;
     ctx->op = main_conf(r)->gateway->begin(call);

@@ -23,6 +23,10 @@ struct MainConf {
   ngx_ssl_t* call_ssl = nullptr;
   ngx_str_t call_trusted_certificate = ngx_null_string;
   ngx_flag_t call_ssl_verify = NGX_CONF_UNSET;
+  // The embedded store's shared-memory zone (vgw_store.hpp) and its size
+  // (vgw_store_size).
+  ngx_shm_zone_t* store = nullptr;
+  size_t store_size = NGX_CONF_UNSET_SIZE;
 };
 
 struct LocConf {

@@ -30,8 +30,19 @@ Step Step::resolve(std::string name) {
   return s;
 }
 
+Step Step::query_store(StoreCommand command) {
+  Step s;
+  s.kind = Kind::store;
+  s.store = std::move(command);
+  return s;
+}
+
 Step Operation::on_resolved(const ResolvedHost&, int64_t) {
   return finish(internal_error("Unexpected name resolution."));
+}
+
+Step Operation::on_store(const StoreReply&, int64_t) {
+  return finish(internal_error("Unexpected store reply."));
 }
 
 OperationDecorator::OperationDecorator(std::unique_ptr<Operation> inner)

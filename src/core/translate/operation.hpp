@@ -9,17 +9,19 @@
 
 #include "api/api_error.hpp"
 #include "http_types.hpp"
+#include "store/store_command.hpp"
 
 namespace vgw {
 
 // What the nginx layer must do next for a client request.
 struct Step {
-  enum class Kind { call_vendor, respond, stream_media, resolve };
+  enum class Kind { call_vendor, respond, stream_media, resolve, store };
   Kind kind = Kind::respond;
   UpstreamCall call;
   HttpResponse response;
   MediaFetch media;
   std::string resolve_name;  // Kind::resolve: a DNS name
+  StoreCommand store;        // Kind::store
 
   static Step respond(HttpResponse r);
   static Step fail(const ApiError& e) { return respond(e.to_response()); }
@@ -28,6 +30,8 @@ struct Step {
   // Look a client-supplied host name up with nginx's resolver before a call
   // to it (see net/client_target.hpp).
   static Step resolve(std::string name);
+  // Read or write the shared store; the answer comes to on_store().
+  static Step query_store(StoreCommand command);
 };
 
 // What nginx's resolver answered: addresses as text, or why not.
@@ -38,7 +42,7 @@ struct ResolvedHost {
 
 // Per-request facts exposed to nginx as $vgw_* variables for logs and limits.
 struct RequestFacts {
-  std::string operation;  // create | retrieve | content | route
+  std::string operation;  // create | retrieve | content | route | auth
   std::string vendor;
   std::string model;
   std::string task_id;
@@ -55,6 +59,8 @@ class Operation {
   virtual Step on_reply(const UpstreamReply& reply, int64_t now) = 0;
   // After a Step::resolve.
   virtual Step on_resolved(const ResolvedHost& host, int64_t now);
+  // After a Step::query_store.
+  virtual Step on_store(const StoreReply& reply, int64_t now);
   const RequestFacts& facts() const { return facts_; }
   // A result download answered with a redirect (Gemini's file URLs do):
   // the absolute URL to follow, or nullopt when the vendor's rules do not
@@ -82,6 +88,9 @@ class OperationDecorator : public Operation {
   }
   Step on_resolved(const ResolvedHost& host, int64_t now) override {
     return forward(inner_->on_resolved(host, now));
+  }
+  Step on_store(const StoreReply& reply, int64_t now) override {
+    return forward(inner_->on_store(reply, now));
   }
   std::optional<std::string> redirect_target(
       std::string_view location) const override {

@@ -1,0 +1,234 @@
+#include "vgw_store.hpp"
+
+#include <cstring>
+
+#include "vgw_module.hpp"
+
+namespace vgw::ngx {
+namespace {
+
+// Lives in the zone: the tree of entries and the order they were last
+// written in (oldest at the tail), where expired ones are dropped first
+// when the zone is short of room.
+struct StoreShared {
+  ngx_rbtree_t tree;
+  ngx_rbtree_node_t sentinel;
+  ngx_queue_t by_age;
+};
+
+struct StoreEntry {
+  ngx_rbtree_node_t node;  // node.key: hash of the key
+  ngx_queue_t age;
+  ngx_msec_t expires;  // 0: never
+  uint32_t key_len;
+  uint32_t value_len;
+  u_char data[1];  // key, then value
+};
+
+struct StoreZone {
+  StoreShared* sh = nullptr;
+  ngx_slab_pool_t* pool = nullptr;
+};
+
+StoreEntry* entry_of(ngx_rbtree_node_t* node) {
+  return reinterpret_cast<StoreEntry*>(reinterpret_cast<u_char*>(node) -
+                                       offsetof(StoreEntry, node));
+}
+
+// Ordered by hash, then by key bytes: keys whose hashes collide are both
+// kept.
+int compare(ngx_rbtree_key_t hash, const u_char* key, size_t len,
+            const StoreEntry* e) {
+  if (hash != e->node.key) return hash < e->node.key ? -1 : 1;
+  if (len != e->key_len) return len < e->key_len ? -1 : 1;
+  return std::memcmp(key, e->data, len);
+}
+
+void insert_entry(ngx_rbtree_node_t* temp, ngx_rbtree_node_t* node,
+                  ngx_rbtree_node_t* sentinel) {
+  StoreEntry* e = entry_of(node);
+  for (;;) {
+    int rc = compare(node->key, e->data, e->key_len, entry_of(temp));
+    ngx_rbtree_node_t** p = rc < 0 ? &temp->left : &temp->right;
+    if (*p == sentinel) {
+      *p = node;
+      break;
+    }
+    temp = *p;
+  }
+  node->parent = temp;
+  node->left = sentinel;
+  node->right = sentinel;
+  ngx_rbt_red(node);
+}
+
+ngx_int_t init_zone(ngx_shm_zone_t* shm_zone, void* data) {
+  auto* zone = static_cast<StoreZone*>(shm_zone->data);
+  if (auto* old = static_cast<StoreZone*>(data)) {  // a reload
+    zone->sh = old->sh;
+    zone->pool = old->pool;
+    return NGX_OK;
+  }
+  zone->pool = reinterpret_cast<ngx_slab_pool_t*>(shm_zone->shm.addr);
+  if (shm_zone->shm.exists) {
+    zone->sh = static_cast<StoreShared*>(zone->pool->data);
+    return NGX_OK;
+  }
+  zone->sh = static_cast<StoreShared*>(
+      ngx_slab_alloc(zone->pool, sizeof(StoreShared)));
+  if (zone->sh == nullptr) return NGX_ERROR;
+  zone->pool->data = zone->sh;
+  ngx_rbtree_init(&zone->sh->tree, &zone->sh->sentinel, insert_entry);
+  ngx_queue_init(&zone->sh->by_age);
+  static const char kLogCtx[] = " in vgw store zone";
+  zone->pool->log_ctx =
+      static_cast<u_char*>(ngx_slab_alloc(zone->pool, sizeof(kLogCtx)));
+  if (zone->pool->log_ctx == nullptr) return NGX_ERROR;
+  ngx_memcpy(zone->pool->log_ctx, kLogCtx, sizeof(kLogCtx));
+  zone->pool->log_nomem = 0;  // a full zone is answered, not logged each time
+  return NGX_OK;
+}
+
+class Locked {
+ public:
+  explicit Locked(StoreZone& zone) : zone_(zone) {
+    ngx_shmtx_lock(&zone_.pool->mutex);
+  }
+  ~Locked() { ngx_shmtx_unlock(&zone_.pool->mutex); }
+  Locked(const Locked&) = delete;
+  Locked& operator=(const Locked&) = delete;
+
+  StoreEntry* find(ngx_rbtree_key_t hash, const std::string& key,
+                   ngx_msec_t now) {
+    ngx_rbtree_node_t* node = zone_.sh->tree.root;
+    ngx_rbtree_node_t* sentinel = zone_.sh->tree.sentinel;
+    while (node != sentinel) {
+      StoreEntry* e = entry_of(node);
+      int rc = compare(hash, reinterpret_cast<const u_char*>(key.data()),
+                       key.size(), e);
+      if (rc == 0) {
+        if (expired(e, now)) {
+          remove(e);
+          return nullptr;
+        }
+        return e;
+      }
+      node = rc < 0 ? node->left : node->right;
+    }
+    return nullptr;
+  }
+
+  void remove(StoreEntry* e) {
+    ngx_rbtree_delete(&zone_.sh->tree, &e->node);
+    ngx_queue_remove(&e->age);
+    ngx_slab_free_locked(zone_.pool, e);
+  }
+
+  // Room for an entry, dropping expired entries (oldest first) when the
+  // zone is full; nullptr when it stays full.
+  StoreEntry* allocate(size_t size, ngx_msec_t now) {
+    for (int pass = 0; pass < 2; ++pass) {
+      if (auto* e = static_cast<StoreEntry*>(
+              ngx_slab_alloc_locked(zone_.pool, size))) {
+        return e;
+      }
+      ngx_queue_t* q = ngx_queue_last(&zone_.sh->by_age);
+      for (int dropped = 0;
+           q != ngx_queue_sentinel(&zone_.sh->by_age) && dropped < 1000;) {
+        ngx_queue_t* prev = ngx_queue_prev(q);
+        StoreEntry* e = ngx_queue_data(q, StoreEntry, age);
+        if (expired(e, now)) {
+          remove(e);
+          ++dropped;
+        }
+        q = prev;
+      }
+    }
+    return nullptr;
+  }
+
+  void insert(StoreEntry* e) {
+    ngx_rbtree_insert(&zone_.sh->tree, &e->node);
+    ngx_queue_insert_head(&zone_.sh->by_age, &e->age);
+  }
+
+ private:
+  static bool expired(const StoreEntry* e, ngx_msec_t now) {
+    return e->expires != 0 &&
+           static_cast<ngx_msec_int_t>(e->expires - now) <= 0;
+  }
+  StoreZone& zone_;
+};
+
+}  // namespace
+
+ngx_int_t add_store_zone(ngx_conf_t* cf, MainConf* mcf) {
+  static ngx_str_t name = ngx_string("vgw_store");
+  auto* zone =
+      static_cast<StoreZone*>(ngx_pcalloc(cf->pool, sizeof(StoreZone)));
+  if (zone == nullptr) return NGX_ERROR;
+  size_t size = mcf->store_size == NGX_CONF_UNSET_SIZE ? 16 * 1024 * 1024
+                                                       : mcf->store_size;
+  ngx_shm_zone_t* shm =
+      ngx_shared_memory_add(cf, &name, size, &ngx_http_vgw_module);
+  if (shm == nullptr) return NGX_ERROR;
+  shm->init = init_zone;
+  shm->data = zone;
+  mcf->store = shm;
+  return NGX_OK;
+}
+
+StoreReply run_store_command(MainConf* mcf, const StoreCommand& command) {
+  StoreReply reply;
+  if (mcf->store == nullptr) return reply;
+  auto& zone = *static_cast<StoreZone*>(mcf->store->data);
+  if (zone.sh == nullptr) return reply;
+  ngx_msec_t now = ngx_current_msec;
+  ngx_rbtree_key_t hash = ngx_murmur_hash2(
+      reinterpret_cast<u_char*>(const_cast<char*>(command.key.data())),
+      command.key.size());
+  Locked store(zone);
+  StoreEntry* found = store.find(hash, command.key, now);
+  switch (command.op) {
+    case StoreCommand::Op::get:
+      reply.ok = true;
+      if (found) {
+        reply.value.emplace(
+            reinterpret_cast<const char*>(found->data) + found->key_len,
+            found->value_len);
+      }
+      return reply;
+    case StoreCommand::Op::del:
+      reply.ok = true;
+      reply.done = found != nullptr;
+      if (found) store.remove(found);
+      return reply;
+    case StoreCommand::Op::set: {
+      if (found && command.only_if_absent) {
+        reply.ok = true;
+        return reply;
+      }
+      if (found) store.remove(found);
+      size_t size = offsetof(StoreEntry, data) + command.key.size() +
+                    command.value.size();
+      StoreEntry* e = store.allocate(size, now);
+      if (e == nullptr) return reply;  // full: ok stays false
+      e->node.key = hash;
+      e->expires =
+          command.ttl_seconds > 0
+              ? now + static_cast<ngx_msec_t>(command.ttl_seconds) * 1000
+              : 0;
+      e->key_len = static_cast<uint32_t>(command.key.size());
+      e->value_len = static_cast<uint32_t>(command.value.size());
+      ngx_memcpy(e->data, command.key.data(), command.key.size());
+      ngx_memcpy(e->data + command.key.size(), command.value.data(),
+                 command.value.size());
+      store.insert(e);
+      reply.ok = reply.done = true;
+      return reply;
+    }
+  }
+  return reply;
+}
+
+}  // namespace vgw::ngx

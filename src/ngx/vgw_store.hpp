@@ -1,0 +1,21 @@
+#pragma once
+
+#include "ngx_headers.hpp"
+
+#include "store/store_command.hpp"
+
+namespace vgw::ngx {
+
+struct MainConf;
+
+// The embedded store: one shared-memory zone ("vgw_store") that every
+// worker reads and writes under the zone's mutex, kept across reloads
+// (nginx hands a reloaded configuration the zone of the same name and
+// size) and lost when nginx stops.
+ngx_int_t add_store_zone(ngx_conf_t* cf, MainConf* mcf);
+
+// Runs one command against the zone; never blocks beyond the zone's
+// mutex (held for a tree lookup and a copy).
+StoreReply run_store_command(MainConf* mcf, const StoreCommand& command);
+
+}  // namespace vgw::ngx
