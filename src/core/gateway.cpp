@@ -88,6 +88,27 @@ void Gateway::add_id_key(const std::string& secret) {
   id_secrets_.push_back(secret);
 }
 
+void Gateway::add_retired_model(std::string glob, std::string replacement) {
+  for (const auto& [known, use] : retired_) {
+    if (known == glob) {
+      throw std::invalid_argument("model '" + glob + "' is retired twice");
+    }
+  }
+  retired_.emplace_back(std::move(glob), std::move(replacement));
+}
+
+void Gateway::add_model_alias(std::string name, std::string target) {
+  for (const auto& [known, to] : aliases_) {
+    if (known == name) {
+      throw std::invalid_argument("model '" + name + "' is aliased twice");
+    }
+  }
+  if (name == target) {
+    throw std::invalid_argument("model '" + name + "' is aliased to itself");
+  }
+  aliases_.emplace_back(std::move(name), std::move(target));
+}
+
 void Gateway::finalize() {
   if (!vendors_.empty() && id_secrets_.empty()) {
     throw std::invalid_argument(
@@ -274,6 +295,24 @@ std::unique_ptr<Operation> Gateway::begin_create(
     if (auto e = refuse_model(*call.caller, request.model)) {
       return answer(*e, "create", request.model);
     }
+  }
+  // An alias is followed once (configuration decides, not a chain); a
+  // retired name is refused before any vendor sees it.
+  for (const auto& [name, target] : aliases_) {
+    if (name == request.model) {
+      request.model = target;
+      break;
+    }
+  }
+  for (const auto& [glob, replacement] : retired_) {
+    if (!glob_match(glob, request.model)) continue;
+    std::string message = "The model '" + request.model.substr(0, 200) +
+                          "' has been retired and is no longer served.";
+    if (!replacement.empty()) {
+      message += " Use '" + replacement + "' instead.";
+    }
+    return answer(invalid_request(std::move(message), "model", "model_retired"),
+                  "create", request.model);
   }
   std::string_view idempotency_key = trim(call.idempotency_key);
   if (idempotency_key.size() > 255) {

@@ -53,6 +53,11 @@ class Gateway {
   void set_default_model(std::string model) {
     default_model_ = std::move(model);
   }
+  // Models no vendor serves any more (globs), with what to use instead
+  // (may be empty); and names served as another model. Throws
+  // std::invalid_argument for a name given twice.
+  void add_retired_model(std::string glob, std::string replacement);
+  void add_model_alias(std::string name, std::string target);
   // Webhooks: the signing secret ("whsec_…") and, optionally, the only
   // hosts callback URLs may point at. Throws std::invalid_argument for a
   // malformed secret.
@@ -112,6 +117,8 @@ class Gateway {
   int image_fetch_timeout_ = 10;
   TenantDirectory tenants_;
   bool has_tenants_ = false;
+  std::vector<std::pair<std::string, std::string>> retired_;  // glob, use
+  std::vector<std::pair<std::string, std::string>> aliases_;  // name, target
   // Each worker's copy of the gateway has its own cache (fork).
   mutable StatusCache status_cache_;
 };

@@ -369,6 +369,28 @@ char* set_default_model(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   });
 }
 
+// vgw_model_retired glob [replacement]; vgw_model_alias name target;
+char* set_model_rule(ngx_conf_t* cf, ngx_command_t* cmd, void* conf) noexcept {
+  auto* mcf = static_cast<MainConf*>(conf);
+  auto* args = static_cast<ngx_str_t*>(cf->args->elts);
+  bool alias = view(cmd->name) == "vgw_model_alias";
+  return guarded(cf->log, static_cast<char*>(NGX_CONF_ERROR), [&]() -> char* {
+    std::string name = to_string(args[1]);
+    std::string other = cf->args->nelts > 2 ? to_string(args[2]) : "";
+    try {
+      if (alias) {
+        mcf->gateway->add_model_alias(std::move(name), std::move(other));
+      } else {
+        mcf->gateway->add_retired_model(std::move(name), std::move(other));
+      }
+    } catch (const std::invalid_argument& e) {
+      ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "vgw: %s", e.what());
+      return static_cast<char*>(NGX_CONF_ERROR);
+    }
+    return NGX_CONF_OK;
+  });
+}
+
 char* set_binding(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   auto* lcf = static_cast<LocConf*>(conf);
   auto* args = static_cast<ngx_str_t*>(cf->args->elts);
@@ -527,6 +549,10 @@ ngx_command_t commands[] = {
     {ngx_string("vgw_status_cache"),
      NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
      set_status_cache, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
+    {ngx_string("vgw_model_retired"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE12,
+     set_model_rule, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
+    {ngx_string("vgw_model_alias"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE2,
+     set_model_rule, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
     {ngx_string("vgw_default_model"),
      NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
      set_default_model, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},

@@ -184,3 +184,31 @@ test('secrets and base URLs can come from the environment', async () => {
   assert.ok(!g.accessLog().includes(openai.apiKey));
   assert.equal((await get(g.url, `/v1/videos/${created.json.id}`, { auth: TENANT_A })).status, 200);
 });
+
+test('retired models are refused naming their replacement; an alias serves a model from another vendor', async () => {
+  const g = await gateway({
+    name: 'retired',
+    http: `${vendorLines({ kling, openai })}
+    vgw_model_retired sora-1* sora-2;
+    vgw_model_retired sora-2-pro;
+    vgw_model_alias sora-2 kling-v2-6;`,
+  });
+  const retired = await postJson(g.url, '/v1/videos', { model: 'sora-1.5', prompt: 'old' });
+  assert.equal(retired.status, 400, retired.text);
+  assert.equal(retired.json.error.code, 'model_retired');
+  assert.equal(retired.json.error.param, 'model');
+  assert.match(retired.json.error.message, /Use 'sora-2' instead/);
+  const noReplacement = await postJson(g.url, '/v1/videos', { model: 'sora-2-pro', prompt: 'old' });
+  assert.equal(noReplacement.json.error.code, 'model_retired');
+  assert.doesNotMatch(noReplacement.json.error.message, /instead/);
+  const klingCreates = kling.createCount();
+  const openaiCreates = openai.createCount();
+  const aliased = await postJson(g.url, '/v1/videos', { model: 'sora-2', prompt: 'served by kling' });
+  assert.equal(aliased.status, 200, aliased.text);
+  assert.equal(aliased.json.model, 'kling-v2-6');
+  assert.equal(kling.createCount(), klingCreates + 1);
+  assert.equal(openai.createCount(), openaiCreates);
+  const twice = nginxTest(`load_module ${MODULE};\nerror_log stderr;\npid __DIR__/p;\nevents {}\nhttp { vgw_model_alias a b; vgw_model_alias a c; }`);
+  assert.equal(twice.ok, false);
+  assert.match(twice.output, /aliased twice/);
+});
