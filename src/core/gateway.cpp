@@ -326,13 +326,15 @@ std::unique_ptr<Operation> Gateway::begin_create(
     if (const ModelRule* rule = vendor->find_model(request.model)) {
       std::string fingerprint;
       if (!idempotency_key.empty()) fingerprint = create_fingerprint(request);
-      auto create = with_fresh_token(
-          *vendor,
-          make_create_operation(
-              *vendor, *rule, std::move(request),
-              CreateContext{sealer_, webhooks_, std::string(call.binding),
-                            api_base, image_fetch_, image_fetch_timeout_,
-                            call.body_buffer}));
+      auto create = with_breaker(
+          with_fresh_token(
+              *vendor,
+              make_create_operation(
+                  *vendor, *rule, std::move(request),
+                  CreateContext{sealer_, webhooks_, std::string(call.binding),
+                                api_base, image_fetch_, image_fetch_timeout_,
+                                call.body_buffer})),
+          vendor->name(), breaker_, vendor->breaker_memo());
       if (idempotency_key.empty()) return create;
       return make_idempotent_create(
           std::move(create),
@@ -369,10 +371,12 @@ std::unique_ptr<Operation> Gateway::begin_by_id(
       content_url.append(api_base).append(kVideos).append(video_id).append(
           kContent);
     }
-    return with_fresh_token(
-        *vendor, make_retrieve_operation(
-                     *vendor, std::move(*record), std::move(video_id),
-                     std::move(content_url), &status_cache_));
+    return with_breaker(
+        with_fresh_token(*vendor,
+                         make_retrieve_operation(
+                             *vendor, std::move(*record), std::move(video_id),
+                             std::move(content_url), &status_cache_)),
+        vendor->name(), breaker_, vendor->breaker_memo());
   }
   std::string variant = query_arg(call.args, "variant").value_or("video");
   if (variant.empty()) variant = "video";
@@ -385,9 +389,10 @@ std::unique_ptr<Operation> Gateway::begin_by_id(
                                   "variant", "invalid_value"),
                   operation, record->model);
   }
-  return with_fresh_token(
-      *vendor,
-      make_content_operation(*vendor, std::move(*record), video_id, variant));
+  return with_breaker(with_fresh_token(*vendor, make_content_operation(
+                                                    *vendor, std::move(*record),
+                                                    video_id, variant)),
+                      vendor->name(), breaker_, vendor->breaker_memo());
 }
 
 }  // namespace vgw

@@ -10,6 +10,7 @@
 #include "net/client_target.hpp"
 #include "tenants/caller.hpp"
 #include "tenants/tenant_directory.hpp"
+#include "translate/circuit_breaker.hpp"
 #include "translate/operation.hpp"
 #include "translate/status_cache.hpp"
 #include "translate/vendor.hpp"
@@ -73,6 +74,8 @@ class Gateway {
     image_fetch_.allow.push_back(host_glob);
   }
   void set_image_fetch_timeout(int seconds) { image_fetch_timeout_ = seconds; }
+  // When to stop calling a failing vendor (vgw_circuit_breaker).
+  void set_breaker(const BreakerSettings& settings) { breaker_ = settings; }
   // Client API keys and their tenants (vgw_client_keys).
   void set_tenants(TenantDirectory tenants) {
     tenants_ = std::move(tenants);
@@ -117,6 +120,7 @@ class Gateway {
   int image_fetch_timeout_ = 10;
   TenantDirectory tenants_;
   bool has_tenants_ = false;
+  BreakerSettings breaker_;
   std::vector<std::pair<std::string, std::string>> retired_;  // glob, use
   std::vector<std::pair<std::string, std::string>> aliases_;  // name, target
   // Each worker's copy of the gateway has its own cache (fork).

@@ -63,6 +63,9 @@ struct UpstreamCall {
   // Total time the call may take, in seconds (0: only the call location's
   // own timeouts); for downloads from hosts a client chose.
   int deadline_seconds = 0;
+  // A host a client chose (an image download), not the vendor: how it
+  // fares says nothing about the vendor's health.
+  bool client_host = false;
 
   size_t body_size() const;
   // Calls fn(std::string_view) for each piece of the body, in order.

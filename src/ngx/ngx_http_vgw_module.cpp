@@ -406,6 +406,40 @@ char* set_binding(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   return NGX_CONF_OK;
 }
 
+// vgw_circuit_breaker off | [failures=N] [cooldown=time];
+char* set_breaker(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
+  auto* mcf = static_cast<MainConf*>(conf);
+  auto* args = static_cast<ngx_str_t*>(cf->args->elts);
+  BreakerSettings settings;
+  for (ngx_uint_t i = 1; i < cf->args->nelts; ++i) {
+    std::string_view arg = view(args[i]);
+    if (arg == "off" && cf->args->nelts == 2) {
+      settings.failures = 0;
+    } else if (starts_with(arg, "failures=")) {
+      auto n = parse_uint(arg.substr(9));
+      if (!n || *n < 1 || *n > 1000) {
+        return const_cast<char*>("failures= must be 1-1000");
+      }
+      settings.failures = static_cast<int>(*n);
+    } else if (starts_with(arg, "cooldown=")) {
+      ngx_str_t value = args[i];
+      value.data += 9;
+      value.len -= 9;
+      ngx_int_t seconds = ngx_parse_time(&value, 1);
+      if (seconds == NGX_ERROR || seconds < 1 || seconds > 3600) {
+        return const_cast<char*>("cooldown= must be a time from 1s to 1h");
+      }
+      settings.cooldown_seconds = seconds;
+    } else {
+      ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "vgw: unknown argument \"%V\"",
+                         &args[i]);
+      return static_cast<char*>(NGX_CONF_ERROR);
+    }
+  }
+  mcf->gateway->set_breaker(settings);
+  return NGX_CONF_OK;
+}
+
 char* set_store_size(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   auto* mcf = static_cast<MainConf*>(conf);
   auto* args = static_cast<ngx_str_t*>(cf->args->elts);
@@ -561,6 +595,8 @@ ngx_command_t commands[] = {
      set_api, NGX_HTTP_LOC_CONF_OFFSET, 0, nullptr},
     {ngx_string("vgw_client_keys"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
      set_client_keys, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
+    {ngx_string("vgw_circuit_breaker"), NGX_HTTP_MAIN_CONF | NGX_CONF_1MORE,
+     set_breaker, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
     {ngx_string("vgw_store_size"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
      set_store_size, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
     {ngx_string("vgw_tenant"),

@@ -1,7 +1,11 @@
 #include "vgw_store.hpp"
 
 #include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
 
+#include "util/strings.hpp"
 #include "vgw_module.hpp"
 
 namespace vgw::ngx {
@@ -147,9 +151,21 @@ class Locked {
     return nullptr;
   }
 
-  void insert(StoreEntry* e) {
+  // A new entry; false when the zone has no room for it.
+  bool put(ngx_rbtree_key_t hash, std::string_view key, std::string_view value,
+           ngx_msec_t expires, ngx_msec_t now) {
+    StoreEntry* e =
+        allocate(offsetof(StoreEntry, data) + key.size() + value.size(), now);
+    if (e == nullptr) return false;
+    e->node.key = hash;
+    e->expires = expires;
+    e->key_len = static_cast<uint32_t>(key.size());
+    e->value_len = static_cast<uint32_t>(value.size());
+    ngx_memcpy(e->data, key.data(), key.size());
+    ngx_memcpy(e->data + key.size(), value.data(), value.size());
     ngx_rbtree_insert(&zone_.sh->tree, &e->node);
     ngx_queue_insert_head(&zone_.sh->by_age, &e->age);
+    return true;
   }
 
  private:
@@ -159,6 +175,12 @@ class Locked {
   }
   StoreZone& zone_;
 };
+
+ngx_msec_t ttl_expiry(int64_t ttl_seconds, ngx_msec_t now) {
+  if (ttl_seconds <= 0) return 0;
+  ngx_msec_t at = now + static_cast<ngx_msec_t>(ttl_seconds) * 1000;
+  return at == 0 ? 1 : at;  // 0 means "never"
+}
 
 }  // namespace
 
@@ -203,27 +225,47 @@ StoreReply run_store_command(MainConf* mcf, const StoreCommand& command) {
       reply.done = found != nullptr;
       if (found) store.remove(found);
       return reply;
+    case StoreCommand::Op::incr: {
+      auto parse = [](std::string_view text) -> std::optional<int64_t> {
+        if (text.empty() || text.size() > 18) return std::nullopt;
+        bool negative = text[0] == '-';
+        if (negative) text.remove_prefix(1);
+        auto n = parse_uint(text);
+        if (!n) return std::nullopt;
+        return negative ? -static_cast<int64_t>(*n) : static_cast<int64_t>(*n);
+      };
+      auto delta = parse(command.value);
+      if (!delta) return reply;
+      int64_t sum = *delta;
+      ngx_msec_t expires = ttl_expiry(command.ttl_seconds, now);
+      if (found) {
+        auto old = parse(std::string_view(
+            reinterpret_cast<const char*>(found->data) + found->key_len,
+            found->value_len));
+        if (!old) {
+          reply.ok = true;  // not a number: nothing changes
+          return reply;
+        }
+        sum += *old;
+        expires = found->expires;
+        store.remove(found);
+      }
+      std::string text = std::to_string(sum);
+      if (!store.put(hash, command.key, text, expires, now)) return reply;
+      reply.ok = reply.done = true;
+      reply.value = std::move(text);
+      return reply;
+    }
     case StoreCommand::Op::set: {
       if (found && command.only_if_absent) {
         reply.ok = true;
         return reply;
       }
       if (found) store.remove(found);
-      size_t size = offsetof(StoreEntry, data) + command.key.size() +
-                    command.value.size();
-      StoreEntry* e = store.allocate(size, now);
-      if (e == nullptr) return reply;  // full: ok stays false
-      e->node.key = hash;
-      e->expires =
-          command.ttl_seconds > 0
-              ? now + static_cast<ngx_msec_t>(command.ttl_seconds) * 1000
-              : 0;
-      e->key_len = static_cast<uint32_t>(command.key.size());
-      e->value_len = static_cast<uint32_t>(command.value.size());
-      ngx_memcpy(e->data, command.key.data(), command.key.size());
-      ngx_memcpy(e->data + command.key.size(), command.value.data(),
-                 command.value.size());
-      store.insert(e);
+      if (!store.put(hash, command.key, command.value,
+                     ttl_expiry(command.ttl_seconds, now), now)) {
+        return reply;  // full: ok stays false
+      }
       reply.ok = reply.done = true;
       return reply;
     }

@@ -22,6 +22,29 @@ double fastest(const std::vector<double>& runs) {
   return runs.empty() ? 0 : *std::min_element(runs.begin(), runs.end());
 }
 
+// The embedded store as a vendor in good health finds it: the breaker's
+// read before a vendor call finds nothing (as the nginx layer answers it,
+// from the shared-memory zone).
+void through_store(Operation& op, Step& step, int64_t now) {
+  while (step.kind == Step::Kind::store) {
+    StoreReply nothing;
+    nothing.ok = true;
+    step = op.on_store(nothing, now);
+  }
+}
+
+Step start(Operation& op, int64_t now) {
+  Step step = op.start(now);
+  through_store(op, step, now);
+  return step;
+}
+
+Step reply_to(Operation& op, const UpstreamReply& reply, int64_t now) {
+  Step step = op.on_reply(reply, now);
+  through_store(op, step, now);
+  return step;
+}
+
 Gateway& gateway() {
   static Gateway* gw = [] {
     auto* g = new Gateway();
@@ -51,9 +74,9 @@ void BM_JsonCreate(benchmark::State& state) {
   for (auto _ : state) {
     auto op =
         gateway().begin(testing::client_call("POST", "/v1/videos", kCreate));
-    auto step = op->start(1764500000);
+    auto step = start(*op, 1764500000);
     benchmark::DoNotOptimize(step);
-    step = op->on_reply(reply, 1764500000);
+    step = reply_to(*op, reply, 1764500000);
     benchmark::DoNotOptimize(step);
   }
 }
@@ -65,18 +88,18 @@ void BM_Retrieve(benchmark::State& state) {
   created.body = kCreated;
   auto op =
       gateway().begin(testing::client_call("POST", "/v1/videos", kCreate));
-  op->start(1764500000);
+  start(*op, 1764500000);
   std::string id =
-      Json::parse(op->on_reply(created, 1764500000).response.body)["id"];
+      Json::parse(reply_to(*op, created, 1764500000).response.body)["id"];
   std::string path = "/v1/videos/" + id;
   UpstreamReply reply;
   reply.status = 200;
   reply.body = kStatus;
   for (auto _ : state) {
     auto get = gateway().begin(testing::client_call("GET", path));
-    auto step = get->start(1764500000);
+    auto step = start(*get, 1764500000);
     benchmark::DoNotOptimize(step);
-    step = get->on_reply(reply, 1764500030);
+    step = reply_to(*get, reply, 1764500030);
     benchmark::DoNotOptimize(step);
   }
 }
@@ -125,21 +148,21 @@ __attribute__((noinline)) void run_requests(const std::string& what, int n) {
   if (what == "retrieve") {
     auto op =
         gateway().begin(testing::client_call("POST", "/v1/videos", kCreate));
-    op->start(1764500000);
+    start(*op, 1764500000);
     path = "/v1/videos/" +
-           Json::parse(op->on_reply(created, 1764500000).response.body)["id"]
+           Json::parse(reply_to(*op, created, 1764500000).response.body)["id"]
                .get<std::string>();
   }
   for (int i = 0; i < n; ++i) {
     if (what == "create") {
       auto op =
           gateway().begin(testing::client_call("POST", "/v1/videos", kCreate));
-      benchmark::DoNotOptimize(op->start(1764500000));
-      benchmark::DoNotOptimize(op->on_reply(created, 1764500000));
+      benchmark::DoNotOptimize(start(*op, 1764500000));
+      benchmark::DoNotOptimize(reply_to(*op, created, 1764500000));
     } else {
       auto op = gateway().begin(testing::client_call("GET", path));
-      benchmark::DoNotOptimize(op->start(1764500000));
-      benchmark::DoNotOptimize(op->on_reply(status, 1764500030));
+      benchmark::DoNotOptimize(start(*op, 1764500000));
+      benchmark::DoNotOptimize(reply_to(*op, status, 1764500030));
     }
   }
 }

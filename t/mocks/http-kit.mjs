@@ -156,6 +156,11 @@ export class FaultQueue {
     return index === -1 ? null : this.#pending.splice(index, 1)[0];
   }
 
+  // The vendor recovers: faults not yet consumed are dropped.
+  clear() {
+    this.#pending.length = 0;
+  }
+
   get size() {
     return this.#pending.length;
   }

@@ -414,6 +414,7 @@ export async function startKlingMock({
     taskStatus: (taskId) => taskState(requireTask(taskId)).status,
     token: (options = {}) => mintKlingToken({ accessKey, secretKey, ...options }),
     failNext: (fault) => faults.add(fault),
+    clearFaults: () => faults.clear(),
     callbacks,
     async close() {
       for (const timer of timers) clearTimeout(timer);

@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <functional>
-#include <map>
 
+#include "fake_store.hpp"
 #include "translate/idempotent_create.hpp"
 
 namespace vgw {
@@ -29,33 +29,7 @@ class FakeCreate : public Operation {
   int* calls_;
 };
 
-// The store as the nginx layer runs it, in a map.
-struct FakeStore {
-  std::map<std::string, std::string> entries;
-  bool reachable = true;
-
-  StoreReply run(const StoreCommand& c) {
-    StoreReply r;
-    if (!reachable) return r;
-    r.ok = true;
-    auto it = entries.find(c.key);
-    switch (c.op) {
-      case StoreCommand::Op::get:
-        if (it != entries.end()) r.value = it->second;
-        break;
-      case StoreCommand::Op::del:
-        r.done = it != entries.end();
-        if (it != entries.end()) entries.erase(it);
-        break;
-      case StoreCommand::Op::set:
-        if (it != entries.end() && c.only_if_absent) break;
-        entries[c.key] = c.value;
-        r.done = true;
-        break;
-    }
-    return r;
-  }
-};
+using testing::FakeStore;
 
 // Drives an operation to its answer; `before_reply` runs while the vendor
 // call is outstanding.

@@ -27,6 +27,9 @@ class Translation : public ::testing::Test {
                {{"access_key", "AK"}, {"secret_key", "SK"}});
     add_vendor(gw, "hailuo", "https://minimax.test", {{"api_key", "mm-key"}});
     gw.add_id_key("unit-test-id-key-0123456789");
+    // These drive one operation call by call; the breaker's store reads
+    // around each call are circuit_breaker_test's.
+    gw.set_breaker(BreakerSettings{0, 0});
     gw.finalize();
   }
 

@@ -51,25 +51,23 @@ class UnifiedDialect : public OperationDecorator {
       : OperationDecorator(std::move(inner)), openai_words_(openai_words) {}
 
  private:
-  Step forward(Step step) override {
-    facts_ = inner_->facts();
+  void forward(Step& step) override {
     if (step.kind != Step::Kind::respond ||
         !step.response.content_type.empty()) {
-      return step;
+      return;
     }
     Json body = read_json(step.response.body);
-    if (!body.is_object()) return step;
+    if (!body.is_object()) return;
     if (step.response.status >= 400 && body["error"].is_object()) {
       step.response.body = body["error"].dump();
     } else if (body.value("object", "") == "video") {
-      Json out = facts_.operation == "create"
+      Json out = facts().operation == "create"
                      ? Json{{"task_id", body["id"]},
                             {"status", status_word(body.value("status", ""),
                                                    openai_words_)}}
                      : retrieve_body(body, openai_words_);
       step.response.body = out.dump();
     }
-    return step;
   }
 
   bool openai_words_;

@@ -11,11 +11,14 @@ namespace vgw {
 // answered by the nginx layer through on_store(). Keys and values are
 // bytes; a key never holds a client secret (callers hash what they key on).
 struct StoreCommand {
-  enum class Op { get, set, del };
+  // incr: adds `value` (a decimal integer) to the number at the key (0 when
+  // absent, then given `ttl_seconds`; an existing key keeps its expiry, as
+  // Redis's INCRBY does) and answers the sum.
+  enum class Op { get, set, del, incr };
   Op op = Op::get;
   std::string key;
-  std::string value;            // set
-  int64_t ttl_seconds = 0;      // set: 0 keeps it until evicted
+  std::string value;            // set; incr: the increment
+  int64_t ttl_seconds = 0;      // set, incr: 0 keeps it until evicted
   bool only_if_absent = false;  // set: Redis's NX
 };
 
@@ -23,9 +26,11 @@ struct StoreReply {
   // The store answered; false: unreachable or out of room, and nothing
   // was read or written.
   bool ok = false;
-  // set: written (with only_if_absent: the key was absent); del: existed.
+  // set: written (with only_if_absent: the key was absent); del: existed;
+  // incr: the key held a number (or nothing) and now holds the sum.
   bool done = false;
-  std::optional<std::string> value;  // get: the value, if the key is there
+  // get: the value, if the key is there; incr: the sum.
+  std::optional<std::string> value;
 };
 
 }  // namespace vgw

@@ -295,6 +295,7 @@ class CreateOperation : public Operation {
       fetch_.url = std::string(img.data);
       fetch_.headers = {{"Accept", "image/*"}, {"Accept-Encoding", "identity"}};
       fetch_.deadline_seconds = context_.image_fetch_timeout;
+      fetch_.client_host = true;
       if (auto name = name_to_resolve(*url)) return Step::resolve(*name);
       return Step::call_vendor(fetch_);
     }

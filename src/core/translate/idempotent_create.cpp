@@ -81,44 +81,42 @@ class IdempotentCreate : public OperationDecorator {
   Step on_store(const StoreReply& reply, int64_t now) override {
     switch (phase_) {
       case Phase::claiming:
-        if (!reply.ok) return finish(store_unavailable());
+        if (!reply.ok) return answer(store_unavailable());
         if (reply.done) {
           phase_ = Phase::creating;
-          return forward(inner_->start(now));
+          return pass(inner_->start(now));
         }
         phase_ = Phase::reading;
         return Step::query_store({StoreCommand::Op::get, key_, {}, 0, false});
       case Phase::reading:
-        if (!reply.ok) return finish(store_unavailable());
+        if (!reply.ok) return answer(store_unavailable());
         // Given back or expired since the claim failed: claim it again.
         if (!reply.value) return ++claims_ < 3 ? claim() : in_use();
         return answer_from(*reply.value);
       case Phase::recording:
         // The create has happened whatever the store says: it is answered.
         phase_ = Phase::answered;
-        return finish_with(std::move(held_));
+        return Step::respond(std::move(held_));
       case Phase::creating:
-        return forward(inner_->on_store(reply, now));
+        return pass(inner_->on_store(reply, now));
       case Phase::answered:
         break;
     }
-    return finish(internal_error("Unexpected store reply."));
+    return answer(internal_error("Unexpected store reply."));
   }
 
  protected:
-  Step forward(Step step) override {
-    facts_ = inner_->facts();
-    if (phase_ != Phase::creating || step.kind != Step::Kind::respond) {
-      return step;
-    }
+  void forward(Step& step) override {
+    if (phase_ != Phase::creating || step.kind != Step::Kind::respond) return;
     phase_ = Phase::recording;
     held_ = std::move(step.response);
     if (retry_may_succeed(held_)) {
-      return Step::query_store({StoreCommand::Op::del, key_, {}, 0, false});
+      step = Step::query_store({StoreCommand::Op::del, key_, {}, 0, false});
+    } else {
+      step = Step::query_store({StoreCommand::Op::set, key_,
+                                record(fingerprint_, held_),
+                                kIdempotencyTtlSeconds, false});
     }
-    return Step::query_store({StoreCommand::Op::set, key_,
-                              record(fingerprint_, held_),
-                              kIdempotencyTtlSeconds, false});
   }
 
  private:
@@ -131,11 +129,6 @@ class IdempotentCreate : public OperationDecorator {
                               kClaimTtlSeconds, true});
   }
 
-  Step finish_with(HttpResponse r) {
-    facts_.outcome = r.status < 400 ? "ok" : facts_.outcome;
-    return Step::respond(std::move(r));
-  }
-
   Step in_use() {
     ApiError e = invalid_request(
         "Another request with this Idempotency-Key is still being handled; "
@@ -143,26 +136,25 @@ class IdempotentCreate : public OperationDecorator {
         std::string("Idempotency-Key"), "idempotency_key_in_use");
     e.status = 409;
     e.retry_after_seconds = 1;
-    return finish(e);
+    return answer(e);
   }
 
   Step answer_from(const std::string& value) {
     std::string_view v = value;
-    if (v.size() < 1 + kFingerprintSize) return finish(store_unavailable());
+    if (v.size() < 1 + kFingerprintSize) return answer(store_unavailable());
     if (v.substr(1, kFingerprintSize) != fingerprint_) {
       ApiError e = invalid_request(
           "This Idempotency-Key was already used with a different request; "
           "use a new key for a new video.",
           std::string("Idempotency-Key"), "idempotency_key_reused");
       e.status = 422;
-      return finish(e);
+      return answer(e);
     }
     if (v[0] == kPending) return in_use();
     auto r = replay(v.substr(1 + kFingerprintSize));
-    if (v[0] != kDone || !r) return finish(store_unavailable());
+    if (v[0] != kDone || !r) return answer(store_unavailable());
     phase_ = Phase::answered;
-    facts_.outcome = "replayed";
-    return Step::respond(std::move(*r));
+    return answer(std::move(*r), "replayed");
   }
 
   std::string key_;

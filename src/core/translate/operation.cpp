@@ -46,13 +46,19 @@ Step Operation::on_store(const StoreReply&, int64_t) {
 }
 
 OperationDecorator::OperationDecorator(std::unique_ptr<Operation> inner)
-    : inner_(std::move(inner)) {
+    : inner_(std::move(inner)) {}
+
+Step OperationDecorator::answer(const ApiError& e) {
   facts_ = inner_->facts();
+  answered_ = true;
+  return finish(e);
 }
 
-Step OperationDecorator::forward(Step step) {
+Step OperationDecorator::answer(HttpResponse r, std::string outcome) {
   facts_ = inner_->facts();
-  return step;
+  answered_ = true;
+  facts_.outcome = std::move(outcome);
+  return Step::respond(std::move(r));
 }
 
 Step Operation::finish(const ApiError& e) {

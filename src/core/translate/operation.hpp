@@ -61,7 +61,7 @@ class Operation {
   virtual Step on_resolved(const ResolvedHost& host, int64_t now);
   // After a Step::query_store.
   virtual Step on_store(const StoreReply& reply, int64_t now);
-  const RequestFacts& facts() const { return facts_; }
+  virtual const RequestFacts& facts() const { return facts_; }
   // A result download answered with a redirect (Gemini's file URLs do):
   // the absolute URL to follow, or nullopt when the vendor's rules do not
   // allow its host. Only meaningful after a stream_media step.
@@ -82,24 +82,52 @@ class Operation {
 class OperationDecorator : public Operation {
  public:
   explicit OperationDecorator(std::unique_ptr<Operation> inner);
-  Step start(int64_t now) override { return forward(inner_->start(now)); }
+  // Steps are large: each is adjusted where it is, not passed on by value.
+  Step start(int64_t now) override {
+    Step step = inner_->start(now);
+    forward(step);
+    return step;
+  }
   Step on_reply(const UpstreamReply& reply, int64_t now) override {
-    return forward(inner_->on_reply(reply, now));
+    Step step = inner_->on_reply(reply, now);
+    forward(step);
+    return step;
   }
   Step on_resolved(const ResolvedHost& host, int64_t now) override {
-    return forward(inner_->on_resolved(host, now));
+    Step step = inner_->on_resolved(host, now);
+    forward(step);
+    return step;
   }
   Step on_store(const StoreReply& reply, int64_t now) override {
-    return forward(inner_->on_store(reply, now));
+    Step step = inner_->on_store(reply, now);
+    forward(step);
+    return step;
   }
   std::optional<std::string> redirect_target(
       std::string_view location) const override {
     return inner_->redirect_target(location);
   }
+  // The inner operation's, read where they are (not copied on every
+  // step), until the decorator answers in its own name (answer()).
+  const RequestFacts& facts() const override {
+    return answered_ ? facts_ : inner_->facts();
+  }
 
  protected:
-  virtual Step forward(Step step);
+  // Acts on each step of the inner operation before it goes out.
+  virtual void forward(Step&) {}
+  Step pass(Step step) {
+    forward(step);
+    return step;
+  }
+  // The decorator answers instead of its inner operation (a refusal, a
+  // replay): from here on the facts are its own, the inner ones amended.
+  Step answer(const ApiError& e);
+  Step answer(HttpResponse r, std::string outcome);
   std::unique_ptr<Operation> inner_;
+
+ private:
+  bool answered_ = false;
 };
 
 }  // namespace vgw

@@ -12,13 +12,13 @@ class TokenRefreshOperation : public OperationDecorator {
 
   Step start(int64_t now) override {
     auto call = vendor_.token_call(now);
-    if (!call) return forward(inner_->start(now));
+    if (!call) return pass(inner_->start(now));
     exchanging_ = true;
     return Step::call_vendor(std::move(*call));
   }
 
   Step on_reply(const UpstreamReply& reply, int64_t now) override {
-    if (!exchanging_) return forward(inner_->on_reply(reply, now));
+    if (!exchanging_) return pass(inner_->on_reply(reply, now));
     exchanging_ = false;
     if (!vendor_.accept_token(reply, now)) {
       ApiError e = internal_error(
@@ -27,9 +27,9 @@ class TokenRefreshOperation : public OperationDecorator {
       e.status = reply.timed_out ? 504 : 502;
       e.type = "api_error";
       e.code = "vendor_auth_failed";
-      return finish(e);
+      return answer(e);
     }
-    return forward(inner_->start(now));
+    return pass(inner_->start(now));
   }
 
  private:

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "translate/circuit_breaker.hpp"
 #include "auth/signer.hpp"
 #include "rules/vendor_rules.hpp"
 
@@ -74,6 +75,9 @@ class Vendor {
   // Removes credential values from text that may reach a client or a log.
   std::string redact(std::string text) const;
 
+  // This worker's view of the vendor's circuit breaker.
+  BreakerMemo& breaker_memo() const { return breaker_memo_; }
+
  private:
   VendorRules rules_;
   std::string base_url_;
@@ -94,6 +98,7 @@ class Vendor {
   // (their first position in the list), globs in list order.
   std::unordered_map<std::string, size_t> literal_models_;
   std::vector<size_t> glob_models_;
+  mutable BreakerMemo breaker_memo_;  // each worker's copy its own (fork)
 };
 
 }  // namespace vgw
