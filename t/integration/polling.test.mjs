@@ -57,3 +57,25 @@ test('downloads are never served from the cache', async () => {
   }
   assert.equal(statusCalls() - before, 3, 'one fresh status query per download');
 });
+
+test('unfinished videos tell pollers when to ask again (openai-poll-after-ms), finished ones do not', async () => {
+  const slow = await startKlingMock({ processingAfterMs: 5000, doneAfterMs: 60000 });
+  const plain = await startGateway({ name: 'poll-after', http: vendorLines({ kling: slow }) });
+  const cached = await startGateway({ name: 'poll-after-cached', http: `${vendorLines({ kling: slow })}\n    vgw_status_cache 3s;` });
+  try {
+    for (const [g, expected] of [[plain, '1000'], [cached, '3000']]) {
+      const r = await postJson(g.url, '/v1/videos', { model: 'kling-v2-6', prompt: 'slow' });
+      const queued = await get(g.url, `/v1/videos/${r.json.id}`);
+      assert.equal(queued.json.status, 'queued');
+      assert.equal(queued.headers['openai-poll-after-ms'], expected, 'no sooner than the status cache period');
+    }
+  } finally {
+    assert.deepEqual(await stopAll([plain, cached]), []);
+    await slow.close();
+  }
+  const done = await postJson(gw.url, '/v1/videos', { model: 'kling-v2-6', prompt: 'done' });
+  await sleep(300);
+  const completed = await get(gw.url, `/v1/videos/${done.json.id}`);
+  assert.equal(completed.json.status, 'completed');
+  assert.equal(completed.headers['openai-poll-after-ms'], undefined);
+});

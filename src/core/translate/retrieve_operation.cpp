@@ -1,5 +1,7 @@
 #include "translate/retrieve_operation.hpp"
 
+#include <algorithm>
+
 #include "api/video_object.hpp"
 #include "rules/scope.hpp"
 #include "util/base64.hpp"
@@ -79,6 +81,13 @@ class RetrieveOperation : public StatusOperation {
     if (!content_url_.empty()) view.url = content_url_;
     HttpResponse r;
     r.body = render_video(view);
+    if (view.status == VideoStatus::queued ||
+        view.status == VideoStatus::in_progress) {
+      // The SDKs' poll() waits this long between retrieves; sooner than the
+      // status cache's period would only read the cache again.
+      int64_t ms = std::max<int64_t>(1000, cache_ ? cache_->ttl() * 1000 : 0);
+      r.headers.push_back({"openai-poll-after-ms", std::to_string(ms)});
+    }
     return finish(std::move(r));
   }
 

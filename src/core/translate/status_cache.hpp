@@ -15,6 +15,7 @@ class StatusCache {
  public:
   void set_ttl(int64_t seconds) { ttl_ = seconds; }
   bool enabled() const { return ttl_ > 0; }
+  int64_t ttl() const { return ttl_; }
   const std::string* find(const std::string& key, int64_t now) const;
   void put(const std::string& key, std::string body, int64_t now);
 
