@@ -16,6 +16,7 @@
 #include "translate/create_operation.hpp"
 #include "translate/idempotent_create.hpp"
 #include "translate/retrieve_operation.hpp"
+#include "translate/tenant_quota.hpp"
 #include "util/strings.hpp"
 #include "util/json_reader.hpp"
 
@@ -335,6 +336,10 @@ std::unique_ptr<Operation> Gateway::begin_create(
                                 api_base, image_fetch_, image_fetch_timeout_,
                                 call.body_buffer})),
           vendor->name(), breaker_, vendor->breaker_memo());
+      // Outside the breaker: a create it refuses gives its charge back.
+      if (call.caller && call.caller->entry) {
+        create = with_tenant_quota(std::move(create), *call.caller->entry);
+      }
       if (idempotency_key.empty()) return create;
       return make_idempotent_create(
           std::move(create),

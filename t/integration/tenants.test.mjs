@@ -198,3 +198,35 @@ http { vgw_client_keys ${bad}; }`);
   await g.reload();
   assert.equal((await get(g.url, '/v1/videos/video_x', { auth: `Bearer ${BETA_KEY}` })).status, 404, 'beta is known after the reload');
 });
+
+test('tenant limits: creates per minute and video-seconds per day, as the SDK sees them', async () => {
+  const path = keysFile(`tenants:
+  - name: acme
+    keys: [${digest(ACME_KEY)}]
+    limits: {creates_per_minute: 2}
+  - name: beta
+    keys: [${digest(BETA_KEY)}]
+    limits: {video_seconds_per_day: 15}
+`);
+  const g = await startGateway({ name: 'tenant-quota', http: `${vendorLines({ kling, openai })}\n    vgw_client_keys ${path};` });
+  gateways.push(g);
+  const acme = new OpenAI({ apiKey: ACME_KEY, baseURL: `${g.url}/v1`, maxRetries: 0 });
+  const before = kling.createCount();
+  // Whole minutes: two creates must land in the same one.
+  if (new Date().getUTCSeconds() > 50) await new Promise((r) => setTimeout(r, 11000));
+  await acme.videos.create({ model: 'kling-v2-6', prompt: 'one' });
+  await acme.videos.create({ model: 'kling-v2-6', prompt: 'two' });
+  const third = await acme.videos.create({ model: 'kling-v2-6', prompt: 'three' }).catch((e) => e);
+  assert.ok(third instanceof OpenAI.RateLimitError, String(third));
+  assert.equal(third.code, 'rate_limit_exceeded');
+  assert.ok(Number(third.headers.get('retry-after')) >= 1);
+
+  // Kling renders 5 s clips: three fit in 15 video-seconds, a fourth does not,
+  // and the SDK's own retries do not try again (x-should-retry: false).
+  const beta = new OpenAI({ apiKey: BETA_KEY, baseURL: `${g.url}/v1` });
+  for (let i = 0; i < 3; i++) await beta.videos.create({ model: 'kling-v2-6', prompt: `clip ${i}`, seconds: '4' });
+  const fourth = await beta.videos.create({ model: 'kling-v2-6', prompt: 'clip 4', seconds: '4' }).catch((e) => e);
+  assert.ok(fourth instanceof OpenAI.RateLimitError, String(fourth));
+  assert.equal(fourth.code, 'insufficient_quota');
+  assert.equal(kling.createCount(), before + 5, 'no vendor task for a refused create');
+});

@@ -72,6 +72,10 @@ TEST(TenantDirectory, RefusesBadEntriesWithTheirLine) {
       {"tenants:\n  - name: a\n    disabled: maybe\n", 3, "true or false"},
       {"tenant:\n  - name: a\n", 1, "unknown key 'tenant'"},
       {"tenants:\n  - name: [a\n", 3, "flow"},
+      {"tenants:\n  - name: a\n    limits: {creates_per_minute: 0}\n", 3,
+       "at least 1"},
+      {"tenants:\n  - name: a\n    limits:\n      per_hour: 3\n", 4,
+       "unknown key 'per_hour'"},
   };
   for (const auto& c : cases) {
     try {
@@ -84,6 +88,13 @@ TEST(TenantDirectory, RefusesBadEntriesWithTheirLine) {
     }
   }
   EXPECT_EQ(TenantDirectory::parse("").size(), 0u);
+  auto limited = TenantDirectory::parse(
+      "tenants:\n  - name: a\n    limits: {creates_per_minute: 10, "
+      "video_seconds_per_month: 9000}\n");
+  const Tenant& a = *limited.find_by_name("a");
+  EXPECT_EQ(a.limits.creates_per_minute, 10);
+  EXPECT_EQ(a.limits.video_seconds_per_day, 0);
+  EXPECT_EQ(a.limits.video_seconds_per_month, 9000);
 }
 
 TEST(Caller, KeysMakeTenantsAndEveryOtherCallerIsRefused) {

@@ -63,6 +63,17 @@ std::vector<std::string> string_list(const YAML::Node& node, const char* what) {
   return out;
 }
 
+// A limit: a whole number from 1 up, or absent (no limit).
+int64_t limit_value(const YAML::Node& node) {
+  if (!node) return 0;
+  Json v = yaml_to_json(node);
+  if (!v.is_number_integer() || v.get<int64_t>() < 1) {
+    throw RuleError("a limit must be a whole number of at least 1",
+                    yaml_line(node));
+  }
+  return v.get<int64_t>();
+}
+
 }  // namespace
 
 bool Tenant::may_use(std::string_view model) const {
@@ -84,7 +95,8 @@ TenantDirectory TenantDirectory::parse(const std::string& yaml_text) {
       throw RuleError("'tenants' must be a list", yaml_line(tenants));
     }
     for (const auto& entry : tenants) {
-      only_keys(entry, {"name", "keys", "models", "disabled"}, "a tenant");
+      only_keys(entry, {"name", "keys", "models", "disabled", "limits"},
+                "a tenant");
       if (!entry["name"]) {
         throw RuleError("a tenant needs a 'name'", yaml_line(entry));
       }
@@ -107,6 +119,17 @@ TenantDirectory TenantDirectory::parse(const std::string& yaml_text) {
                           yaml_line(entry["disabled"]));
         }
         t.disabled = disabled.get<bool>();
+      }
+      if (YAML::Node limits = entry["limits"]) {
+        only_keys(limits,
+                  {"creates_per_minute", "video_seconds_per_day",
+                   "video_seconds_per_month"},
+                  "a tenant's limits");
+        t.limits.creates_per_minute = limit_value(limits["creates_per_minute"]);
+        t.limits.video_seconds_per_day =
+            limit_value(limits["video_seconds_per_day"]);
+        t.limits.video_seconds_per_month =
+            limit_value(limits["video_seconds_per_month"]);
       }
       size_t index = dir.tenants_.size();
       if (YAML::Node keys = entry["keys"]) {

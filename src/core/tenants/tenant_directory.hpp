@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -8,8 +9,20 @@
 namespace vgw {
 
 // A customer of the gateway: the operator's own, or a relay's.
+// What a tenant may use (0: no limit), checked before any vendor call.
+struct TenantLimits {
+  int64_t creates_per_minute = 0;
+  int64_t video_seconds_per_day = 0;    // UTC days
+  int64_t video_seconds_per_month = 0;  // UTC calendar months
+  bool any() const {
+    return creates_per_minute || video_seconds_per_day ||
+           video_seconds_per_month;
+  }
+};
+
 struct Tenant {
   std::string name;
+  TenantLimits limits;
   // Model globs the tenant may create with; empty: every model.
   std::vector<std::string> models;
   bool disabled = false;
@@ -26,6 +39,8 @@ struct Tenant {
 //       keys: [sha256:9f86d0818...]      # printf %s "$KEY" | sha256sum
 //       models: ["kling-*", sora-2]      # optional; default every model
 //       disabled: false                  # optional
+//       limits: {creates_per_minute: 10, video_seconds_per_day: 600,
+//                video_seconds_per_month: 9000}    # optional
 class TenantDirectory {
  public:
   // Throws RuleError with the line of a bad entry.

@@ -105,6 +105,7 @@ class CreateOperation : public Operation {
             normalize_size(size_rule, request_.size, request_.model, size_)) {
       return finish(*e);
     }
+    facts_.seconds = seconds_;
     // (target path, field, value) for every vendor extra the client sent.
     std::vector<std::tuple<std::string, std::string, Json>> extras;
     auto add_extra = [&](const std::string& key, const Json& value,

@@ -48,6 +48,7 @@ struct RequestFacts {
   std::string task_id;
   std::string video_id;
   std::string outcome;  // ok, or the error code sent to the client
+  std::string seconds;  // a create's video length, once the vendor's is known
 };
 
 // One client request as a small state machine: start() and then one
