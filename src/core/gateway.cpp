@@ -17,6 +17,7 @@
 #include "translate/idempotent_create.hpp"
 #include "translate/retrieve_operation.hpp"
 #include "translate/tenant_quota.hpp"
+#include "translate/usage_record.hpp"
 #include "util/strings.hpp"
 #include "util/json_reader.hpp"
 
@@ -59,6 +60,10 @@ ApiError unknown_video(std::string_view id) {
   e.code = "video_not_found";
   e.param = "video_id";
   return e;
+}
+
+std::string tenant_of(const ClientCall& call) {
+  return call.caller ? call.caller->tenant : std::string();
 }
 
 std::optional<std::string> query_arg(std::string_view args,
@@ -340,6 +345,8 @@ std::unique_ptr<Operation> Gateway::begin_create(
       if (call.caller && call.caller->entry) {
         create = with_tenant_quota(std::move(create), *call.caller->entry);
       }
+      create = with_usage_record(std::move(create), tenant_of(call),
+                                 UsagePoint::create);
       if (idempotency_key.empty()) return create;
       return make_idempotent_create(
           std::move(create),
@@ -376,12 +383,14 @@ std::unique_ptr<Operation> Gateway::begin_by_id(
       content_url.append(api_base).append(kVideos).append(video_id).append(
           kContent);
     }
-    return with_breaker(
+    auto retrieve = with_breaker(
         with_fresh_token(*vendor,
                          make_retrieve_operation(
                              *vendor, std::move(*record), std::move(video_id),
                              std::move(content_url), &status_cache_)),
         vendor->name(), breaker_, vendor->breaker_memo());
+    return with_usage_record(std::move(retrieve), tenant_of(call),
+                             UsagePoint::poll);
   }
   std::string variant = query_arg(call.args, "variant").value_or("video");
   if (variant.empty()) variant = "video";

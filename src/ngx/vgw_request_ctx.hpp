@@ -31,6 +31,7 @@ struct RequestCtx {
   std::optional<Caller> caller;
   std::string binding;
   std::string public_url;
+  std::string usage_line;  // $vgw_usage, built on first use
 
   // The vendor call in flight (the subrequest reads these through the
   // $vgw_upstream_* variables and its request body).

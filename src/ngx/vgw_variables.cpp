@@ -4,6 +4,7 @@
 #include <string>
 
 #include "ngx_util.hpp"
+#include "translate/usage_record.hpp"
 
 namespace vgw::ngx {
 namespace {
@@ -20,6 +21,7 @@ enum class Field {
   video_id,
   operation,
   outcome,
+  usage,
 };
 
 // Read in the redirect location's rewrite phase (`set`), while r->upstream
@@ -67,6 +69,10 @@ const std::string* field_value(ngx_http_request_t* r, RequestCtx& ctx,
       return &facts.operation;
     case Field::outcome:
       return &facts.outcome;
+    case Field::usage:
+      // Written only when a log asks for it.
+      if (ctx.usage_line.empty()) ctx.usage_line = usage_line(facts);
+      return &ctx.usage_line;
     default:
       return nullptr;
   }
@@ -127,6 +133,7 @@ constexpr VariableSpec kVariables[] = {
     {"vgw_video_id", Field::video_id},
     {"vgw_operation", Field::operation},
     {"vgw_outcome", Field::outcome},
+    {"vgw_usage", Field::usage},
 };
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "fake_store.hpp"
+
 #include "auth/jwt_hs256.hpp"
 #include "client_call.hpp"
 #include "crypto/crypto.hpp"
@@ -39,7 +41,15 @@ class Translation : public ::testing::Test {
     ClientCall call = testing::client_call(method, path, body, binding, args);
     call.unified_openai_words = openai_words;
     op = gw.begin(call);
-    return op->start(kNow);
+    return settle(op->start(kNow), kNow);
+  }
+
+  // Store steps (usage records, breakers) answered as the nginx layer does.
+  Step settle(Step step, int64_t now) {
+    while (step.kind == Step::Kind::store) {
+      step = op->on_store(store.run(step.store), now);
+    }
+    return step;
   }
 
   Step create(const std::string& json, const char* path = "/v1/videos") {
@@ -54,7 +64,7 @@ class Translation : public ::testing::Test {
     r.request_sent = true;
     r.body = reply_body;
     r.headers = {{"Content-Type", "application/json"}};
-    return op->on_reply(r, now);
+    return settle(op->on_reply(r, now), now);
   }
 
   Step get(const std::string& path, const std::string& args = "") {
@@ -68,6 +78,7 @@ class Translation : public ::testing::Test {
   }
 
   Gateway gw;
+  testing::FakeStore store;
   bool openai_words = false;
   std::string body, reply_body;
   std::unique_ptr<Operation> op;

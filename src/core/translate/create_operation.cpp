@@ -248,6 +248,9 @@ class CreateOperation : public Operation {
     view.seconds = std::move(record.seconds);
     view.metadata = std::move(request_.echo);
     facts_.task_id = std::move(task_id);
+    facts_.size = size_;
+    facts_.status = "queued";
+    facts_.created_at = started_at_;
     HttpResponse r;
     r.body = render_video(view);
     facts_.video_id = std::move(view.id);

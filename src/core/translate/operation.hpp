@@ -48,7 +48,16 @@ struct RequestFacts {
   std::string task_id;
   std::string video_id;
   std::string outcome;  // ok, or the error code sent to the client
-  std::string seconds;  // a create's video length, once the vendor's is known
+  std::string seconds;  // the video's length, once the vendor's is known
+  std::string size;
+  std::string status;  // the Video's status in the answer (create, retrieve)
+  int64_t created_at = 0;
+  int64_t completed_at = 0;
+  // A usage record is due (usage_record.hpp): "created", "completed" or
+  // "failed"; empty: none. The record itself is written only when a log
+  // asks for it ($vgw_usage).
+  std::string usage_event;
+  std::string tenant;
 };
 
 // One client request as a small state machine: start() and then one
@@ -63,6 +72,8 @@ class Operation {
   // After a Step::query_store.
   virtual Step on_store(const StoreReply& reply, int64_t now);
   virtual const RequestFacts& facts() const { return facts_; }
+  // The facts of whichever operation answers, for a decorator to amend.
+  virtual RequestFacts& facts_to_amend() { return facts_; }
   // A result download answered with a redirect (Gemini's file URLs do):
   // the absolute URL to follow, or nullopt when the vendor's rules do not
   // allow its host. Only meaningful after a stream_media step.
@@ -112,6 +123,9 @@ class OperationDecorator : public Operation {
   // step), until the decorator answers in its own name (answer()).
   const RequestFacts& facts() const override {
     return answered_ ? facts_ : inner_->facts();
+  }
+  RequestFacts& facts_to_amend() override {
+    return answered_ ? facts_ : inner_->facts_to_amend();
   }
 
  protected:

@@ -79,6 +79,11 @@ class RetrieveOperation : public StatusOperation {
     VideoView view = read_video_state(vendor_, status.body, record_, now);
     view.id = facts_.video_id;
     if (!content_url_.empty()) view.url = content_url_;
+    facts_.seconds = record_.seconds;
+    facts_.size = record_.size;
+    facts_.status = to_string(view.status);
+    facts_.created_at = record_.created_at;
+    facts_.completed_at = view.completed_at.value_or(0);
     HttpResponse r;
     r.body = render_video(view);
     if (view.status == VideoStatus::queued ||

@@ -1,6 +1,5 @@
 #include "translate/tenant_quota.hpp"
 
-
 #include "util/strings.hpp"
 
 namespace vgw {
