@@ -1,6 +1,5 @@
 #include "translate/usage_record.hpp"
 
-#include "crypto/crypto.hpp"
 #include "util/json_writer.hpp"
 
 namespace vgw {
@@ -69,10 +68,12 @@ class UsageRecord : public OperationDecorator {
     event_ = f.status == "completed" ? "completed" : "failed";
     held_ = std::move(step.response);
     claiming_ = true;
-    step = Step::query_store(
-        {StoreCommand::Op::set,
-         "usage:" + crypto::to_hex(crypto::sha256(f.video_id)).substr(0, 40),
-         event_, kRecordSeconds, true});
+    // Keyed by the vendor's task, not the video id: a task's id changes
+    // with the id key, and every poll of a finished video asks, so no
+    // digest of a long id is worth computing here.
+    step = Step::query_store({StoreCommand::Op::set,
+                              "usage:" + f.vendor + ":" + f.task_id, event_,
+                              kRecordSeconds, true});
   }
 
  private:
