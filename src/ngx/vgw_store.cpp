@@ -226,20 +226,12 @@ StoreReply run_store_command(MainConf* mcf, const StoreCommand& command) {
       if (found) store.remove(found);
       return reply;
     case StoreCommand::Op::incr: {
-      auto parse = [](std::string_view text) -> std::optional<int64_t> {
-        if (text.empty() || text.size() > 18) return std::nullopt;
-        bool negative = text[0] == '-';
-        if (negative) text.remove_prefix(1);
-        auto n = parse_uint(text);
-        if (!n) return std::nullopt;
-        return negative ? -static_cast<int64_t>(*n) : static_cast<int64_t>(*n);
-      };
-      auto delta = parse(command.value);
+      auto delta = parse_int(command.value);
       if (!delta) return reply;
       int64_t sum = *delta;
       ngx_msec_t expires = ttl_expiry(command.ttl_seconds, now);
       if (found) {
-        auto old = parse(std::string_view(
+        auto old = parse_int(std::string_view(
             reinterpret_cast<const char*>(found->data) + found->key_len,
             found->value_len));
         if (!old) {

@@ -14,14 +14,6 @@ struct FakeStore {
   std::map<std::string, std::string> entries;
   bool reachable = true;
 
-  static std::optional<int64_t> number(std::string_view text) {
-    bool negative = !text.empty() && text[0] == '-';
-    if (negative) text.remove_prefix(1);
-    auto n = parse_uint(text);
-    if (!n) return std::nullopt;
-    return negative ? -static_cast<int64_t>(*n) : static_cast<int64_t>(*n);
-  }
-
   StoreReply run(const StoreCommand& c) {
     StoreReply r;
     if (!reachable) return r;
@@ -41,9 +33,9 @@ struct FakeStore {
         r.done = true;
         break;
       case StoreCommand::Op::incr: {
-        auto delta = number(c.value);
+        auto delta = parse_int(c.value);
         auto old = it == entries.end() ? std::optional<int64_t>(0)
-                                       : number(it->second);
+                                       : parse_int(it->second);
         if (!delta || !old) break;
         entries[c.key] = std::to_string(*old + *delta);
         r.value = entries[c.key];

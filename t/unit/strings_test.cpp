@@ -40,5 +40,15 @@ TEST(Strings, ParsesSizes) {
   EXPECT_FALSE(parse_size("x"));
 }
 
+TEST(Strings, ParsesSignedCounters) {
+  EXPECT_EQ(parse_int("0"), 0);
+  EXPECT_EQ(parse_int("-15"), -15);
+  EXPECT_EQ(parse_int("900000000000000000"), 900000000000000000);
+  EXPECT_EQ(parse_int("1000000000000000000"), std::nullopt) << "19 digits";
+  for (const char* bad : {"", "-", "+1", "1.5", " 1", "--1", "1-"}) {
+    EXPECT_EQ(parse_int(bad), std::nullopt) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace vgw

@@ -26,12 +26,7 @@ std::string utc_date(int64_t now, bool with_day) {
 
 std::optional<int64_t> number_in(const StoreReply& reply) {
   if (!reply.ok || !reply.done || !reply.value) return std::nullopt;
-  std::string_view v = *reply.value;
-  bool negative = !v.empty() && v[0] == '-';
-  if (negative) v.remove_prefix(1);
-  auto n = parse_uint(v);
-  if (!n) return std::nullopt;
-  return negative ? -static_cast<int64_t>(*n) : static_cast<int64_t>(*n);
+  return parse_int(*reply.value);
 }
 
 // A create that ended without a task: the SDKs may retry it, or it was

@@ -70,6 +70,15 @@ std::optional<uint64_t> parse_uint(std::string_view s) {
   return v;
 }
 
+std::optional<int64_t> parse_int(std::string_view s) {
+  bool negative = !s.empty() && s[0] == '-';
+  if (negative) s.remove_prefix(1);
+  if (s.size() > 18) return std::nullopt;
+  auto n = parse_uint(s);
+  if (!n) return std::nullopt;
+  return negative ? -static_cast<int64_t>(*n) : static_cast<int64_t>(*n);
+}
+
 std::optional<Dimensions> parse_size(std::string_view s) {
   auto x = s.find('x');
   if (x == std::string_view::npos) x = s.find('X');

@@ -17,6 +17,8 @@ std::vector<std::string_view> split(std::string_view s, char sep);
 
 // Strict decimal parse of the whole string (no sign, no spaces).
 std::optional<uint64_t> parse_uint(std::string_view s);
+// A decimal integer with an optional '-', up to 18 digits (store counters).
+std::optional<int64_t> parse_int(std::string_view s);
 
 // "1280x720" -> {1280, 720}.
 struct Dimensions {
