@@ -4,6 +4,7 @@
 #include <string>
 
 #include "client_call.hpp"
+#include "fake_store.hpp"
 #include "gateway.hpp"
 #include "rules/vendor_rules.hpp"
 
@@ -41,6 +42,16 @@ void check(const vgw::Step& step) {
   if (!e.is_object() || !e["message"].is_string()) __builtin_trap();
 }
 
+// Store steps (the breaker's read before a call, usage claims) answered
+// as the nginx layer answers them.
+vgw::Step settle(vgw::Operation& op, vgw::Step step,
+                 vgw::testing::FakeStore& store) {
+  while (step.kind == vgw::Step::Kind::store) {
+    step = op.on_store(store.run(step.store), 1764500000);
+  }
+  return step;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -50,14 +61,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   int status = 200 + (data[1] % 4) * 100;  // 200, 300, 400, 500
   std::string reply_body(reinterpret_cast<const char*>(data + 2), size - 2);
   std::string create = R"({"prompt":"p","model":")" + model + "\"}";
+  vgw::testing::FakeStore store;
   auto op = gw->begin(client_call("POST", "/v1/videos", create));
-  auto step = op->start(1764500000);
+  auto step = settle(*op, op->start(1764500000), store);
   if (step.kind != vgw::Step::Kind::call_vendor) __builtin_trap();
   vgw::UpstreamReply reply;
   reply.status = status;
   reply.request_sent = true;
   reply.body = reply_body;
-  step = op->on_reply(reply, 1764500000);
+  step = settle(*op, op->on_reply(reply, 1764500000), store);
   check(step);
   if (step.kind != vgw::Step::Kind::respond || step.response.status != 200) {
     return 0;
@@ -67,9 +79,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
        {"/v1/videos/" + id, "/v1/videos/" + id + "/content",
         "/v1/video/generations/" + id}) {
     auto poll = gw->begin(client_call("GET", path, ""));
-    auto s = poll->start(1764500000);
+    auto s = settle(*poll, poll->start(1764500000), store);
     if (s.kind != vgw::Step::Kind::call_vendor) continue;
-    s = poll->on_reply(reply, 1764500060);
+    s = settle(*poll, poll->on_reply(reply, 1764500060), store);
     check(s);
   }
   return 0;
