@@ -8,6 +8,7 @@
 #include "util/strings.hpp"
 #include "vgw_response.hpp"
 #include "vgw_store.hpp"
+#include "vgw_vendor_call.hpp"
 
 // Request lifecycle (content phase of a `vgw_api` location):
 //
@@ -163,7 +164,7 @@ void deadline_expired(ngx_event_t* ev) noexcept {
   if (ctx->call_sr != nullptr && ctx->call_sr->upstream != nullptr) {
     vendor = ctx->call_sr->upstream->peer.connection;
   } else if (ctx->call_sr == nullptr) {
-    vendor = vendor_call_connection(ctx);
+    vendor = exchange_connection(ctx->vendor);
   }
   if (vendor == nullptr) {
     ngx_add_timer(ev, 1000);  // not connected yet: look again shortly

@@ -11,7 +11,7 @@ void destroy_ctx(void* data) noexcept {
   // deadline is pending: neither may call back into freed memory.
   if (ctx->resolving) ngx_resolve_name_done(ctx->resolving);
   if (ctx->deadline.timer_set) ngx_del_timer(&ctx->deadline);
-  abandon_vendor_call(ctx);
+  abandon_exchange(ctx->vendor);
   ctx->~RequestCtx();
 }
 

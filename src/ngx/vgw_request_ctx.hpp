@@ -10,7 +10,7 @@
 #include "tenants/caller.hpp"
 #include "translate/operation.hpp"
 #include "util/byte_buffer.hpp"
-#include "vgw_vendor_call.hpp"
+#include "vgw_peer_exchange.hpp"
 
 namespace vgw::ngx {
 
@@ -37,7 +37,9 @@ struct RequestCtx {
   // $vgw_upstream_* variables and its request body).
   UpstreamCall call;
   ngx_http_request_t* call_sr = nullptr;  // through the call location
-  VendorCall vendor;                      // or on the module's own connection
+  PeerExchange vendor;                    // or on the module's own connection
+  std::string vendor_head;                // its request head
+  void (*vendor_done)(ngx_http_request_t*) = nullptr;
   bool call_done = false;
   UpstreamReply reply;
   // The call's reply body, collected by the body filter up to the call
