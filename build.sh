@@ -60,7 +60,7 @@ install_build_deps() {
 
 install_test_deps() {
   install_build_deps
-  need_packages libgtest-dev curl ca-certificates wrk
+  need_packages libgtest-dev curl ca-certificates wrk redis-server
   # Node may come from Debian or from NodeSource (which bundles npm and
   # conflicts with Debian's npm package): only install what is missing.
   command -v node >/dev/null || need_packages nodejs

@@ -10,6 +10,7 @@
 #include "util/strings.hpp"
 #include "vgw_request_id.hpp"
 #include "vgw_store.hpp"
+#include "vgw_store_redis.hpp"
 
 namespace vgw::ngx {
 namespace {
@@ -121,7 +122,8 @@ char* init_main_conf(ngx_conf_t* cf, void* conf) noexcept {
   if (!create_call_ssl(cf, mcf)) return static_cast<char*>(NGX_CONF_ERROR);
   // Only a configuration that serves the API has a store: loading the
   // module alone maps no shared memory.
-  if (!mcf->gateway->vendors().empty() && add_store_zone(cf, mcf) != NGX_OK) {
+  if (!mcf->gateway->vendors().empty() && mcf->redis == nullptr &&
+      add_store_zone(cf, mcf) != NGX_OK) {
     return static_cast<char*>(NGX_CONF_ERROR);
   }
   return guarded(cf->log, static_cast<char*>(NGX_CONF_ERROR), [&]() -> char* {
@@ -454,6 +456,12 @@ char* set_store_size(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   return NGX_CONF_OK;
 }
 
+char* set_store_redis(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
+  auto* mcf = static_cast<MainConf*>(conf);
+  return guarded(cf->log, static_cast<char*>(NGX_CONF_ERROR),
+                 [&]() { return parse_redis_store(cf, mcf->redis); });
+}
+
 char* set_tenant(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   auto* lcf = static_cast<LocConf*>(conf);
   auto* args = static_cast<ngx_str_t*>(cf->args->elts);
@@ -599,6 +607,8 @@ ngx_command_t commands[] = {
      set_breaker, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
     {ngx_string("vgw_store_size"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
      set_store_size, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
+    {ngx_string("vgw_store_redis"), NGX_HTTP_MAIN_CONF | NGX_CONF_1MORE,
+     set_store_redis, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
     {ngx_string("vgw_tenant"),
      NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF |
          NGX_CONF_TAKE1,

@@ -388,14 +388,67 @@ bool start_resolve(ngx_http_request_t* r, RequestCtx* ctx,
   return true;
 }
 
+void store_answered(ngx_http_request_t* r, const StoreReply& reply) {
+  RequestCtx* ctx = request_ctx(r, false);
+  if (ctx == nullptr || !ctx->op) return;
+  bool ok = guarded(r->connection->log, false, [&]() {
+    run_step(r, ctx, ctx->op->on_store(reply, now()));
+    return true;
+  });
+  if (!ok)
+    ngx_http_finalize_request(
+        r, send_internal_error(r, ctx, "Internal gateway error."));
+}
+
+void wait_over(ngx_event_t* ev) noexcept {
+  auto* r = static_cast<ngx_http_request_t*>(ev->data);
+  ngx_connection_t* c = r->connection;
+  ngx_http_set_log_request(c->log, r);
+  RequestCtx* ctx = request_ctx(r, false);
+  if (ctx != nullptr && ctx->op) {
+    bool ok = guarded(c->log, false, [&]() {
+      run_step(r, ctx, ctx->op->on_timer(now()));
+      return true;
+    });
+    if (!ok)
+      ngx_http_finalize_request(
+          r, send_internal_error(r, ctx, "Internal gateway error."));
+  }
+  ngx_http_run_posted_requests(c);
+}
+
+void start_wait(ngx_http_request_t* r, RequestCtx* ctx, int64_t ms) {
+  r->write_event_handler = ngx_http_request_empty_handler;
+  ctx->wait_timer.handler = wait_over;
+  ctx->wait_timer.data = r;
+  ctx->wait_timer.log = r->connection->log;
+  // A worker shutting down does not wait for it: the request ends.
+  ctx->wait_timer.cancelable = 1;
+  ngx_add_timer(&ctx->wait_timer,
+                static_cast<ngx_msec_t>(std::max<int64_t>(ms, 1)));
+}
+
 void run_step(ngx_http_request_t* r, RequestCtx* ctx, Step step) {
-  // The embedded store answers at once (a lookup under the zone's mutex).
+  // The embedded store answers at once (a lookup under the zone's mutex);
+  // Redis later, on its connection's events.
+  MainConf* mcf = main_conf(r);
   while (step.kind == Step::Kind::store) {
-    step =
-        ctx->op->on_store(run_store_command(main_conf(r), step.store), now());
+    if (mcf->redis != nullptr) {
+      r->write_event_handler = ngx_http_request_empty_handler;
+      if (start_redis_command(r, ctx->store_call, *mcf->redis, step.store,
+                              store_answered)) {
+        return;
+      }
+      step = ctx->op->on_store(StoreReply{}, now());
+      continue;
+    }
+    step = ctx->op->on_store(run_store_command(mcf, step.store), now());
   }
   switch (step.kind) {
     case Step::Kind::store:
+      return;
+    case Step::Kind::wait:
+      start_wait(r, ctx, step.wait_ms);
       return;
     case Step::Kind::resolve:
       if (!start_resolve(r, ctx, step.resolve_name)) {

@@ -13,6 +13,8 @@ extern ngx_module_t ngx_http_vgw_module;
 
 namespace vgw::ngx {
 
+struct RedisStore;
+
 // http{} level: the compiled gateway (vendors, id keys). Built while nginx
 // parses its configuration in the master and inherited by workers on fork.
 struct MainConf {
@@ -27,6 +29,8 @@ struct MainConf {
   // (vgw_store_size).
   ngx_shm_zone_t* store = nullptr;
   size_t store_size = NGX_CONF_UNSET_SIZE;
+  // vgw_store_redis: the store is Redis instead (vgw_store_redis.hpp).
+  RedisStore* redis = nullptr;
 };
 
 struct LocConf {

@@ -29,6 +29,7 @@ class ReplyFeed {
 struct PeerExchange {
   const char* kind = "peer";  // in log lines: "vendor", "store"
   ngx_http_request_t* request = nullptr;
+  void* owner = nullptr;  // what compose and on_done work for
   ngx_http_upstream_t* peer_holder = nullptr;  // peer state, keepalive flags
   ngx_chain_t* unsent = nullptr;
   ngx_buf_t* input = nullptr;

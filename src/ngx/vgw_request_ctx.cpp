@@ -11,7 +11,9 @@ void destroy_ctx(void* data) noexcept {
   // deadline is pending: neither may call back into freed memory.
   if (ctx->resolving) ngx_resolve_name_done(ctx->resolving);
   if (ctx->deadline.timer_set) ngx_del_timer(&ctx->deadline);
+  if (ctx->wait_timer.timer_set) ngx_del_timer(&ctx->wait_timer);
   abandon_exchange(ctx->vendor);
+  abandon_exchange(ctx->store_call.exchange);
   ctx->~RequestCtx();
 }
 

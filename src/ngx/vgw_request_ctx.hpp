@@ -11,6 +11,7 @@
 #include "translate/operation.hpp"
 #include "util/byte_buffer.hpp"
 #include "vgw_peer_exchange.hpp"
+#include "vgw_store_redis.hpp"
 
 namespace vgw::ngx {
 
@@ -48,6 +49,11 @@ struct RequestCtx {
   bool reply_overflow = false;
   bool reply_complete = false;  // the upstream passed its last buffer
   std::string reply_storage;    // a decoded (gunzipped) reply body
+
+  // A command to the Redis store in flight.
+  StoreCall store_call;
+  // A Step::wait in progress.
+  ngx_event_t wait_timer{};
 
   // A total time limit on the call (UpstreamCall::deadline_seconds).
   ngx_event_t deadline{};

@@ -37,12 +37,23 @@ Step Step::query_store(StoreCommand command) {
   return s;
 }
 
+Step Step::wait(int64_t ms) {
+  Step s;
+  s.kind = Kind::wait;
+  s.wait_ms = ms;
+  return s;
+}
+
 Step Operation::on_resolved(const ResolvedHost&, int64_t) {
   return finish(internal_error("Unexpected name resolution."));
 }
 
 Step Operation::on_store(const StoreReply&, int64_t) {
   return finish(internal_error("Unexpected store reply."));
+}
+
+Step Operation::on_timer(int64_t) {
+  return finish(internal_error("Unexpected timer."));
 }
 
 OperationDecorator::OperationDecorator(std::unique_ptr<Operation> inner)

@@ -15,13 +15,14 @@ namespace vgw {
 
 // What the nginx layer must do next for a client request.
 struct Step {
-  enum class Kind { call_vendor, respond, stream_media, resolve, store };
+  enum class Kind { call_vendor, respond, stream_media, resolve, store, wait };
   Kind kind = Kind::respond;
   UpstreamCall call;
   HttpResponse response;
   MediaFetch media;
   std::string resolve_name;  // Kind::resolve: a DNS name
   StoreCommand store;        // Kind::store
+  int64_t wait_ms = 0;       // Kind::wait
 
   static Step respond(HttpResponse r);
   static Step fail(const ApiError& e) { return respond(e.to_response()); }
@@ -32,6 +33,8 @@ struct Step {
   static Step resolve(std::string name);
   // Read or write the shared store; the answer comes to on_store().
   static Step query_store(StoreCommand command);
+  // Come back (on_timer) after this long, holding no connection.
+  static Step wait(int64_t ms);
 };
 
 // What nginx's resolver answered: addresses as text, or why not.
@@ -71,6 +74,8 @@ class Operation {
   virtual Step on_resolved(const ResolvedHost& host, int64_t now);
   // After a Step::query_store.
   virtual Step on_store(const StoreReply& reply, int64_t now);
+  // After a Step::wait.
+  virtual Step on_timer(int64_t now);
   virtual const RequestFacts& facts() const { return facts_; }
   // The facts of whichever operation answers, for a decorator to amend.
   virtual RequestFacts& facts_to_amend() { return facts_; }
@@ -112,6 +117,11 @@ class OperationDecorator : public Operation {
   }
   Step on_store(const StoreReply& reply, int64_t now) override {
     Step step = inner_->on_store(reply, now);
+    forward(step);
+    return step;
+  }
+  Step on_timer(int64_t now) override {
+    Step step = inner_->on_timer(now);
     forward(step);
     return step;
   }

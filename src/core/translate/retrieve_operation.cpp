@@ -5,6 +5,7 @@
 #include "api/video_object.hpp"
 #include "rules/scope.hpp"
 #include "util/base64.hpp"
+#include "util/strings.hpp"
 #include "translate/status_query.hpp"
 #include "translate/video_state.hpp"
 
@@ -37,6 +38,11 @@ class StatusOperation : public Operation {
   VideoRecord record_;
 };
 
+// With a status cache, polls are coalesced: a worker's own cache first,
+// then the store's copy (shared by all workers, and by every instance on
+// one Redis), and only the poll that takes the store's lock for the period
+// calls the vendor; the others wait for its result, or answer from the
+// last one. An unreachable store costs the coalescing, never the answer.
 class RetrieveOperation : public StatusOperation {
  public:
   RetrieveOperation(Vendor& vendor, VideoRecord record, std::string video_id,
@@ -52,27 +58,103 @@ class RetrieveOperation : public StatusOperation {
   }
 
   Step start(int64_t now) override {
-    if (cache_) {
-      if (const std::string* body = cache_->find(cache_key_, now)) {
-        cached_ = *body;
-        UpstreamReply reply;
-        reply.status = 200;
-        reply.body = cached_;
-        return render(reply, now);
-      }
+    if (!cache_) return StatusOperation::start(now);
+    if (const std::string* body = cache_->find(cache_key_, now)) {
+      return render_cached(*body, now);
     }
-    return StatusOperation::start(now);
+    return read_shared();
   }
+
+  Step on_store(const StoreReply& reply, int64_t now) override {
+    switch (phase_) {
+      case Phase::reading: {
+        std::optional<Shared> shared;
+        if (reply.ok && reply.value) shared = parse_shared(*reply.value);
+        if (shared && now - shared->at < cache_->ttl()) {
+          cache_->put(cache_key_, std::string(shared->body), shared->at);
+          return render_cached(std::string(shared->body), now);
+        }
+        if (!reply.ok) return call_vendor(now);
+        if (shared) last_ = std::string(shared->body);
+        phase_ = Phase::locking;
+        return Step::query_store(
+            {StoreCommand::Op::set, lock_key(), "1", cache_->ttl(), true});
+      }
+      case Phase::locking:
+        if (!reply.ok || reply.done) return call_vendor(now);
+        // Another poll is calling the vendor.
+        if (!last_.empty()) return render_cached(std::string(last_), now);
+        if (++waits_ > kMaxWaits) return call_vendor(now);
+        return Step::wait(kWaitMs);
+      case Phase::writing:
+        return std::move(held_);
+      case Phase::none:
+        break;
+    }
+    return StatusOperation::on_store(reply, now);
+  }
+
+  Step on_timer(int64_t) override { return read_shared(); }
 
   Step on_reply(const UpstreamReply& reply, int64_t now) override {
     Step step = render(reply, now);
-    if (cache_ && step.response.status == 200) {
-      cache_->put(cache_key_, std::string(reply.body), now);
-    }
-    return step;
+    if (!cache_ || step.response.status != 200) return step;
+    cache_->put(cache_key_, std::string(reply.body), now);
+    if (reply.body.size() > kMaxShared) return step;
+    held_ = std::move(step);
+    phase_ = Phase::writing;
+    std::string value = std::to_string(now);
+    value.append(1, '\n').append(reply.body);
+    // Kept past its period: it answers polls while the next call runs.
+    return Step::query_store({StoreCommand::Op::set, shared_key(),
+                              std::move(value), cache_->ttl() + kKeepSeconds,
+                              false});
   }
 
  private:
+  enum class Phase { none, reading, locking, writing };
+  static constexpr int kMaxWaits = 50;
+  static constexpr int64_t kWaitMs = 50;
+  static constexpr int64_t kKeepSeconds = 60;
+  // A status with the video inline (Vertex AI's small results) stays in
+  // the worker's cache only.
+  static constexpr size_t kMaxShared = 256 * 1024;
+
+  struct Shared {
+    int64_t at;
+    std::string_view body;
+  };
+  static std::optional<Shared> parse_shared(std::string_view value) {
+    size_t nl = value.find('\n');
+    if (nl == std::string_view::npos) return std::nullopt;
+    auto at = parse_int(value.substr(0, nl));
+    if (!at) return std::nullopt;
+    return Shared{*at, value.substr(nl + 1)};
+  }
+
+  std::string shared_key() const { return "poll:" + cache_key_; }
+  std::string lock_key() const { return "pollock:" + cache_key_; }
+
+  Step read_shared() {
+    phase_ = Phase::reading;
+    return Step::query_store(
+        {StoreCommand::Op::get, shared_key(), {}, 0, false});
+  }
+
+  Step call_vendor(int64_t now) {
+    phase_ = Phase::none;
+    return StatusOperation::start(now);
+  }
+
+  Step render_cached(std::string body, int64_t now) {
+    phase_ = Phase::none;
+    cached_ = std::move(body);
+    UpstreamReply reply;
+    reply.status = 200;
+    reply.body = cached_;
+    return render(reply, now);
+  }
+
   Step render(const UpstreamReply& reply, int64_t now) {
     auto status = read_status_reply(vendor_, CallPhase::retrieve, reply, now);
     if (status.error) return finish(*status.error);
@@ -100,6 +182,10 @@ class RetrieveOperation : public StatusOperation {
   StatusCache* cache_;
   std::string cache_key_;
   std::string cached_;  // the cached body a hit is rendered from
+  std::string last_;    // the store's last body, past its period
+  Phase phase_ = Phase::none;
+  int waits_ = 0;
+  Step held_;  // the answer, while the store takes its body
 };
 
 class ContentOperation : public StatusOperation {
