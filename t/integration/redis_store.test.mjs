@@ -2,6 +2,8 @@
 // redis-server (with a password and its own database), reached through an
 // upstream{} block with keepalive. They share Idempotency-Keys, tenant
 // limits, circuit breakers and usage claims; with Redis stopped mid-run
+// polls of one video on both coalesce into one vendor status call per
+// period. With Redis stopped mid-run
 // every existing video stays readable, limits fail open and idempotent
 // creates fail closed, until Redis is back.
 
@@ -26,6 +28,7 @@ const DB = 3;
 
 let redis;
 let kling;
+let slowKling;
 let a;
 let b;
 const gateways = [];
@@ -47,10 +50,11 @@ before(async () => {
   redis = await startRedis({ password: PASSWORD });
   kling = await startKlingMock({ processingAfterMs: 50, doneAfterMs: 300 });
   const keys = keysFile();
-  const options = (name) => ({
+  slowKling = await startKlingMock({ processingAfterMs: 50, doneAfterMs: 150, statusDelayMs: 200 });
+  const options = (name, vendor = kling, extra = '') => ({
     name,
     workers: 2,
-    http: `${vendorLines({ kling })}
+    http: `${vendorLines({ kling: vendor })}${extra}
     vgw_client_keys ${keys};
     vgw_circuit_breaker failures=2 cooldown=30s;
     upstream fleet_store {
@@ -65,11 +69,15 @@ before(async () => {
   gateways.push(a);
   b = await startGateway(options('fleet-b'));
   gateways.push(b);
+  for (const name of ['fleet-polls-c', 'fleet-polls-d']) {
+    gateways.push(await startGateway(options(name, slowKling, '\n    vgw_status_cache 2s;')));
+  }
 });
 
 after(async () => {
   const serious = await stopAll(gateways);
   await kling?.close();
+  await slowKling?.close();
   await redis?.close();
   assert.deepEqual(serious, []);
 });
@@ -154,6 +162,32 @@ test('usage: exactly one final record per task across both gateways', async () =
   assert.equal(finals.length, 1, JSON.stringify(finals));
   assert.equal(finals[0].event, 'completed');
   assert.equal(finals[0].tenant, 'acme');
+});
+
+test('polls of one video on two gateways make one vendor status call per period', async () => {
+  const [c, d] = gateways.slice(2);
+  const made = await create(c, { model: 'kling-v2-6', prompt: 'fleet storm' });
+  assert.equal(made.status, 200, made.text);
+  await sleep(200);
+  const statusCalls = () => slowKling.requests.filter((r) => r.method === 'GET').length;
+  const before = statusCalls();
+  // 20 clients at 10 Hz for a second, alternating gateways and connections
+  // (four workers): each worker's own cache would cost four calls at least.
+  const pollers = Array.from({ length: 20 }, async (_, client) => {
+    for (let tick = 0; tick < 10; tick++) {
+      const started = Date.now();
+      const gw = (client + tick) % 2 ? d : c;
+      const p = await get(gw.url, `/v1/videos/${made.json.id}`, { ...acme, headers: { connection: 'close' } });
+      assert.equal(p.status, 200, p.text);
+      assert.equal(p.json.status, 'completed');
+      await sleep(Math.max(0, 100 - (Date.now() - started)));
+    }
+  });
+  await Promise.all(pollers);
+  const calls = statusCalls() - before;
+  assert.ok(calls >= 1 && calls <= 2, `${calls} vendor status calls for 200 polls on two gateways`);
+  const names = await redis.commandIn(DB, 'KEYS', 'vgw:poll:*');
+  assert.equal(names.length, 1, names.join(' '));
 });
 
 const vendorCreates = () => kling.requests.filter((r) => r.method === 'POST').length;

@@ -220,6 +220,9 @@ export async function startKlingMock({
   cdn,
   keepAliveTimeoutMs,
   tls,
+  // A status query answered this late (a vendor under load), so that polls
+  // overlap the one in flight.
+  statusDelayMs = 0,
 } = {}) {
   if (processingAfterMs > doneAfterMs) throw new RangeError('processingAfterMs must not exceed doneAfterMs');
   const ownsCdn = !cdn;
@@ -362,6 +365,7 @@ export async function startKlingMock({
     if (route.kind === 'query') {
       const task = tasks.get(route.taskId);
       if (!task || task.kind !== route.videoKind) return reply(404, errorBody(1203, 'task not found'));
+      if (statusDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, statusDelayMs));
       return reply(200, envelope(taskView(task, { includeResult: true })));
     }
     if (route.kind !== 'create') {
