@@ -13,11 +13,6 @@
 #include "vgw_store_redis.hpp"
 
 namespace vgw::ngx {
-namespace {
-
-void destroy_gateway(void* data) noexcept {
-  static_cast<Gateway*>(data)->~Gateway();
-}
 
 // Secrets in nginx.conf may be written inline, as env:NAME (read once here,
 // in the master, while the configuration loads) or as file:/path.
@@ -48,6 +43,12 @@ bool resolve_secret(ngx_conf_t* cf, std::string_view value, std::string& out) {
   }
   out = std::string(value);
   return true;
+}
+
+namespace {
+
+void destroy_gateway(void* data) noexcept {
+  static_cast<Gateway*>(data)->~Gateway();
 }
 
 ngx_http_complex_value_t* compile_complex(ngx_conf_t* cf, ngx_str_t* value) {

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "gateway.hpp"
 
@@ -75,6 +76,9 @@ LocConf* loc_conf(ngx_http_request_t* r);
 const Caller* request_caller(ngx_http_request_t* r);
 
 // Registration hooks implemented by the handler and filter files.
+// A secret written in nginx.conf inline, as env:NAME or as file:/path.
+bool resolve_secret(ngx_conf_t* cf, std::string_view value, std::string& out);
+
 ngx_int_t install_filters(ngx_conf_t* cf);
 ngx_int_t install_request_log(ngx_conf_t* cf);
 ngx_int_t add_variables(ngx_conf_t* cf);

@@ -4,6 +4,7 @@
 
 #include "ngx_util.hpp"
 #include "util/strings.hpp"
+#include "vgw_module.hpp"
 
 // Redis speaks RESP, encoded and read by the core (store/resp_codec); this
 // file runs it on a peer exchange. A command is never resent: a SET NX or
@@ -111,7 +112,9 @@ char* parse_redis_store(ngx_conf_t* cf, RedisStore*& out) {
     } else if (starts_with(arg, "username=")) {
       store->session.username = std::string(arg.substr(9));
     } else if (starts_with(arg, "password=")) {
-      store->session.password = std::string(arg.substr(9));
+      if (!resolve_secret(cf, arg.substr(9), store->session.password)) {
+        return static_cast<char*>(NGX_CONF_ERROR);
+      }
     } else if (starts_with(arg, "prefix=")) {
       store->prefix = std::string(arg.substr(7));
     } else if (starts_with(arg, "timeout=")) {

@@ -50,6 +50,8 @@ before(async () => {
   redis = await startRedis({ password: PASSWORD });
   kling = await startKlingMock({ processingAfterMs: 50, doneAfterMs: 300 });
   const keys = keysFile();
+  const passwordFile = join(runtimeDir('fleet-keys'), 'redis-password');
+  writeFileSync(passwordFile, `${PASSWORD}\n`);
   slowKling = await startKlingMock({ processingAfterMs: 50, doneAfterMs: 150, statusDelayMs: 200 });
   const options = (name, vendor = kling, extra = '') => ({
     name,
@@ -61,7 +63,7 @@ before(async () => {
         server 127.0.0.1:${redis.port} max_fails=0;
         keepalive 4;
     }
-    vgw_store_redis fleet_store db=${DB} password=${PASSWORD} timeout=500ms;
+    vgw_store_redis fleet_store db=${DB} password=file:${passwordFile} timeout=500ms;
     log_format vgw_usage escape=none '$vgw_usage';`,
     server: 'access_log logs/usage.log vgw_usage if=$vgw_usage;',
   });
