@@ -13,6 +13,7 @@
 
 #include "api/client_request.hpp"
 #include "rules/rule_error.hpp"
+#include "translate/concurrent_tasks.hpp"
 #include "translate/create_operation.hpp"
 #include "translate/idempotent_create.hpp"
 #include "translate/retrieve_operation.hpp"
@@ -343,7 +344,9 @@ std::unique_ptr<Operation> Gateway::begin_create(
           vendor->name(), breaker_, vendor->breaker_memo());
       // Outside the breaker: a create it refuses gives its charge back.
       if (call.caller && call.caller->entry) {
-        create = with_tenant_quota(std::move(create), *call.caller->entry);
+        create = with_concurrent_task_slot(
+            with_tenant_quota(std::move(create), *call.caller->entry),
+            *call.caller->entry);
       }
       create = with_usage_record(std::move(create), tenant_of(call),
                                  UsagePoint::create);
@@ -389,8 +392,13 @@ std::unique_ptr<Operation> Gateway::begin_by_id(
                              *vendor, std::move(*record), std::move(video_id),
                              std::move(content_url), &status_cache_)),
         vendor->name(), breaker_, vendor->breaker_memo());
-    return with_usage_record(std::move(retrieve), tenant_of(call),
-                             UsagePoint::poll);
+    retrieve = with_usage_record(std::move(retrieve), tenant_of(call),
+                                 UsagePoint::poll);
+    if (call.caller && call.caller->entry) {
+      retrieve =
+          with_task_slot_release(std::move(retrieve), *call.caller->entry);
+    }
+    return retrieve;
   }
   std::string variant = query_arg(call.args, "variant").value_or("video");
   if (variant.empty()) variant = "video";

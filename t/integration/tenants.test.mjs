@@ -230,3 +230,44 @@ test('tenant limits: creates per minute and video-seconds per day, as the SDK se
   assert.equal(fourth.code, 'insufficient_quota');
   assert.equal(kling.createCount(), before + 5, 'no vendor task for a refused create');
 });
+
+test('concurrent unfinished tasks per tenant, across workers: 429 concurrent_tasks_exceeded until a poll sees one finish, which the SDK waits out', async () => {
+  const path = keysFile(`tenants:
+  - name: acme
+    keys: [${digest(ACME_KEY)}]
+    limits: {concurrent_tasks: 2}
+`);
+  const g = await startGateway({ name: 'tenant-slots', workers: 2, http: `${vendorLines({ kling })}\n    vgw_client_keys ${path};` });
+  gateways.push(g);
+  const acme = new OpenAI({ apiKey: ACME_KEY, baseURL: `${g.url}/v1`, maxRetries: 0 });
+  const before = kling.createCount();
+  const first = await acme.videos.create({ model: 'kling-v2-6', prompt: 'slot one' });
+  await acme.videos.create({ model: 'kling-v2-6', prompt: 'slot two' });
+  const third = await acme.videos.create({ model: 'kling-v2-6', prompt: 'slot three' }).catch((e) => e);
+  assert.ok(third instanceof OpenAI.RateLimitError, String(third));
+  assert.equal(third.code, 'concurrent_tasks_exceeded');
+  assert.equal(third.headers.get('retry-after'), '10');
+  assert.equal(kling.createCount(), before + 2);
+
+  // Finished at the vendor, but not yet seen by the gateway: still counted.
+  await new Promise((r) => setTimeout(r, 300));
+  const stillFull = await postJson(g.url, '/v1/video/generations', { model: 'kling-v2-6', prompt: 'unified' }, { auth: `Bearer ${ACME_KEY}` });
+  assert.equal(stillFull.status, 429, stillFull.text);
+  assert.equal(stillFull.json.code, 'concurrent_tasks_exceeded');
+
+  // The SDK with its default retries waits Retry-After out; meanwhile a poll
+  // (on new connections, so both workers) sees the first task finish, and
+  // frees exactly one slot however often it is polled.
+  const patient = new OpenAI({ apiKey: ACME_KEY, baseURL: `${g.url}/v1` });
+  const waiting = patient.videos.create({ model: 'kling-v2-6', prompt: 'slot after waiting' });
+  await new Promise((r) => setTimeout(r, 1000));
+  for (let i = 0; i < 4; i++) {
+    const seen = await get(g.url, `/v1/videos/${first.id}`, { auth: `Bearer ${ACME_KEY}`, headers: { connection: 'close' } });
+    assert.equal(seen.json.status, 'completed', seen.text);
+  }
+  const made = await waiting;
+  assert.equal(made.status, 'queued');
+  assert.equal(kling.createCount(), before + 3);
+  const full = await acme.videos.create({ model: 'kling-v2-6', prompt: 'slot five' }).catch((e) => e);
+  assert.equal(full.code, 'concurrent_tasks_exceeded', 'four polls of one task freed one slot');
+});

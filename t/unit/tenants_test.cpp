@@ -76,6 +76,9 @@ TEST(TenantDirectory, RefusesBadEntriesWithTheirLine) {
        "at least 1"},
       {"tenants:\n  - name: a\n    limits:\n      per_hour: 3\n", 4,
        "unknown key 'per_hour'"},
+      {"tenants:\n  - name: a\n    limits:\n      concurrent_tasks: 2\n"
+       "      concurrent_task_max_minutes: 20000\n",
+       5, "at most a week"},
   };
   for (const auto& c : cases) {
     try {
@@ -95,6 +98,13 @@ TEST(TenantDirectory, RefusesBadEntriesWithTheirLine) {
   EXPECT_EQ(a.limits.creates_per_minute, 10);
   EXPECT_EQ(a.limits.video_seconds_per_day, 0);
   EXPECT_EQ(a.limits.video_seconds_per_month, 9000);
+  EXPECT_EQ(a.limits.concurrent_tasks, 0);
+  EXPECT_EQ(a.limits.concurrent_task_max_minutes, 120);
+  auto slots = TenantDirectory::parse(
+      "tenants:\n  - name: a\n    limits: {concurrent_tasks: 3, "
+      "concurrent_task_max_minutes: 30}\n");
+  EXPECT_EQ(slots.find_by_name("a")->limits.concurrent_tasks, 3);
+  EXPECT_EQ(slots.find_by_name("a")->limits.concurrent_task_max_minutes, 30);
 }
 
 TEST(Caller, KeysMakeTenantsAndEveryOtherCallerIsRefused) {

@@ -4,6 +4,8 @@
 #include <optional>
 #include <string>
 
+#include "util/strings.hpp"
+
 namespace vgw {
 
 // One request to the gateway's shared store (an nginx shared-memory zone,
@@ -32,5 +34,11 @@ struct StoreReply {
   // get: the value, if the key is there; incr: the sum.
   std::optional<std::string> value;
 };
+
+// The number a get or incr answered; nullopt when the store could not say.
+inline std::optional<int64_t> store_number(const StoreReply& reply) {
+  if (!reply.ok || !reply.done || !reply.value) return std::nullopt;
+  return parse_int(*reply.value);
+}
 
 }  // namespace vgw

@@ -123,13 +123,22 @@ TenantDirectory TenantDirectory::parse(const std::string& yaml_text) {
       if (YAML::Node limits = entry["limits"]) {
         only_keys(limits,
                   {"creates_per_minute", "video_seconds_per_day",
-                   "video_seconds_per_month"},
+                   "video_seconds_per_month", "concurrent_tasks",
+                   "concurrent_task_max_minutes"},
                   "a tenant's limits");
         t.limits.creates_per_minute = limit_value(limits["creates_per_minute"]);
         t.limits.video_seconds_per_day =
             limit_value(limits["video_seconds_per_day"]);
         t.limits.video_seconds_per_month =
             limit_value(limits["video_seconds_per_month"]);
+        t.limits.concurrent_tasks = limit_value(limits["concurrent_tasks"]);
+        if (YAML::Node age = limits["concurrent_task_max_minutes"]) {
+          t.limits.concurrent_task_max_minutes = limit_value(age);
+          if (t.limits.concurrent_task_max_minutes > 7 * 24 * 60) {
+            throw RuleError("'concurrent_task_max_minutes' is at most a week",
+                            yaml_line(age));
+          }
+        }
       }
       size_t index = dir.tenants_.size();
       if (YAML::Node keys = entry["keys"]) {

@@ -14,9 +14,13 @@ struct TenantLimits {
   int64_t creates_per_minute = 0;
   int64_t video_seconds_per_day = 0;    // UTC days
   int64_t video_seconds_per_month = 0;  // UTC calendar months
+  // Tasks created and not yet seen finished; a task the gateway never sees
+  // finish stops counting after concurrent_task_max_minutes (to 1.5× that).
+  int64_t concurrent_tasks = 0;
+  int64_t concurrent_task_max_minutes = 120;
   bool any() const {
     return creates_per_minute || video_seconds_per_day ||
-           video_seconds_per_month;
+           video_seconds_per_month || concurrent_tasks;
   }
 };
 
@@ -40,7 +44,8 @@ struct Tenant {
 //       models: ["kling-*", sora-2]      # optional; default every model
 //       disabled: false                  # optional
 //       limits: {creates_per_minute: 10, video_seconds_per_day: 600,
-//                video_seconds_per_month: 9000}    # optional
+//                video_seconds_per_month: 9000, concurrent_tasks: 5,
+//                concurrent_task_max_minutes: 120}    # optional
 class TenantDirectory {
  public:
   // Throws RuleError with the line of a bad entry.

@@ -61,6 +61,8 @@ struct RequestFacts {
   // asks for it ($vgw_usage).
   std::string usage_event;
   std::string tenant;
+  // This poll is the first to see the task end (its usage claim won).
+  bool first_to_see_end = false;
 };
 
 // One client request as a small state machine: start() and then one

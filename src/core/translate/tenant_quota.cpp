@@ -1,5 +1,6 @@
 #include "translate/tenant_quota.hpp"
 
+#include "translate/create_outcome.hpp"
 #include "util/strings.hpp"
 
 namespace vgw {
@@ -22,21 +23,6 @@ std::string utc_date(int64_t now, bool with_day) {
   std::string text = std::to_string(year) + "-" + two(month);
   if (with_day) text += "-" + two(day);
   return text;
-}
-
-std::optional<int64_t> number_in(const StoreReply& reply) {
-  if (!reply.ok || !reply.done || !reply.value) return std::nullopt;
-  return parse_int(*reply.value);
-}
-
-// A create that ended without a task: the SDKs may retry it, or it was
-// refused. One that may have made a task (x-should-retry: false on a 5xx)
-// or did make one keeps its charge.
-bool made_no_task(const HttpResponse& r) {
-  if (r.status < 400) return false;
-  if (r.status < 500) return true;
-  auto retry = find_header(r.headers, "x-should-retry");
-  return !retry || *retry != "false";
 }
 
 class TenantQuota : public OperationDecorator {
@@ -64,7 +50,7 @@ class TenantQuota : public OperationDecorator {
       case Phase::idle:
         return pass(inner_->on_store(reply, now));
       case Phase::counting_rate: {
-        auto n = number_in(reply);
+        auto n = store_number(reply);
         if (n && *n > tenant_.limits.creates_per_minute) {
           phase_ = Phase::refusing;
           refusal_ = rate_limited();
@@ -74,7 +60,7 @@ class TenantQuota : public OperationDecorator {
         return pass(inner_->start(now));
       }
       case Phase::charging_day: {
-        auto n = number_in(reply);
+        auto n = store_number(reply);
         if (n) charged_day_ = true;
         if (n && *n > tenant_.limits.video_seconds_per_day) {
           return refuse_quota("day");
@@ -82,7 +68,7 @@ class TenantQuota : public OperationDecorator {
         return charge_month();
       }
       case Phase::charging_month: {
-        auto n = number_in(reply);
+        auto n = store_number(reply);
         if (n) charged_month_ = true;
         if (n && *n > tenant_.limits.video_seconds_per_month) {
           return refuse_quota("month");
@@ -117,7 +103,7 @@ class TenantQuota : public OperationDecorator {
       return;
     }
     if (step.kind == Step::Kind::respond && (charged_day_ || charged_month_) &&
-        made_no_task(step.response)) {
+        create_made_no_task(step.response)) {
       held_response_ = std::move(step.response);
       refunding_ = true;
       step = refund();

@@ -51,6 +51,7 @@ class UsageRecord : public OperationDecorator {
     // Claimed by this request, or no store to ask: a duplicate is better
     // than a missing record of a finished task.
     if (!reply.ok || reply.done) due(event_);
+    if (reply.ok && reply.done) facts_to_amend().first_to_see_end = true;
     return Step::respond(std::move(held_));
   }
 
