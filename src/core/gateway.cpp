@@ -13,6 +13,7 @@
 
 #include "api/client_request.hpp"
 #include "rules/rule_error.hpp"
+#include "translate/account_pool.hpp"
 #include "translate/concurrent_tasks.hpp"
 #include "translate/create_operation.hpp"
 #include "translate/idempotent_create.hpp"
@@ -82,10 +83,14 @@ std::optional<std::string> query_arg(std::string_view args,
 }  // namespace
 
 void Gateway::add_vendor(VendorRules rules, const VendorSettings& settings) {
-  if (has_vendor(rules.name)) {
-    throw RuleError("vendor '" + rules.name + "' is configured twice");
+  auto vendor = std::make_unique<Vendor>(std::move(rules), settings);
+  if (has_vendor(vendor->name())) {
+    throw RuleError("vendor account '" + vendor->name() +
+                    "' is configured twice (name each account with "
+                    "account=NAME)");
   }
-  vendors_.push_back(std::make_unique<Vendor>(std::move(rules), settings));
+  vendor->set_default_priority(static_cast<int>(vendors_.size()));
+  vendors_.push_back(std::move(vendor));
 }
 
 void Gateway::add_id_key(const std::string& secret) {
@@ -123,6 +128,11 @@ void Gateway::finalize() {
   }
   sealer_ = VideoIdSealer(id_secrets_);
 }
+
+// The draws only spread creates over a pool's accounts by weight: a
+// sequence, not a secret, and one that workers forked from the same master
+// may share.
+uint64_t Gateway::next_pool_draw() const { return ++pool_draws_; }
 
 bool Gateway::has_vendor(const std::string& name) const {
   return find_vendor(name) != nullptr;
@@ -329,33 +339,65 @@ std::unique_ptr<Operation> Gateway::begin_create(
                                   "invalid_idempotency_key"),
                   "create", request.model);
   }
+  std::vector<std::pair<Vendor*, const ModelRule*>> pool;
   for (const auto& vendor : vendors_) {
     if (const ModelRule* rule = vendor->find_model(request.model)) {
-      std::string fingerprint;
-      if (!idempotency_key.empty()) fingerprint = create_fingerprint(request);
-      auto create = with_breaker(
-          with_fresh_token(
-              *vendor,
-              make_create_operation(
-                  *vendor, *rule, std::move(request),
-                  CreateContext{sealer_, webhooks_, std::string(call.binding),
-                                api_base, image_fetch_, image_fetch_timeout_,
-                                call.body_buffer})),
-          vendor->name(), breaker_, vendor->breaker_memo());
-      // Outside the breaker: a create it refuses gives its charge back.
-      if (call.caller && call.caller->entry) {
-        create = with_concurrent_task_slot(
-            with_tenant_quota(std::move(create), *call.caller->entry),
-            *call.caller->entry);
-      }
-      create = with_usage_record(std::move(create), tenant_of(call),
-                                 UsagePoint::create);
-      if (idempotency_key.empty()) return create;
-      return make_idempotent_create(
-          std::move(create),
-          idempotency_store_key(call.binding, idempotency_key),
-          std::move(fingerprint));
+      pool.emplace_back(vendor.get(), rule);
     }
+  }
+  if (!pool.empty()) {
+    std::string fingerprint;
+    if (!idempotency_key.empty()) fingerprint = create_fingerprint(request);
+    CreateContext context{
+        sealer_,         webhooks_,    std::string(call.binding),
+        api_base,        image_fetch_, image_fetch_timeout_,
+        call.body_buffer};
+    auto on_account = [this](Vendor& vendor, const ModelRule& rule,
+                             ClientVideoRequest request,
+                             CreateContext context) {
+      return with_concurrent_task_slot(
+          with_breaker(
+              with_fresh_token(vendor, make_create_operation(
+                                           vendor, rule, std::move(request),
+                                           std::move(context))),
+              vendor.name(), breaker_, vendor.breaker_memo()),
+          account_task_slots(vendor));
+    };
+    std::unique_ptr<Operation> create;
+    if (pool.size() == 1) {
+      create = on_account(*pool[0].first, *pool[0].second, std::move(request),
+                          std::move(context));
+    } else {
+      std::vector<PoolMember> members;
+      for (const auto& [vendor, rule] : pool) {
+        members.push_back({vendor->priority(), vendor->weight()});
+      }
+      // Each account gets its own copy of the request, whose views point
+      // into the shared original; no attempt may give the client body's
+      // pages back while a later one could still read them.
+      context.client_body = nullptr;
+      auto original =
+          std::make_shared<const ClientVideoRequest>(std::move(request));
+      create =
+          make_pool_create(pool_order(members, next_pool_draw()),
+                           [pool, original, context, on_account](size_t i) {
+                             return on_account(*pool[i].first, *pool[i].second,
+                                               *original, context);
+                           });
+    }
+    // Outside the pool: a create every account refused gives the tenant's
+    // charge back.
+    if (call.caller && call.caller->entry) {
+      create = with_concurrent_task_slot(
+          with_tenant_quota(std::move(create), *call.caller->entry),
+          tenant_task_slots(*call.caller->entry));
+    }
+    create = with_usage_record(std::move(create), tenant_of(call),
+                               UsagePoint::create);
+    if (idempotency_key.empty()) return create;
+    return make_idempotent_create(
+        std::move(create), idempotency_store_key(call.binding, idempotency_key),
+        std::move(fingerprint));
   }
   ApiError e = invalid_request("The model '" + request.model.substr(0, 200) +
                                    "' does not exist or is not served by this "
@@ -392,11 +434,13 @@ std::unique_ptr<Operation> Gateway::begin_by_id(
                              *vendor, std::move(*record), std::move(video_id),
                              std::move(content_url), &status_cache_)),
         vendor->name(), breaker_, vendor->breaker_memo());
-    retrieve = with_usage_record(std::move(retrieve), tenant_of(call),
-                                 UsagePoint::poll);
+    retrieve = with_task_slot_release(
+        with_usage_record(std::move(retrieve), tenant_of(call),
+                          UsagePoint::poll),
+        account_task_slots(*vendor));
     if (call.caller && call.caller->entry) {
-      retrieve =
-          with_task_slot_release(std::move(retrieve), *call.caller->entry);
+      retrieve = with_task_slot_release(std::move(retrieve),
+                                        tenant_task_slots(*call.caller->entry));
     }
     return retrieve;
   }

@@ -125,6 +125,9 @@ class Gateway {
   std::vector<std::pair<std::string, std::string>> aliases_;  // name, target
   // Each worker's copy of the gateway has its own cache (fork).
   mutable StatusCache status_cache_;
+  // Draws the order of a pool's accounts; each worker's own after fork.
+  uint64_t next_pool_draw() const;
+  mutable uint64_t pool_draws_ = 0;
 };
 
 }  // namespace vgw

@@ -233,6 +233,19 @@ char* load_vendor(ngx_conf_t* cf, MainConf* mcf, const std::string& file) {
         settings.base_url = value;  // empty (unset env) keeps the default
       } else if (name == "upstream") {
         settings.upstream = value;  // empty (unset env): no upstream block
+      } else if (name == "account") {
+        settings.account = value;
+      } else if (name == "priority" || name == "weight" ||
+                 name == "max_tasks") {
+        auto n = parse_uint(value);
+        if (!n || *n > 1000000) {
+          ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                             "vgw: %s= must be a whole number", name.c_str());
+          return static_cast<char*>(NGX_CONF_ERROR);
+        }
+        if (name == "priority") settings.priority = static_cast<int>(*n);
+        if (name == "weight") settings.weight = static_cast<int>(*n);
+        if (name == "max_tasks") settings.max_tasks = static_cast<int64_t>(*n);
       } else if (name == "models") {
         for (auto part : split(value, ',')) {
           if (!part.empty()) settings.extra_models.emplace_back(part);
@@ -245,7 +258,8 @@ char* load_vendor(ngx_conf_t* cf, MainConf* mcf, const std::string& file) {
          it != settings.credentials.end();) {
       it = it->second.empty() ? settings.credentials.erase(it) : std::next(it);
     }
-    std::string vendor = rules.name;
+    std::string vendor =
+        settings.account.empty() ? rules.name : settings.account;
     mcf->gateway->add_vendor(std::move(rules), settings);
     for (const auto& v : mcf->gateway->vendors()) {
       if (v->name() == vendor && !v->missing_credentials().empty()) {

@@ -19,6 +19,7 @@ enum class Field {
   model,
   task_id,
   video_id,
+  account,
   operation,
   outcome,
   usage,
@@ -59,6 +60,8 @@ const std::string* field_value(ngx_http_request_t* r, RequestCtx& ctx,
   switch (f) {
     case Field::vendor:
       return &facts.vendor;
+    case Field::account:
+      return &facts.account;
     case Field::model:
       return &facts.model;
     case Field::task_id:
@@ -128,6 +131,7 @@ constexpr VariableSpec kVariables[] = {
     {"vgw_media_url", Field::media_url},
     {"vgw_media_redirect_url", Field::media_redirect_url},
     {"vgw_vendor", Field::vendor},
+    {"vgw_account", Field::account},
     {"vgw_model", Field::model},
     {"vgw_task_id", Field::task_id},
     {"vgw_video_id", Field::video_id},

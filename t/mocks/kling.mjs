@@ -88,7 +88,9 @@ function decodeJsonSegment(segment) {
 }
 
 // Returns {claims} for an acceptable Authorization header, else {code, message}.
-function verifyAuthorization(headerValue, { accessKey, secretKey }) {
+// `secretOf(iss)`: the secret key of an account's access key, or undefined
+// for a key Kling does not know (never issued, or revoked).
+function verifyAuthorization(headerValue, secretOf) {
   if (headerValue === undefined || headerValue.trim() === '' || headerValue.trim() === 'Bearer') {
     return { code: 1001, message: 'Authorization is empty' };
   }
@@ -97,6 +99,10 @@ function verifyAuthorization(headerValue, { accessKey, secretKey }) {
   const segments = match[1].split('.');
   if (segments.length !== 3) return { code: 1002, message: 'Authorization is invalid: not a JWT' };
   const [headerSegment, payloadSegment, signatureSegment] = segments;
+  const claims = decodeJsonSegment(payloadSegment);
+  if (!isPlainObject(claims)) return { code: 1002, message: 'Authorization is invalid: payload is not a JSON object' };
+  const secretKey = typeof claims.iss === 'string' ? secretOf(claims.iss) : undefined;
+  if (secretKey === undefined) return { code: 1002, message: 'Authorization is invalid: unknown access key (iss)' };
 
   const header = decodeJsonSegment(headerSegment);
   const headerKeys = isPlainObject(header) ? Object.keys(header).sort().join(',') : '';
@@ -108,9 +114,6 @@ function verifyAuthorization(headerValue, { accessKey, secretKey }) {
   if (provided.length !== expected.length || !timingSafeEqual(provided, expected)) {
     return { code: 1002, message: 'Authorization is invalid: signature mismatch' };
   }
-  const claims = decodeJsonSegment(payloadSegment);
-  if (!isPlainObject(claims)) return { code: 1002, message: 'Authorization is invalid: payload is not a JSON object' };
-  if (claims.iss !== accessKey) return { code: 1002, message: 'Authorization is invalid: unknown access key (iss)' };
   if (!Number.isInteger(claims.exp) || !Number.isInteger(claims.nbf)) {
     return { code: 1002, message: 'Authorization is invalid: exp and nbf must be integer seconds' };
   }
@@ -223,6 +226,10 @@ export async function startKlingMock({
   // A status query answered this late (a vendor under load), so that polls
   // overlap the one in flight.
   statusDelayMs = 0,
+  // More accounts of the same Kling: [{accessKey, secretKey, maxTasks}].
+  // Each sees only its own tasks; one running maxTasks unfinished tasks is
+  // refused more (429, code 1303), as Kling's resource packs are.
+  accounts = [],
 } = {}) {
   if (processingAfterMs > doneAfterMs) throw new RangeError('processingAfterMs must not exceed doneAfterMs');
   const ownsCdn = !cdn;
@@ -230,6 +237,9 @@ export async function startKlingMock({
   const requests = [];
   const tasks = new Map();
   const faults = new FaultQueue(['create', 'query']);
+  const accountsByKey = new Map([[accessKey, { accessKey, secretKey }], ...accounts.map((a) => [a.accessKey, a])]);
+  const revoked = new Set();
+  const secretOf = (iss) => (revoked.has(iss) ? undefined : accountsByKey.get(iss)?.secretKey);
   // Status-change notifications Kling posted to a task's callback_url.
   const callbacks = [];
   const timers = new Set();
@@ -287,6 +297,8 @@ export async function startKlingMock({
     }
     return task;
   }
+
+  const isFinished = (task) => ['succeed', 'failed'].includes(taskState(task).status);
 
   function taskView(task, { includeResult }) {
     const state = taskState(task);
@@ -358,13 +370,15 @@ export async function startKlingMock({
     if (fault?.hang) return abandonResponse(res, 'hang');
     if (fault?.reset) return abandonResponse(res, 'reset');
 
-    const auth = verifyAuthorization(req.headers.authorization, { accessKey, secretKey });
+    const auth = verifyAuthorization(req.headers.authorization, secretOf);
     if (!auth.claims) return reply(401, errorBody(auth.code, auth.message));
     entry.tokenClaims = auth.claims;
 
     if (route.kind === 'query') {
       const task = tasks.get(route.taskId);
-      if (!task || task.kind !== route.videoKind) return reply(404, errorBody(1203, 'task not found'));
+      if (!task || task.kind !== route.videoKind || task.owner !== auth.claims.iss) {
+        return reply(404, errorBody(1203, 'task not found'));
+      }
       if (statusDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, statusDelayMs));
       return reply(200, envelope(taskView(task, { includeResult: true })));
     }
@@ -381,7 +395,13 @@ export async function startKlingMock({
     const validationError = validateCreateBody(route.videoKind, parsedBody);
     if (validationError) return reply(400, errorBody(1201, validationError));
 
+    const account = accountsByKey.get(auth.claims.iss);
+    const running = [...tasks.values()].filter((t) => t.owner === account.accessKey && !isFinished(t)).length;
+    if (account.maxTasks !== undefined && running >= account.maxTasks) {
+      return reply(429, errorBody(1303, 'parallel task over resource pack limit'));
+    }
     const task = createTask(route.videoKind, parsedBody);
+    task.owner = account.accessKey;
     const created = { status: 200, payload: envelope(taskView(task, { includeResult: false })) };
     if (fault?.afterCreate) return (entry.status = await spoilReply(res, fault.afterCreate, created, defaultFaultBody));
     return reply(created.status, created.payload);
@@ -417,6 +437,10 @@ export async function startKlingMock({
     },
     taskStatus: (taskId) => taskState(requireTask(taskId)).status,
     token: (options = {}) => mintKlingToken({ accessKey, secretKey, ...options }),
+    // Tasks of one account (its access key).
+    createCountOf: (key) => [...tasks.values()].filter((t) => t.owner === key).length,
+    // The account's key stops working, as when its owner revokes it.
+    revoke: (key) => revoked.add(key),
     failNext: (fault) => faults.add(fault),
     clearFaults: () => faults.clear(),
     callbacks,

@@ -71,7 +71,8 @@ HttpResponse create(testing::FakeStore& store, const Tenant& tenant,
                     int64_t now, int* calls, int vendor_status = 200,
                     int64_t clock_skew = 0) {
   auto op = with_concurrent_task_slot(
-      std::make_unique<FakeCreate>(vendor_status, calls, clock_skew), tenant);
+      std::make_unique<FakeCreate>(vendor_status, calls, clock_skew),
+      tenant_task_slots(tenant));
   return settle(store, *op, now);
 }
 
@@ -80,7 +81,7 @@ HttpResponse poll_finished(testing::FakeStore& store, const Tenant& tenant,
   auto op = with_task_slot_release(
       with_usage_record(std::make_unique<FakeFinishedPoll>(created_at),
                         tenant.name, UsagePoint::poll),
-      tenant);
+      tenant_task_slots(tenant));
   return settle(store, *op, now);
 }
 
@@ -106,8 +107,9 @@ TEST(ConcurrentTasks, ACreateOverTheLimitIsRefusedBeforeTheVendor) {
   EXPECT_NE(over.body.find("concurrent_tasks_exceeded"), std::string::npos);
   EXPECT_EQ(find_header(over.headers, "retry-after"), "10");
   EXPECT_EQ(calls, 2);
-  EXPECT_EQ(store.entries["tasks:acme:3600:" + std::to_string(kStart / kHour)],
-            "2")
+  EXPECT_EQ(
+      store.entries["tasks:tenant:acme:3600:" + std::to_string(kStart / kHour)],
+      "2")
       << "the refused create took no slot";
 }
 
@@ -131,8 +133,9 @@ TEST(ConcurrentTasks, TheFirstPollToSeeATaskEndFreesItsSlotOnce) {
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(poll_finished(store, t, kStart, kStart + 30 + i).status, 200);
   }
-  EXPECT_EQ(store.entries["tasks:acme:3600:" + std::to_string(kStart / kHour)],
-            "1")
+  EXPECT_EQ(
+      store.entries["tasks:tenant:acme:3600:" + std::to_string(kStart / kHour)],
+      "1")
       << "three polls of one ended task free one slot";
   EXPECT_EQ(create(store, t, kStart + 40, &calls).status, 200);
   EXPECT_EQ(create(store, t, kStart + 50, &calls).status, 429);
@@ -154,11 +157,12 @@ TEST(ConcurrentTasks, ACreateAcrossABucketBoundaryCountsWhereItsIdSaysSo) {
   Tenant t = limited(1);
   int calls = 0;
   ASSERT_EQ(create(store, t, kStart + kHour - 1, &calls, 200, 1).status, 200);
-  EXPECT_EQ(store.entries["tasks:acme:3600:" + std::to_string(kStart / kHour)],
-            "0");
   EXPECT_EQ(
-      store.entries["tasks:acme:3600:" + std::to_string(kStart / kHour + 1)],
-      "1");
+      store.entries["tasks:tenant:acme:3600:" + std::to_string(kStart / kHour)],
+      "0");
+  EXPECT_EQ(store.entries["tasks:tenant:acme:3600:" +
+                          std::to_string(kStart / kHour + 1)],
+            "1");
   poll_finished(store, t, kStart + kHour, kStart + kHour + 5);
   EXPECT_EQ(create(store, t, kStart + kHour + 6, &calls).status, 200);
 }

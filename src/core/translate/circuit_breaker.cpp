@@ -166,7 +166,9 @@ class Breaker : public OperationDecorator {
     e.code = "vendor_unavailable";
     e.retry_after_seconds = static_cast<int>(std::clamp<int64_t>(
         wait, 1, std::max<int64_t>(1, settings_.cooldown_seconds)));
-    return answer(e);
+    Step step = answer(e);
+    facts_to_amend().try_next_account = true;  // nothing was sent
+    return step;
   }
 
   const std::string& vendor_;

@@ -13,16 +13,18 @@ constexpr int kBucketsCounted = 3;
 // SDKs wait it out before their retries).
 constexpr int kRetryAfterSeconds = 10;
 
-class TaskSlots {
+class SlotBuckets {
  public:
-  explicit TaskSlots(const Tenant& tenant)
-      : tenant_(tenant.name),
-        width_(std::max<int64_t>(
-            60, tenant.limits.concurrent_task_max_minutes * 60 / 2)) {}
+  explicit SlotBuckets(const TaskSlots& slots)
+      : scope_(std::string(slots.holder == TaskSlots::Holder::tenant
+                               ? "tenant:"
+                               : "account:") +
+               slots.name),
+        width_(std::max<int64_t>(60, slots.max_minutes * 60 / 2)) {}
 
   int64_t bucket(int64_t at) const { return at / width_; }
   std::string key(int64_t bucket) const {
-    return "tasks:" + tenant_ + ":" + std::to_string(width_) + ":" +
+    return "tasks:" + scope_ + ":" + std::to_string(width_) + ":" +
            std::to_string(bucket);
   }
   Step add(int64_t bucket, int64_t by) const {
@@ -36,7 +38,7 @@ class TaskSlots {
   }
 
  private:
-  std::string tenant_;
+  std::string scope_;
   int64_t width_;
 };
 
@@ -54,16 +56,15 @@ int64_t count_in(const StoreReply& reply, bool incremented) {
 
 class ConcurrentTaskSlot : public OperationDecorator {
  public:
-  ConcurrentTaskSlot(std::unique_ptr<Operation> create, const Tenant& tenant)
+  ConcurrentTaskSlot(std::unique_ptr<Operation> create, TaskSlots slots)
       : OperationDecorator(std::move(create)),
-        slots_(tenant),
-        tenant_(tenant.name),
-        limit_(tenant.limits.concurrent_tasks) {}
+        buckets_(slots),
+        slots_(std::move(slots)) {}
 
   Step start(int64_t now) override {
-    bucket_ = slots_.bucket(now);
+    bucket_ = buckets_.bucket(now);
     phase_ = Phase::taking;
-    return slots_.add(bucket_, 1);
+    return buckets_.add(bucket_, 1);
   }
 
   Step on_store(const StoreReply& reply, int64_t now) override {
@@ -80,11 +81,11 @@ class ConcurrentTaskSlot : public OperationDecorator {
         counted_ = count_in(reply, true);
         phase_ = Phase::counting;
         read_ = 1;
-        return slots_.read(bucket_ - read_);
+        return buckets_.read(bucket_ - read_);
       case Phase::counting:
         counted_ += count_in(reply, false);
-        if (++read_ < kBucketsCounted) return slots_.read(bucket_ - read_);
-        if (counted_ > limit_) {
+        if (++read_ < kBucketsCounted) return buckets_.read(bucket_ - read_);
+        if (counted_ > slots_.limit) {
           refused_ = true;
           return give_back();
         }
@@ -93,11 +94,11 @@ class ConcurrentTaskSlot : public OperationDecorator {
       case Phase::giving_back:
         taken_ = false;
         phase_ = Phase::answered;
-        if (refused_) return answer(over_limit());
+        if (refused_) return refuse();
         return Step::respond(std::move(held_));
       case Phase::moving_out:
         phase_ = Phase::moving_in;
-        return slots_.add(moved_to_, 1);
+        return buckets_.add(moved_to_, 1);
       case Phase::moving_in:
         phase_ = Phase::answered;
         return Step::respond(std::move(held_));
@@ -121,11 +122,11 @@ class ConcurrentTaskSlot : public OperationDecorator {
     // that crossed into the next bucket while it ran moves its slot there.
     int64_t created_at = inner_->facts().created_at;
     if (step.response.status == 200 && created_at > 0 &&
-        slots_.bucket(created_at) != bucket_) {
-      moved_to_ = slots_.bucket(created_at);
+        buckets_.bucket(created_at) != bucket_) {
+      moved_to_ = buckets_.bucket(created_at);
       held_ = std::move(step.response);
       phase_ = Phase::moving_out;
-      step = slots_.add(bucket_, -1);
+      step = buckets_.add(bucket_, -1);
     }
   }
 
@@ -142,24 +143,34 @@ class ConcurrentTaskSlot : public OperationDecorator {
 
   Step give_back() {
     phase_ = Phase::giving_back;
-    return slots_.add(bucket_, -1);
+    return buckets_.add(bucket_, -1);
   }
 
-  ApiError over_limit() const {
+  Step refuse() {
+    bool tenant = slots_.holder == TaskSlots::Holder::tenant;
     ApiError e = invalid_request(
-        "Tenant '" + tenant_ + "' already has " + std::to_string(limit_) +
-            " unfinished video tasks, its limit; retry when one has "
-            "finished.",
-        std::nullopt, "concurrent_tasks_exceeded");
+        tenant ? "Tenant '" + slots_.name + "' already has " +
+                     std::to_string(slots_.limit) +
+                     " unfinished video tasks, its limit; retry when one has "
+                     "finished."
+               : "Vendor account '" + slots_.name + "' is running " +
+                     std::to_string(slots_.limit) +
+                     " tasks, all it may; retry when one has finished.",
+        std::nullopt,
+        tenant ? "concurrent_tasks_exceeded" : "vendor_capacity_exceeded");
     e.status = 429;
     e.type = "requests";
     e.retry_after_seconds = kRetryAfterSeconds;
-    return e;
+    Step step = answer(e);
+    if (!tenant) {
+      facts_to_amend().try_next_account = true;
+      facts_to_amend().account_full = true;
+    }
+    return step;
   }
 
+  SlotBuckets buckets_;
   TaskSlots slots_;
-  std::string tenant_;
-  int64_t limit_;
   Phase phase_ = Phase::idle;
   int64_t bucket_ = 0, moved_to_ = 0;
   int64_t counted_ = 0;
@@ -170,8 +181,8 @@ class ConcurrentTaskSlot : public OperationDecorator {
 
 class TaskSlotRelease : public OperationDecorator {
  public:
-  TaskSlotRelease(std::unique_ptr<Operation> retrieve, const Tenant& tenant)
-      : OperationDecorator(std::move(retrieve)), slots_(tenant) {}
+  TaskSlotRelease(std::unique_ptr<Operation> retrieve, const TaskSlots& slots)
+      : OperationDecorator(std::move(retrieve)), buckets_(slots) {}
 
   Step on_store(const StoreReply& reply, int64_t now) override {
     if (!releasing_) return pass(inner_->on_store(reply, now));
@@ -188,27 +199,38 @@ class TaskSlotRelease : public OperationDecorator {
     }
     released_ = releasing_ = true;
     held_ = std::move(step.response);
-    step = slots_.add(slots_.bucket(f.created_at), -1);
+    step = buckets_.add(buckets_.bucket(f.created_at), -1);
   }
 
  private:
-  TaskSlots slots_;
+  SlotBuckets buckets_;
   bool released_ = false, releasing_ = false;
   HttpResponse held_;
 };
 
 }  // namespace
 
+TaskSlots tenant_task_slots(const Tenant& tenant) {
+  return {TaskSlots::Holder::tenant, tenant.name,
+          tenant.limits.concurrent_tasks,
+          tenant.limits.concurrent_task_max_minutes};
+}
+
+TaskSlots account_task_slots(const Vendor& account) {
+  return {TaskSlots::Holder::account, account.name(), account.max_tasks(), 120};
+}
+
 std::unique_ptr<Operation> with_concurrent_task_slot(
-    std::unique_ptr<Operation> create, const Tenant& tenant) {
-  if (tenant.limits.concurrent_tasks <= 0) return create;
-  return std::make_unique<ConcurrentTaskSlot>(std::move(create), tenant);
+    std::unique_ptr<Operation> create, TaskSlots slots) {
+  if (slots.limit <= 0) return create;
+  return std::make_unique<ConcurrentTaskSlot>(std::move(create),
+                                              std::move(slots));
 }
 
 std::unique_ptr<Operation> with_task_slot_release(
-    std::unique_ptr<Operation> retrieve, const Tenant& tenant) {
-  if (tenant.limits.concurrent_tasks <= 0) return retrieve;
-  return std::make_unique<TaskSlotRelease>(std::move(retrieve), tenant);
+    std::unique_ptr<Operation> retrieve, TaskSlots slots) {
+  if (slots.limit <= 0) return retrieve;
+  return std::make_unique<TaskSlotRelease>(std::move(retrieve), slots);
 }
 
 }  // namespace vgw

@@ -65,7 +65,8 @@ class CreateOperation : public Operation {
         blobs_(request_.images, request_.large, context.client_body),
         context_(std::move(context)) {
     facts_.operation = "create";
-    facts_.vendor = vendor.name();
+    facts_.vendor = vendor.vendor_name();
+    facts_.account = vendor.name();
     facts_.model = request_.model;
   }
 
@@ -79,6 +80,7 @@ class CreateOperation : public Operation {
       e.status = 503;
       e.code = "vendor_not_configured";
       e.no_retry = true;
+      facts_.try_next_account = true;
       return finish(e);
     }
     if (request_.images.size() > rules.create.max_images) {
@@ -212,6 +214,7 @@ class CreateOperation : public Operation {
     }
     if (reply.status == 0 || reply.too_large || reply.truncated ||
         reply.unreadable || reply.local_status != 0) {
+      facts_.try_next_account = never_reached(reply);
       return finish(transport_error(vendor_, CallPhase::create, reply));
     }
     JsonDocument body(reply.body);
@@ -220,6 +223,7 @@ class CreateOperation : public Operation {
       return finish(task_may_exist("its reply could not be read"));
     }
     if (!vendor_reply_ok(vendor_, reply.status, body)) {
+      facts_.try_next_account = refuses_account(vendor_, reply.status, body);
       return finish(map_vendor_error(vendor_, CallPhase::create, reply.status,
                                      body, reply.headers, now));
     }

@@ -81,21 +81,46 @@ bool vendor_reply_ok(const Vendor& vendor, int status,
   return when.test(scope);
 }
 
+namespace {
+
+// The class of a vendor error reply, by the rules' first matching entry or
+// else by its HTTP status.
+ErrorClass classify(const Vendor& vendor, int status, const JsonDocument& body,
+                    const ErrorRule** matched) {
+  ReplyScope scope(body, status);
+  for (const auto& rule : vendor.rules().errors.rules) {
+    if (rule.when.test(scope)) {
+      *matched = &rule;
+      return rule.as;
+    }
+  }
+  return (status >= 200 && status <= 299) ? ErrorClass::vendor_error
+                                          : class_for_status(status);
+}
+
+}  // namespace
+
+bool refuses_account(const Vendor& vendor, int status,
+                     const JsonDocument& body) {
+  const ErrorRule* matched = nullptr;
+  ErrorClass cls = classify(vendor, status, body, &matched);
+  return cls == ErrorClass::vendor_auth ||
+         cls == ErrorClass::vendor_permission ||
+         cls == ErrorClass::vendor_quota || cls == ErrorClass::rate_limited;
+}
+
+bool never_reached(const UpstreamReply& reply) {
+  return reply.status == 0 && !reply.request_sent &&
+         (reply.local_status == 0 || reply.local_status == 429 ||
+          reply.local_status == 503);
+}
+
 ApiError map_vendor_error(const Vendor& vendor, CallPhase phase, int status,
                           const JsonDocument& body, const Headers& headers,
                           int64_t now) {
   const ErrorsRule& rules = vendor.rules().errors;
-  ReplyScope scope(body, status);
-  ErrorClass cls = (status >= 200 && status <= 299) ? ErrorClass::vendor_error
-                                                    : class_for_status(status);
   const ErrorRule* matched = nullptr;
-  for (const auto& rule : rules.rules) {
-    if (rule.when.test(scope)) {
-      matched = &rule;
-      cls = rule.as;
-      break;
-    }
-  }
+  ErrorClass cls = classify(vendor, status, body, &matched);
   // A 404 page that is not one of the vendor's API replies comes from a
   // load balancer or a wrong base_url: it says nothing about the video.
   bool foreign_404 = !matched && status == 404 && !body.is_object();

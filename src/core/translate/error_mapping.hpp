@@ -18,6 +18,16 @@ ApiError map_vendor_error(const Vendor& vendor, CallPhase phase, int status,
                           const JsonDocument& body, const Headers& headers,
                           int64_t now);
 
+// A vendor error reply that refuses this account, not the request: its
+// credentials, permissions, quota or rate limit. No task exists, and
+// another account of a pool may well succeed.
+bool refuses_account(const Vendor& vendor, int status,
+                     const JsonDocument& body);
+
+// The call never reached the vendor: refused connection, connect or TLS
+// failure, or nginx's own limit on the call location.
+bool never_reached(const UpstreamReply& reply);
+
 // No usable reply at all: connection refused, reset, timeout, oversized.
 ApiError transport_error(const Vendor& vendor, CallPhase phase,
                          const UpstreamReply& reply);

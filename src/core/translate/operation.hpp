@@ -46,7 +46,8 @@ struct ResolvedHost {
 // Per-request facts exposed to nginx as $vgw_* variables for logs and limits.
 struct RequestFacts {
   std::string operation;  // create | retrieve | content | route | auth
-  std::string vendor;
+  std::string vendor;     // the vendor's rules' name
+  std::string account;    // the account of a pool (the vendor's by default)
   std::string model;
   std::string task_id;
   std::string video_id;
@@ -63,6 +64,11 @@ struct RequestFacts {
   std::string tenant;
   // This poll is the first to see the task end (its usage claim won).
   bool first_to_see_end = false;
+  // A create this account refused before any task existed (credentials,
+  // quota, rate limit, its breaker or task cap, never reached): another
+  // account of the pool may take it.
+  bool try_next_account = false;
+  bool account_full = false;  // ... because the account ran its max_tasks
 };
 
 // One client request as a small state machine: start() and then one

@@ -19,7 +19,8 @@ class StatusOperation : public Operation {
                   const char* operation)
       : vendor_(vendor), record_(std::move(record)) {
     facts_.operation = operation;
-    facts_.vendor = vendor.name();
+    facts_.vendor = vendor.vendor_name();
+    facts_.account = vendor.name();
     facts_.model = record_.model;
     facts_.task_id = record_.task_id;
     facts_.video_id = std::move(video_id);

@@ -20,7 +20,7 @@ std::string usage_line(const RequestFacts& f) {
   w.key("tenant").string(f.tenant);
   w.key("video_id").string(f.video_id);
   w.key("vendor").string(f.vendor);
-  w.key("account").string(f.vendor);
+  w.key("account").string(f.account);
   w.key("task_id").string(f.task_id);
   w.key("model").string(f.model);
   w.key("seconds").string(f.seconds);
@@ -73,7 +73,7 @@ class UsageRecord : public OperationDecorator {
     // with the id key, and every poll of a finished video asks, so no
     // digest of a long id is worth computing here.
     step = Step::query_store({StoreCommand::Op::set,
-                              "usage:" + f.vendor + ":" + f.task_id, event_,
+                              "usage:" + f.account + ":" + f.task_id, event_,
                               kRecordSeconds, true});
   }
 

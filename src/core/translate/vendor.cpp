@@ -10,7 +10,28 @@
 namespace vgw {
 
 Vendor::Vendor(VendorRules rules, const VendorSettings& settings)
-    : rules_(std::move(rules)) {
+    : rules_(std::move(rules)),
+      vendor_name_(rules_.name),
+      priority_(settings.priority.value_or(0)),
+      explicit_priority_(settings.priority.has_value()),
+      weight_(settings.weight),
+      max_tasks_(settings.max_tasks) {
+  if (!settings.account.empty()) {
+    bool ok = settings.account.size() <= 64;
+    for (char c : settings.account) {
+      ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+                  c == '-' || c == '.');
+    }
+    if (!ok) {
+      throw RuleError("account '" + settings.account.substr(0, 64) +
+                      "' must be 1-64 letters, digits, '-', '_' or '.'");
+    }
+    rules_.name = settings.account;
+  }
+  if (weight_ < 1 || weight_ > 1000) {
+    throw RuleError("weight must be 1-1000");
+  }
+  if (max_tasks_ < 0) throw RuleError("max_tasks must be at least 1");
   base_url_ =
       settings.base_url.empty() ? rules_.default_base_url : settings.base_url;
   while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();

@@ -24,6 +24,17 @@ struct VendorSettings {
   // Extra client model names routed to this vendor, checked before the
   // rules' own list: "alias" or "alias:vendor_model".
   std::vector<std::string> extra_models;
+  // One of several accounts loaded from the same rules: its name (sealed
+  // into the ids it makes, so polls and downloads use the account that
+  // created the task); empty: the rules' name.
+  std::string account;
+  // A model several accounts list is served by a pool: the lowest priority
+  // first (unset: the order nginx.conf loads them in), accounts of one
+  // priority by weight; the next on refusals that leave no task.
+  std::optional<int> priority;
+  int weight = 1;
+  // Tasks this account runs at once (0: no cap), counted in the store.
+  int64_t max_tasks = 0;
 };
 
 // A vendor ready to serve: rules + endpoint + credentials + signer.
@@ -33,7 +44,16 @@ class Vendor {
          const VendorSettings& settings);  // throws RuleError
 
   const VendorRules& rules() const { return rules_; }
+  // The account: the rules' name unless nginx.conf names it otherwise.
   const std::string& name() const { return rules_.name; }
+  // The vendor's own name (its rules'), whichever account this is.
+  const std::string& vendor_name() const { return vendor_name_; }
+  int priority() const { return priority_; }
+  int weight() const { return weight_; }
+  int64_t max_tasks() const { return max_tasks_; }
+  void set_default_priority(int p) {
+    if (!explicit_priority_) priority_ = p;
+  }
   const std::string& base_url() const { return base_url_; }
   const Json& params() const { return params_; }
   // OAuth-style vendors: see Signer::token_call.
@@ -80,6 +100,11 @@ class Vendor {
 
  private:
   VendorRules rules_;
+  std::string vendor_name_;
+  int priority_ = 0;
+  bool explicit_priority_ = false;
+  int weight_ = 1;
+  int64_t max_tasks_ = 0;
   std::string base_url_;
   UrlParts base_;
   // base_url + "/path" parses as base_ plus that path (no query or fragment

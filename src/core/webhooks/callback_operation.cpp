@@ -21,7 +21,8 @@ class CallbackOperation : public Operation {
         sealer_(sealer),
         webhooks_(webhooks) {
     facts_.operation = "callback";
-    facts_.vendor = vendor.name();
+    facts_.vendor = vendor.vendor_name();
+    facts_.account = vendor.name();
     facts_.model = callback_.record.model;
     facts_.task_id = callback_.record.task_id;
   }
