@@ -296,9 +296,22 @@ std::unique_ptr<Operation> Gateway::begin_callback(
                   "callback", callback->record.model);
   }
   callback->record.task_id = task_id;
-  return with_fresh_token(
-      *vendor, make_callback_operation(*vendor, std::move(*callback), sealer_,
-                                       webhooks_));
+  // A callback that sees the task end settles it as a poll would: one
+  // usage record, and the task's slots freed, whichever comes first.
+  std::string tenant = callback->target.tenant;
+  std::unique_ptr<Operation> settled = with_task_slot_release(
+      with_usage_record(
+          with_fresh_token(
+              *vendor, make_callback_operation(*vendor, std::move(*callback),
+                                               sealer_, webhooks_)),
+          tenant, UsagePoint::poll),
+      account_task_slots(*vendor));
+  const Tenant* entry = has_tenants_ ? tenants_.find_by_name(tenant) : nullptr;
+  if (entry) {
+    settled =
+        with_task_slot_release(std::move(settled), tenant_task_slots(*entry));
+  }
+  return settled;
 }
 
 std::unique_ptr<Operation> Gateway::begin_create(
@@ -349,9 +362,8 @@ std::unique_ptr<Operation> Gateway::begin_create(
     std::string fingerprint;
     if (!idempotency_key.empty()) fingerprint = create_fingerprint(request);
     CreateContext context{
-        sealer_,         webhooks_,    std::string(call.binding),
-        api_base,        image_fetch_, image_fetch_timeout_,
-        call.body_buffer};
+        sealer_,  webhooks_,    std::string(call.binding), tenant_of(call),
+        api_base, image_fetch_, image_fetch_timeout_,      call.body_buffer};
     auto on_account = [this](Vendor& vendor, const ModelRule& rule,
                              ClientVideoRequest request,
                              CreateContext context) {

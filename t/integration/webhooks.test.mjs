@@ -5,13 +5,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 import OpenAI from 'openai-6.49';
 
 import { startKlingMock, startViduMock, startSeedanceMock, startHailuoMock } from '../mocks/index.mjs';
-import { CONF_EXAMPLES, startGateway, vendorLines, stopAll } from '../lib/gateway.mjs';
-import { postJson, rawRequest, sleep } from '../lib/http.mjs';
+import { CONF_EXAMPLES, startGateway, vendorLines, stopAll, runtimeDir } from '../lib/gateway.mjs';
+import { get, postJson, rawRequest, sleep } from '../lib/http.mjs';
 import { assertError } from '../lib/assertions.mjs';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
@@ -19,6 +21,7 @@ let kling;
 let others;
 let gw;
 let receiver;
+const gateways = [];
 const events = [];
 let receiverStatus = 200;
 
@@ -58,7 +61,7 @@ before(async () => {
 });
 
 after(async () => {
-  const serious = await stopAll([gw].filter(Boolean));
+  const serious = await stopAll([gw, ...gateways].filter(Boolean));
   await kling?.close();
   for (const { mock } of Object.values(others ?? {})) await mock.close();
   await receiver?.close();
@@ -156,4 +159,50 @@ test('Vidu, Seedance and MiniMax (after its URL challenge) call back the same wa
     for (const c of mock.callbacks.filter((x) => x.taskId === taskId)) assert.equal(c.answer.status, 200, `${name} ${c.state}`);
     assert.equal(events.length, 1, `${name}: one event per video`);
   }
+});
+
+test('a callback that sees the task end writes its usage record and frees the tenant\'s task slot, before any poll', async () => {
+  const key = 'sk-hooked-0123456789abcdef';
+  const keys = join(runtimeDir('webhook-keys'), 'tenants.yaml');
+  writeFileSync(keys, `tenants:
+  - name: hooked
+    keys: [sha256:${createHash('sha256').update(key).digest('hex')}]
+    limits: {concurrent_tasks: 1}
+`);
+  const g = await startGateway({
+    name: 'webhook-usage',
+    http: `${vendorLines({ kling })}
+    vgw_webhook_secret ${secret};
+    vgw_webhook_allow 127.0.0.1;
+    vgw_client_keys ${keys};
+    log_format vgw_usage escape=none '$vgw_usage';`,
+    server: 'access_log logs/usage.log vgw_usage if=$vgw_usage;',
+  });
+  gateways.push(g);
+  const usage = () => {
+    const path = join(g.dir, 'logs/usage.log');
+    return existsSync(path) ? readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+  };
+  const auth = `Bearer ${key}`;
+  events.length = 0;
+  const first = await postJson(g.url, '/v1/videos', { model: 'kling-v2-6', prompt: 'hooked', callback_url: receiver.url }, { auth });
+  assert.equal(first.status, 200, first.text);
+  const busy = await postJson(g.url, '/v1/videos', { model: 'kling-v2-6', prompt: 'busy' }, { auth });
+  assert.equal(busy.status, 429, busy.text);
+  assert.equal(busy.json.error.code, 'concurrent_tasks_exceeded');
+  await waitFor(() => events.length >= 1, 'the event');
+  await waitFor(() => usage().some((r) => r.event === 'completed'), 'the usage record');
+  const [record] = usage().filter((r) => r.event === 'completed');
+  assert.equal(record.video_id, first.json.id);
+  assert.equal(record.tenant, 'hooked');
+  assert.equal(record.billable, true);
+  const next = await postJson(g.url, '/v1/videos', { model: 'kling-v2-6', prompt: 'next' }, { auth });
+  assert.equal(next.status, 200, `the callback freed the slot: ${next.text}`);
+  const polled = await get(g.url, `/v1/videos/${first.json.id}`, { auth });
+  assert.equal(polled.json.status, 'completed');
+  await sleep(100);
+  assert.equal(usage().filter((r) => r.video_id === first.json.id && r.event !== 'created').length, 1,
+    'a later poll writes no second record');
+  const again = await postJson(g.url, '/v1/videos', { model: 'kling-v2-6', prompt: 'still one slot' }, { auth });
+  assert.equal(again.status, 429, 'nor frees a second slot');
 });

@@ -381,7 +381,8 @@ class CreateOperation : public Operation {
       return internal_error("The gateway has no public URL for callbacks.");
     }
     CallbackTarget target{*request_.callback_url,
-                          VideoIdSealer::binding_digest(context_.binding)};
+                          VideoIdSealer::binding_digest(context_.binding),
+                          context_.tenant};
     std::string url =
         context_.api_base + "vgw/callbacks/" +
         seal_callback_token(context_.sealer, this_video(), target);

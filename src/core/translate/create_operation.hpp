@@ -18,6 +18,7 @@ struct CreateContext {
   const VideoIdSealer& sealer;
   const WebhookPolicy& webhooks;
   std::string binding;   // caller identity the id is bound to
+  std::string tenant;    // the caller's tenant; empty without tenants
   std::string api_base;  // absolute API root, for the vendor's callback URL
   // Where client image URLs may be downloaded from (vgw_image_fetch_allow)
   // and how long a download may take.

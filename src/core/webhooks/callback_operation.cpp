@@ -48,6 +48,13 @@ class CallbackOperation : public Operation {
         view.status != VideoStatus::failed) {
       return acknowledge("not finished yet");
     }
+    // The callback sees the task end: the usage record and task slots
+    // wrapped around this operation settle on these facts.
+    facts_.status = to_string(view.status);
+    facts_.seconds = callback_.record.seconds;
+    facts_.size = callback_.record.size;
+    facts_.created_at = callback_.record.created_at;
+    facts_.completed_at = view.completed_at.value_or(0);
     std::string video_id = sealer_.seal_for_digest(
         callback_.record, callback_.target.binding_digest);
     facts_.video_id = video_id;

@@ -9,6 +9,7 @@ constexpr std::string_view kIdPrefix = "video_";
 constexpr std::string_view kTokenPrefix = "cb_";
 constexpr const char* kUrlKey = "cb.url";
 constexpr const char* kBindingKey = "cb.binding";
+constexpr const char* kTenantKey = "cb.tenant";
 
 // Tokens are sealed for a fixed identity: a video id can never be replayed
 // as a callback token, nor the other way round.
@@ -23,6 +24,9 @@ const std::string& token_digest() {
 std::string seal_callback_token(const VideoIdSealer& sealer, VideoRecord record,
                                 const CallbackTarget& target) {
   record.task_id.clear();
+  if (!target.tenant.empty()) {
+    record.carried.emplace_back(kTenantKey, target.tenant);
+  }
   record.carried.emplace_back(kUrlKey, target.url);
   record.carried.emplace_back(kBindingKey, target.binding_digest);
   std::string id = sealer.seal_for_digest(record, token_digest());
@@ -44,6 +48,10 @@ std::optional<OpenedCallback> open_callback_token(const VideoIdSealer& sealer,
   if (url.first != kUrlKey || binding.first != kBindingKey) return std::nullopt;
   out.target.url = url.second;
   out.target.binding_digest = binding.second;
+  if (!record->carried.empty() && record->carried.back().first == kTenantKey) {
+    out.target.tenant = std::move(record->carried.back().second);
+    record->carried.pop_back();
+  }
   out.record = std::move(*record);
   return out;
 }

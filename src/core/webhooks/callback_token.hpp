@@ -12,6 +12,10 @@ namespace vgw {
 struct CallbackTarget {
   std::string url;             // the client's callback_url
   std::string binding_digest;  // VideoIdSealer::binding_digest of the client
+  // The client's tenant (empty without tenants), for the usage record and
+  // task slots a callback that sees the task end settles. Tokens sealed
+  // before it was carried open with none.
+  std::string tenant;
 };
 
 // The last path segment of the callback URL handed to a vendor: the video's
