@@ -121,6 +121,12 @@ bool create_call_ssl(ngx_conf_t* cf, MainConf* mcf) {
 char* init_main_conf(ngx_conf_t* cf, void* conf) noexcept {
   auto* mcf = static_cast<MainConf*>(conf);
   if (!create_call_ssl(cf, mcf)) return static_cast<char*>(NGX_CONF_ERROR);
+  if (mcf->store_file.len != 0 && mcf->redis != nullptr) {
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "vgw: vgw_store_file keeps the embedded store; with "
+                       "vgw_store_redis, Redis keeps its own");
+    return static_cast<char*>(NGX_CONF_ERROR);
+  }
   // Only a configuration that serves the API has a store: loading the
   // module alone maps no shared memory.
   if (!mcf->gateway->vendors().empty() && mcf->redis == nullptr &&
@@ -471,6 +477,17 @@ char* set_store_size(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   return NGX_CONF_OK;
 }
 
+char* set_store_file(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
+  auto* mcf = static_cast<MainConf*>(conf);
+  auto* args = static_cast<ngx_str_t*>(cf->args->elts);
+  if (mcf->store_file.len != 0) return const_cast<char*>("is duplicate");
+  mcf->store_file = args[1];
+  if (ngx_conf_full_name(cf->cycle, &mcf->store_file, 0) != NGX_OK) {
+    return static_cast<char*>(NGX_CONF_ERROR);
+  }
+  return NGX_CONF_OK;
+}
+
 char* set_store_redis(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   auto* mcf = static_cast<MainConf*>(conf);
   return guarded(cf->log, static_cast<char*>(NGX_CONF_ERROR),
@@ -622,6 +639,8 @@ ngx_command_t commands[] = {
      set_breaker, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
     {ngx_string("vgw_store_size"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
      set_store_size, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
+    {ngx_string("vgw_store_file"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
+     set_store_file, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
     {ngx_string("vgw_store_redis"), NGX_HTTP_MAIN_CONF | NGX_CONF_1MORE,
      set_store_redis, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
     {ngx_string("vgw_tenant"),
@@ -708,7 +727,7 @@ ngx_module_t ngx_http_vgw_module = {
     vgw::ngx::commands,
     NGX_HTTP_MODULE,
     nullptr, nullptr, vgw::ngx::seed_request_ids, nullptr, nullptr, nullptr,
-    nullptr,
+    vgw::ngx::save_store_at_exit,
     NGX_MODULE_V1_PADDING};
 }
 // clang-format on

@@ -30,6 +30,8 @@ struct MainConf {
   // (vgw_store_size).
   ngx_shm_zone_t* store = nullptr;
   size_t store_size = NGX_CONF_UNSET_SIZE;
+  // vgw_store_file: where the zone is kept while nginx is stopped.
+  ngx_str_t store_file = ngx_null_string;
   // vgw_store_redis: the store is Redis instead (vgw_store_redis.hpp).
   RedisStore* redis = nullptr;
 };

@@ -5,6 +5,14 @@
 #include <string>
 #include <string_view>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <fstream>
+#include <sstream>
+
+#include "store/store_snapshot.hpp"
 #include "util/strings.hpp"
 #include "vgw_module.hpp"
 
@@ -32,6 +40,8 @@ struct StoreEntry {
 struct StoreZone {
   StoreShared* sh = nullptr;
   ngx_slab_pool_t* pool = nullptr;
+  ngx_str_t file;  // vgw_store_file; empty: none
+  ngx_log_t* log = nullptr;
 };
 
 StoreEntry* entry_of(ngx_rbtree_node_t* node) {
@@ -64,33 +74,6 @@ void insert_entry(ngx_rbtree_node_t* temp, ngx_rbtree_node_t* node,
   node->left = sentinel;
   node->right = sentinel;
   ngx_rbt_red(node);
-}
-
-ngx_int_t init_zone(ngx_shm_zone_t* shm_zone, void* data) {
-  auto* zone = static_cast<StoreZone*>(shm_zone->data);
-  if (auto* old = static_cast<StoreZone*>(data)) {  // a reload
-    zone->sh = old->sh;
-    zone->pool = old->pool;
-    return NGX_OK;
-  }
-  zone->pool = reinterpret_cast<ngx_slab_pool_t*>(shm_zone->shm.addr);
-  if (shm_zone->shm.exists) {
-    zone->sh = static_cast<StoreShared*>(zone->pool->data);
-    return NGX_OK;
-  }
-  zone->sh = static_cast<StoreShared*>(
-      ngx_slab_alloc(zone->pool, sizeof(StoreShared)));
-  if (zone->sh == nullptr) return NGX_ERROR;
-  zone->pool->data = zone->sh;
-  ngx_rbtree_init(&zone->sh->tree, &zone->sh->sentinel, insert_entry);
-  ngx_queue_init(&zone->sh->by_age);
-  static const char kLogCtx[] = " in vgw store zone";
-  zone->pool->log_ctx =
-      static_cast<u_char*>(ngx_slab_alloc(zone->pool, sizeof(kLogCtx)));
-  if (zone->pool->log_ctx == nullptr) return NGX_ERROR;
-  ngx_memcpy(zone->pool->log_ctx, kLogCtx, sizeof(kLogCtx));
-  zone->pool->log_nomem = 0;  // a full zone is answered, not logged each time
-  return NGX_OK;
 }
 
 class Locked {
@@ -152,6 +135,24 @@ class Locked {
   }
 
   // A new entry; false when the zone has no room for it.
+  // Every entry not yet expired, with its expiry as wall-clock time.
+  void each_live(ngx_msec_t now, int64_t wall_ms, SnapshotWriter& out) {
+    for (ngx_queue_t* q = ngx_queue_head(&zone_.sh->by_age);
+         q != ngx_queue_sentinel(&zone_.sh->by_age); q = ngx_queue_next(q)) {
+      StoreEntry* e = ngx_queue_data(q, StoreEntry, age);
+      if (expired(e, now)) continue;
+      int64_t at =
+          e->expires == 0
+              ? 0
+              : wall_ms + static_cast<ngx_msec_int_t>(e->expires - now);
+      out.add(
+          std::string_view(reinterpret_cast<const char*>(e->data), e->key_len),
+          std::string_view(reinterpret_cast<const char*>(e->data) + e->key_len,
+                           e->value_len),
+          at);
+    }
+  }
+
   bool put(ngx_rbtree_key_t hash, std::string_view key, std::string_view value,
            ngx_msec_t expires, ngx_msec_t now) {
     StoreEntry* e =
@@ -176,6 +177,129 @@ class Locked {
   StoreZone& zone_;
 };
 
+std::string file_name(const StoreZone& zone) {
+  return std::string(reinterpret_cast<const char*>(zone.file.data),
+                     zone.file.len);
+}
+
+int64_t wall_ms() { return static_cast<int64_t>(ngx_time()) * 1000; }
+
+// In the master, while nginx starts: the zone is new and no worker runs.
+void load_snapshot(StoreZone& zone) {
+  if (zone.file.len == 0) return;
+  std::string path = file_name(zone);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    if (errno != ENOENT) {
+      ngx_log_error(NGX_LOG_WARN, zone.log, ngx_errno,
+                    "vgw: cannot read the store file \"%V\"; the store "
+                    "starts empty",
+                    &zone.file);
+    }
+    return;
+  }
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  auto entries = read_snapshot(bytes.str());
+  if (!entries) {
+    ngx_log_error(NGX_LOG_WARN, zone.log, 0,
+                  "vgw: the store file \"%V\" is damaged or not one; the "
+                  "store starts empty",
+                  &zone.file);
+    return;
+  }
+  ngx_msec_t now = ngx_current_msec;
+  int64_t wall = wall_ms();
+  size_t loaded = 0;
+  Locked store(zone);
+  for (const auto& e : *entries) {
+    ngx_msec_t expires = 0;
+    if (e.expires_at_ms != 0) {
+      if (e.expires_at_ms <= wall) continue;
+      expires = now + static_cast<ngx_msec_t>(e.expires_at_ms - wall);
+      if (expires == 0) expires = 1;
+    }
+    ngx_rbtree_key_t hash = ngx_murmur_hash2(
+        reinterpret_cast<u_char*>(const_cast<char*>(e.key.data())),
+        e.key.size());
+    if (store.find(hash, e.key, now)) continue;
+    if (!store.put(hash, e.key, e.value, expires, now)) break;  // full
+    ++loaded;
+  }
+  ngx_log_error(NGX_LOG_NOTICE, zone.log, 0,
+                "vgw: %uz store entries read from \"%V\"", loaded, &zone.file);
+}
+
+// In the master (at a reload, or when nginx stops): a new file renamed over
+// the old one, so a crash while writing leaves the previous snapshot.
+void save_snapshot(StoreZone& zone) {
+  if (zone.file.len == 0 || zone.sh == nullptr) return;
+  SnapshotWriter writer;
+  {
+    Locked store(zone);
+    store.each_live(ngx_current_msec, wall_ms(), writer);
+  }
+  std::string bytes = writer.finish();
+  std::string path = file_name(zone);
+  std::string temp = path + ".new";
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  bool ok = fd >= 0;
+  for (size_t at = 0; ok && at < bytes.size();) {
+    ssize_t n = ::write(fd, bytes.data() + at, bytes.size() - at);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) at += static_cast<size_t>(n);
+  }
+  ok = ok && ::fsync(fd) == 0;
+  if (fd >= 0 && ::close(fd) != 0) ok = false;
+  ok = ok && ::rename(temp.c_str(), path.c_str()) == 0;
+  if (!ok) {
+    ngx_log_error(NGX_LOG_ALERT, zone.log, ngx_errno,
+                  "vgw: cannot write the store file \"%V\"", &zone.file);
+    ::unlink(temp.c_str());
+  }
+}
+
+// A snapshot that cannot be read or written costs what it would have kept,
+// never the start or the reload.
+void guarded_snapshot(StoreZone& zone, void (*run)(StoreZone&)) noexcept {
+  try {
+    run(zone);
+  } catch (const std::exception& e) {
+    ngx_log_error(NGX_LOG_ALERT, zone.log, 0, "vgw: the store file \"%V\": %s",
+                  &zone.file, e.what());
+  }
+}
+
+ngx_int_t init_zone(ngx_shm_zone_t* shm_zone, void* data) {
+  auto* zone = static_cast<StoreZone*>(shm_zone->data);
+  if (auto* old = static_cast<StoreZone*>(data)) {  // a reload
+    zone->sh = old->sh;
+    zone->pool = old->pool;
+    guarded_snapshot(*zone, save_snapshot);
+    return NGX_OK;
+  }
+  zone->pool = reinterpret_cast<ngx_slab_pool_t*>(shm_zone->shm.addr);
+  if (shm_zone->shm.exists) {
+    zone->sh = static_cast<StoreShared*>(zone->pool->data);
+    return NGX_OK;
+  }
+  zone->sh = static_cast<StoreShared*>(
+      ngx_slab_alloc(zone->pool, sizeof(StoreShared)));
+  if (zone->sh == nullptr) return NGX_ERROR;
+  zone->pool->data = zone->sh;
+  ngx_rbtree_init(&zone->sh->tree, &zone->sh->sentinel, insert_entry);
+  ngx_queue_init(&zone->sh->by_age);
+  static const char kLogCtx[] = " in vgw store zone";
+  zone->pool->log_ctx =
+      static_cast<u_char*>(ngx_slab_alloc(zone->pool, sizeof(kLogCtx)));
+  if (zone->pool->log_ctx == nullptr) return NGX_ERROR;
+  ngx_memcpy(zone->pool->log_ctx, kLogCtx, sizeof(kLogCtx));
+  zone->pool->log_nomem = 0;  // a full zone is answered, not logged each time
+  guarded_snapshot(*zone, load_snapshot);
+  return NGX_OK;
+}
+
 ngx_msec_t ttl_expiry(int64_t ttl_seconds, ngx_msec_t now) {
   if (ttl_seconds <= 0) return 0;
   ngx_msec_t at = now + static_cast<ngx_msec_t>(ttl_seconds) * 1000;
@@ -196,6 +320,8 @@ ngx_int_t add_store_zone(ngx_conf_t* cf, MainConf* mcf) {
   if (shm == nullptr) return NGX_ERROR;
   shm->init = init_zone;
   shm->data = zone;
+  zone->file = mcf->store_file;
+  zone->log = &cf->cycle->new_log;
   mcf->store = shm;
   return NGX_OK;
 }
@@ -263,6 +389,13 @@ StoreReply run_store_command(MainConf* mcf, const StoreCommand& command) {
     }
   }
   return reply;
+}
+
+void save_store_at_exit(ngx_cycle_t* cycle) noexcept {
+  auto* mcf = static_cast<MainConf*>(
+      ngx_http_cycle_get_module_main_conf(cycle, ngx_http_vgw_module));
+  if (mcf == nullptr || mcf->store == nullptr) return;
+  guarded_snapshot(*static_cast<StoreZone*>(mcf->store->data), save_snapshot);
 }
 
 }  // namespace vgw::ngx
