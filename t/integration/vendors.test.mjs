@@ -91,6 +91,8 @@ const VENDORS = [
   },
   {
     ...fleetMember('veo-gemini'),
+    // Vertex serves the same model, so both are one pool for it.
+    sharesModelWith: 'veo-vertex',
     t2v(sent) {
       assert.equal(sent.path, '/v1beta/models/veo-3.1-generate-preview:predictLongRunning');
       assert.deepEqual(sent.body, { instances: [{ prompt: sent.body.instances[0].prompt }], parameters: { aspectRatio: '9:16', resolution: '720p', durationSeconds: 8 } });
@@ -188,13 +190,29 @@ for (const v of VENDORS) {
 
   test(`${v.name}: vendor rate limit and outage map to 429 and 502`, async () => {
     const mock = mocks[v.name];
-    mock.failNext({ on: 'create', status: 429, headers: { 'Retry-After': '3' } });
+    const pool = [mock, ...(v.sharesModelWith ? [mocks[v.sharesModelWith]] : [])];
+    const poolCreates = () => pool.map((m) => creates(m).length);
+    if (pool.length > 1) {
+      // A rate limit leaves no task, so the create moves on to the other vendor.
+      mock.failNext({ on: 'create', status: 429, headers: { 'Retry-After': '3' } });
+      const before = poolCreates();
+      const moved = await postJson(gw.url, '/v1/videos', { model: v.model, prompt: 'moved on' });
+      assert.equal(moved.status, 200, moved.text);
+      assert.equal(poolCreates()[1], before[1] + 1, 'the other vendor made the task');
+      const polled = await get(gw.url, `/v1/videos/${moved.json.id}`);
+      assert.equal(polled.status, 200, polled.text);
+      assert.equal(polled.json.model, v.model);
+    }
+    for (const m of pool) m.failNext({ on: 'create', status: 429, headers: { 'Retry-After': '3' } });
     let r = await postJson(gw.url, '/v1/videos', { model: v.model, prompt: 'limited' });
     assertError(r, 429);
     assert.ok(r.headers['retry-after']);
+    // A 503 may come after the task was made: no second vendor is tried.
     mock.failNext({ on: 'create', status: 503 });
+    const before = poolCreates();
     r = await postJson(gw.url, '/v1/videos', { model: v.model, prompt: 'down' });
     assertError(r, 502);
+    assert.deepEqual(poolCreates().slice(1), before.slice(1));
   });
 }
 
