@@ -34,6 +34,19 @@ namespace {
 
 void run_step(ngx_http_request_t* r, RequestCtx* ctx, Step step);
 
+// Runs the core's next step; an exception while computing or running it ends
+// the request with a 500 envelope instead of unwinding into nginx.
+template <class NextStep>
+void advance(ngx_http_request_t* r, RequestCtx* ctx, NextStep next_step) {
+  bool ok = guarded(r->connection->log, false, [&]() {
+    run_step(r, ctx, next_step());
+    return true;
+  });
+  if (!ok)
+    ngx_http_finalize_request(
+        r, send_internal_error(r, ctx, "Internal gateway error."));
+}
+
 int64_t now() { return static_cast<int64_t>(ngx_time()); }
 
 // The Idempotency-Key request header (nginx keeps no field for it).
@@ -193,13 +206,7 @@ void resume(ngx_http_request_t* r) noexcept {
   if (ctx == nullptr || !ctx->call_done || !ctx->op) return;
   ctx->call_done = false;
   r->write_event_handler = ngx_http_request_empty_handler;
-  bool ok = guarded(r->connection->log, false, [&]() {
-    run_step(r, ctx, ctx->op->on_reply(ctx->reply, now()));
-    return true;
-  });
-  if (!ok)
-    ngx_http_finalize_request(
-        r, send_internal_error(r, ctx, "Internal gateway error."));
+  advance(r, ctx, [&]() { return ctx->op->on_reply(ctx->reply, now()); });
 }
 
 bool start_call(ngx_http_request_t* r, RequestCtx* ctx, UpstreamCall call) {
@@ -313,13 +320,7 @@ bool start_media(ngx_http_request_t* r, RequestCtx* ctx, MediaFetch media) {
 
 void answer_resolved(ngx_http_request_t* r, RequestCtx* ctx,
                      const ResolvedHost& host) {
-  bool ok = guarded(r->connection->log, false, [&]() {
-    run_step(r, ctx, ctx->op->on_resolved(host, now()));
-    return true;
-  });
-  if (!ok)
-    ngx_http_finalize_request(
-        r, send_internal_error(r, ctx, "Internal gateway error."));
+  advance(r, ctx, [&]() { return ctx->op->on_resolved(host, now()); });
 }
 
 void name_resolved(ngx_resolver_ctx_t* rctx) noexcept {
@@ -391,13 +392,7 @@ bool start_resolve(ngx_http_request_t* r, RequestCtx* ctx,
 void store_answered(ngx_http_request_t* r, const StoreReply& reply) {
   RequestCtx* ctx = request_ctx(r, false);
   if (ctx == nullptr || !ctx->op) return;
-  bool ok = guarded(r->connection->log, false, [&]() {
-    run_step(r, ctx, ctx->op->on_store(reply, now()));
-    return true;
-  });
-  if (!ok)
-    ngx_http_finalize_request(
-        r, send_internal_error(r, ctx, "Internal gateway error."));
+  advance(r, ctx, [&]() { return ctx->op->on_store(reply, now()); });
 }
 
 void wait_over(ngx_event_t* ev) noexcept {
@@ -406,13 +401,7 @@ void wait_over(ngx_event_t* ev) noexcept {
   ngx_http_set_log_request(c->log, r);
   RequestCtx* ctx = request_ctx(r, false);
   if (ctx != nullptr && ctx->op) {
-    bool ok = guarded(c->log, false, [&]() {
-      run_step(r, ctx, ctx->op->on_timer(now()));
-      return true;
-    });
-    if (!ok)
-      ngx_http_finalize_request(
-          r, send_internal_error(r, ctx, "Internal gateway error."));
+    advance(r, ctx, [&]() { return ctx->op->on_timer(now()); });
   }
   ngx_http_run_posted_requests(c);
 }
@@ -498,7 +487,7 @@ void body_ready(ngx_http_request_t* r) noexcept {
                 }));
     return;
   }
-  bool ok = guarded(r->connection->log, false, [&]() {
+  advance(r, ctx, [&]() {
     ClientCall call;
     call.method = view(r->method_name);
     call.path = view(r->uri);
@@ -513,12 +502,8 @@ void body_ready(ngx_http_request_t* r) noexcept {
     call.public_url = ctx->public_url;
     call.unified_openai_words = loc_conf(r)->unified_openai_words == 1;
     ctx->op = main_conf(r)->gateway->begin(call);
-    run_step(r, ctx, ctx->op->start(now()));
-    return true;
+    return ctx->op->start(now());
   });
-  if (!ok)
-    ngx_http_finalize_request(
-        r, send_internal_error(r, ctx, "Internal gateway error."));
 }
 
 }  // namespace
