@@ -12,6 +12,10 @@
 #include <stdexcept>
 
 #include "api/client_request.hpp"
+#include "catalog/catalog_listing.hpp"
+#include "catalog/catalog_lookup.hpp"
+#include "catalog/catalog_record.hpp"
+#include "catalog/list_videos.hpp"
 #include "rules/rule_error.hpp"
 #include "translate/account_pool.hpp"
 #include "translate/concurrent_tasks.hpp"
@@ -54,14 +58,6 @@ std::unique_ptr<Operation> answer(std::variant<ApiError, HttpResponse> reply,
   facts.operation = operation;
   facts.model = std::move(model);
   return std::make_unique<FixedOperation>(std::move(reply), std::move(facts));
-}
-
-ApiError unknown_video(std::string_view id) {
-  ApiError e = not_found("No video found with id '" +
-                         std::string(id.substr(0, 200)) + "'.");
-  e.code = "video_not_found";
-  e.param = "video_id";
-  return e;
 }
 
 std::string tenant_of(const ClientCall& call) {
@@ -211,8 +207,8 @@ std::unique_ptr<Operation> Gateway::begin(const ClientCall& call) const {
     }
     if (rest == 1) {
       if (call.method == "GET") {
-        return unified(
-            begin_by_id(call, segments[i + 1], false, api_base(i - 1)));
+        return unified(begin_by_id(call, segments[i + 1], ByIdUse::retrieve,
+                                   api_base(i - 1)));
       }
       return unified(method_not_allowed("GET"));
     }
@@ -229,24 +225,23 @@ std::unique_ptr<Operation> Gateway::begin(const ClientCall& call) const {
   size_t rest = at == segments.size() ? 99 : segments.size() - at - 1;
   if (rest == 0) {
     if (call.method == "POST") return begin_create(call, api_base(at));
-    if (call.method == "GET") {
-      return answer(
-          invalid_request("Listing videos is not supported: this gateway keeps "
-                          "no record of videos; keep the ids you created.",
-                          std::nullopt, "unsupported_endpoint"),
-          "route");
-    }
-    return method_not_allowed("POST");
+    if (call.method == "GET") return begin_list(call);
+    return method_not_allowed("GET or POST");
   }
   if (rest == 1) {
     if (call.method == "GET") {
-      return begin_by_id(call, segments[at + 1], false, api_base(at));
+      return begin_by_id(call, segments[at + 1], ByIdUse::retrieve,
+                         api_base(at));
     }
-    return method_not_allowed("GET");
+    if (call.method == "DELETE") {
+      return begin_by_id(call, segments[at + 1], ByIdUse::remove, api_base(at));
+    }
+    return method_not_allowed("GET or DELETE");
   }
   if (rest == 2 && segments[at + 2] == "content") {
     if (call.method == "GET" || call.method == "HEAD") {
-      return begin_by_id(call, segments[at + 1], true, std::string());
+      return begin_by_id(call, segments[at + 1], ByIdUse::content,
+                         std::string());
     }
     return method_not_allowed("GET");
   }
@@ -359,6 +354,7 @@ std::unique_ptr<Operation> Gateway::begin_create(
     }
   }
   if (!pool.empty()) {
+    std::string prompt = request.prompt;
     std::string fingerprint;
     if (!idempotency_key.empty()) fingerprint = create_fingerprint(request);
     CreateContext context{
@@ -406,6 +402,8 @@ std::unique_ptr<Operation> Gateway::begin_create(
     }
     create = with_usage_record(std::move(create), tenant_of(call),
                                UsagePoint::create);
+    create = with_catalog_listing(
+        std::move(create), catalog_owner(call.binding), std::move(prompt));
     if (idempotency_key.empty()) return create;
     return make_idempotent_create(
         std::move(create), idempotency_store_key(call.binding, idempotency_key),
@@ -419,19 +417,23 @@ std::unique_ptr<Operation> Gateway::begin_create(
 }
 
 std::unique_ptr<Operation> Gateway::begin_by_id(
-    const ClientCall& call, std::string_view id, bool content,
+    const ClientCall& call, std::string_view id, ByIdUse use,
     const std::string& api_base) const {
-  const char* operation = content ? "content" : "retrieve";
+  const char* operation = use == ByIdUse::content  ? "content"
+                          : use == ByIdUse::remove ? "delete"
+                                                   : "retrieve";
   std::string video_id = url_decode(id);
   auto record = sealer_.open(video_id, call.binding);
-  if (!record) return answer(unknown_video(video_id), operation);
+  if (!record) return answer(video_not_found(video_id), operation);
   Vendor* vendor = find_vendor(record->vendor);
   if (!vendor) {
-    ApiError e = unknown_video(video_id);
+    ApiError e = video_not_found(video_id);
     e.message += " The vendor that made it is no longer configured.";
     return answer(e, operation, record->model);
   }
-  if (!content) {
+  CatalogTarget target{catalog_record_key(record->vendor, record->task_id),
+                       std::string(call.binding), video_id};
+  if (use != ByIdUse::content) {
     std::string content_url;
     if (!api_base.empty()) {
       constexpr std::string_view kVideos = "videos/", kContent = "/content";
@@ -440,11 +442,12 @@ std::unique_ptr<Operation> Gateway::begin_by_id(
       content_url.append(api_base).append(kVideos).append(video_id).append(
           kContent);
     }
+    auto notes = std::make_shared<VideoNotes>();
     auto retrieve = with_breaker(
         with_fresh_token(*vendor,
                          make_retrieve_operation(
                              *vendor, std::move(*record), std::move(video_id),
-                             std::move(content_url), &status_cache_)),
+                             std::move(content_url), &status_cache_, notes)),
         vendor->name(), breaker_, vendor->breaker_memo());
     retrieve = with_task_slot_release(
         with_usage_record(std::move(retrieve), tenant_of(call),
@@ -454,7 +457,10 @@ std::unique_ptr<Operation> Gateway::begin_by_id(
       retrieve = with_task_slot_release(std::move(retrieve),
                                         tenant_task_slots(*call.caller->entry));
     }
-    return retrieve;
+    return with_catalog_lookup(
+        std::move(retrieve),
+        use == ByIdUse::remove ? CatalogUse::remove : CatalogUse::retrieve,
+        std::move(target), std::move(notes));
   }
   std::string variant = query_arg(call.args, "variant").value_or("video");
   if (variant.empty()) variant = "video";
@@ -467,10 +473,31 @@ std::unique_ptr<Operation> Gateway::begin_by_id(
                                   "variant", "invalid_value"),
                   operation, record->model);
   }
-  return with_breaker(with_fresh_token(*vendor, make_content_operation(
-                                                    *vendor, std::move(*record),
-                                                    video_id, variant)),
-                      vendor->name(), breaker_, vendor->breaker_memo());
+  return with_catalog_lookup(
+      with_breaker(with_fresh_token(*vendor, make_content_operation(
+                                                 *vendor, std::move(*record),
+                                                 video_id, variant)),
+                   vendor->name(), breaker_, vendor->breaker_memo()),
+      CatalogUse::content, std::move(target), nullptr);
+}
+
+std::unique_ptr<Operation> Gateway::begin_list(const ClientCall& call) const {
+  ListQuery query;
+  if (auto e = parse_list_query(call.args, query)) return answer(*e, "list");
+  std::string after_key;
+  if (!query.after.empty()) {
+    auto after = sealer_.open(query.after, call.binding);
+    if (!after) {
+      ApiError e = invalid_request(
+          "Invalid value for 'after': no video of yours has the id '" +
+              query.after.substr(0, 200) + "'.",
+          std::string("after"), "invalid_value");
+      return answer(e, "list");
+    }
+    after_key = catalog_record_key(after->vendor, after->task_id);
+  }
+  return make_list_operation(std::move(query), catalog_owner(call.binding),
+                             std::move(after_key));
 }
 
 }  // namespace vgw

@@ -107,9 +107,11 @@ class Gateway {
                                             std::string_view token) const;
   // `api_base`: absolute URL of the API root the client used, for the
   // content link in completed videos (empty: no link).
+  enum class ByIdUse { retrieve, content, remove };
   std::unique_ptr<Operation> begin_by_id(const ClientCall& call,
-                                         std::string_view id, bool content,
+                                         std::string_view id, ByIdUse use,
                                          const std::string& api_base) const;
+  std::unique_ptr<Operation> begin_list(const ClientCall& call) const;
 
   std::vector<std::unique_ptr<Vendor>> vendors_;
   std::vector<std::string> id_secrets_;

@@ -1,9 +1,9 @@
 // The store for a fleet: two gateways (two workers each) on one real
 // redis-server (with a password and its own database), reached through an
 // upstream{} block with keepalive. They share Idempotency-Keys, tenant
-// limits, circuit breakers and usage claims; with Redis stopped mid-run
-// polls of one video on both coalesce into one vendor status call per
-// period. With Redis stopped mid-run
+// limits, circuit breakers, usage claims and the catalogue of videos
+// (lists, prompts, tombstones); polls of one video on both coalesce into
+// one vendor status call per period. With Redis stopped mid-run
 // every existing video stays readable, limits fail open and idempotent
 // creates fail closed, until Redis is back.
 
@@ -210,6 +210,27 @@ test('a breaker opened on one gateway protects the vendor from the other', async
   assert.equal(vendorCreates(), calls, 'the vendor was not called');
   kling.clearFaults();
   await redis.commandIn(DB, 'FLUSHDB');
+});
+
+test('the catalogue is the fleet\'s: a video made on one gateway is listed on the other, and deleted on one it is gone on both', async () => {
+  const sdk = (gw) => new OpenAI({ apiKey: ACME_KEY, baseURL: `${gw.url}/v1`, maxRetries: 0 });
+  const onA = await sdk(a).videos.create({ model: 'kling-v2-6', prompt: 'made on a' });
+  const onB = await sdk(b).videos.create({ model: 'kling-v2-6', prompt: 'made on b' });
+  const listed = (await sdk(b).videos.list({ limit: 2 })).data;
+  assert.deepEqual(listed.map((v) => [v.id, v.prompt]), [[onB.id, 'made on b'], [onA.id, 'made on a']]);
+  assert.equal((await sdk(b).videos.retrieve(onA.id)).prompt, 'made on a');
+  const betaList = await new OpenAI({ apiKey: BETA_KEY, baseURL: `${a.url}/v1` }).videos.list();
+  assert.ok(!betaList.data.some((v) => v.id === onA.id || v.id === onB.id), 'another tenant sees none of them');
+  assert.equal((await pollUntil(a.url, onA.id, acme)).video.status, 'completed');
+  assert.deepEqual(await sdk(b).videos.delete(onA.id), { id: onA.id, object: 'video.deleted', deleted: true });
+  for (const gw of [a, b]) {
+    const gone = await get(gw.url, `/v1/videos/${onA.id}`, acme);
+    assert.equal(gone.status, 404, gone.text);
+    assert.equal(gone.json.error.code, 'video_not_found');
+  }
+  const after = (await sdk(a).videos.list({ limit: 2 })).data.map((v) => v.id);
+  assert.ok(!after.includes(onA.id));
+  assert.ok(after.includes(onB.id));
 });
 
 test('Redis stopped mid-run: videos stay readable, limits fail open, idempotent creates fail closed; then it is back', async () => {

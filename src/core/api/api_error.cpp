@@ -42,6 +42,14 @@ ApiError not_found(std::string message) {
   return e;
 }
 
+ApiError video_not_found(std::string_view id) {
+  ApiError e = not_found("No video found with id '" +
+                         std::string(id.substr(0, 200)) + "'.");
+  e.code = "video_not_found";
+  e.param = "video_id";
+  return e;
+}
+
 ApiError internal_error(std::string message) {
   ApiError e;
   e.status = 500;

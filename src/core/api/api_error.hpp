@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "http_types.hpp"
 
@@ -26,6 +27,8 @@ ApiError invalid_request(std::string message,
                          std::optional<std::string> param = std::nullopt,
                          std::optional<std::string> code = std::nullopt);
 ApiError not_found(std::string message);
+// 404 video_not_found for an id that does not open, or was deleted.
+ApiError video_not_found(std::string_view id);
 ApiError internal_error(std::string message);
 
 // The envelope for an error status nginx itself produced inside the API

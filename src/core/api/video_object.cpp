@@ -10,6 +10,7 @@ std::string render_video(const VideoView& v) {
   std::string out;
   // Every field's text at once: the writer grows only for escapes.
   JsonWriter w(out, 512 + v.id.size() + (v.prompt ? v.prompt->size() : 0) +
+                        (v.remixed_from ? v.remixed_from->size() : 0) +
                         (v.url ? 2 * v.url->size() : 0) +
                         (v.error ? v.error->message.size() : 0));
   auto optional_number = [&](const char* name,
@@ -30,7 +31,8 @@ std::string render_video(const VideoView& v) {
   v.prompt ? w.string(*v.prompt) : w.null();
   w.key("size").string(v.size);
   w.key("seconds").string(v.seconds);
-  w.key("remixed_from_video_id").null();
+  w.key("remixed_from_video_id");
+  v.remixed_from ? w.string(*v.remixed_from) : w.null();
   w.key("error");
   if (v.error) {
     w.begin_object();

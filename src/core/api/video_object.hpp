@@ -27,6 +27,7 @@ struct VideoView {
   std::optional<std::string> prompt;
   std::string size;
   std::string seconds;
+  std::optional<std::string> remixed_from;
   std::optional<VideoFailure> error;
   // Relay extras beyond the 13 keys, rendered only when known: the
   // gateway's own download link for a completed video (`url` and

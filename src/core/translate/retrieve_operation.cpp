@@ -47,11 +47,13 @@ class StatusOperation : public Operation {
 class RetrieveOperation : public StatusOperation {
  public:
   RetrieveOperation(Vendor& vendor, VideoRecord record, std::string video_id,
-                    std::string content_url, StatusCache* cache)
+                    std::string content_url, StatusCache* cache,
+                    std::shared_ptr<const VideoNotes> notes)
       : StatusOperation(vendor, std::move(record), std::move(video_id),
                         "retrieve"),
         content_url_(std::move(content_url)),
-        cache_(cache && cache->enabled() ? cache : nullptr) {
+        cache_(cache && cache->enabled() ? cache : nullptr),
+        notes_(std::move(notes)) {
     if (cache_) {
       cache_key_ =
           vendor_.name() + '\n' + record_.kind + '\n' + record_.task_id;
@@ -162,6 +164,10 @@ class RetrieveOperation : public StatusOperation {
     VideoView view = read_video_state(vendor_, status.body, record_, now);
     view.id = facts_.video_id;
     if (!content_url_.empty()) view.url = content_url_;
+    if (notes_) {
+      if (notes_->prompt) view.prompt = notes_->prompt;
+      view.remixed_from = notes_->remixed_from;
+    }
     facts_.seconds = record_.seconds;
     facts_.size = record_.size;
     facts_.status = to_string(view.status);
@@ -181,6 +187,7 @@ class RetrieveOperation : public StatusOperation {
 
   std::string content_url_;
   StatusCache* cache_;
+  std::shared_ptr<const VideoNotes> notes_;
   std::string cache_key_;
   std::string cached_;  // the cached body a hit is rendered from
   std::string last_;    // the store's last body, past its period
@@ -334,14 +341,13 @@ class ContentOperation : public StatusOperation {
 
 }  // namespace
 
-std::unique_ptr<Operation> make_retrieve_operation(Vendor& vendor,
-                                                   VideoRecord record,
-                                                   std::string video_id,
-                                                   std::string content_url,
-                                                   StatusCache* cache) {
-  return std::make_unique<RetrieveOperation>(vendor, std::move(record),
-                                             std::move(video_id),
-                                             std::move(content_url), cache);
+std::unique_ptr<Operation> make_retrieve_operation(
+    Vendor& vendor, VideoRecord record, std::string video_id,
+    std::string content_url, StatusCache* cache,
+    std::shared_ptr<const VideoNotes> notes) {
+  return std::make_unique<RetrieveOperation>(
+      vendor, std::move(record), std::move(video_id), std::move(content_url),
+      cache, std::move(notes));
 }
 
 std::unique_ptr<Operation> make_content_operation(Vendor& vendor,

@@ -1,0 +1,185 @@
+#include "catalog/catalog_lookup.hpp"
+
+#include "catalog/catalog_record.hpp"
+#include "util/json_writer.hpp"
+
+namespace vgw {
+namespace {
+
+ApiError not_finished(std::string_view id, std::string_view status) {
+  return invalid_request("Video '" + std::string(id.substr(0, 200)) + "' is " +
+                             std::string(status) +
+                             "; only a completed or failed video can be "
+                             "deleted.",
+                         std::nullopt, "video_not_finished");
+}
+
+ApiError tombstone_unavailable() {
+  ApiError e = internal_error(
+      "The gateway's store is unavailable, so the deletion cannot be "
+      "recorded; retry later.");
+  e.status = 503;
+  e.code = "store_unavailable";
+  e.retry_after_seconds = 1;
+  return e;
+}
+
+HttpResponse deleted_answer(std::string_view id) {
+  HttpResponse r;
+  JsonWriter w(r.body, 64 + id.size());
+  w.begin_object();
+  w.key("id").string(id);
+  w.key("object").string("video.deleted");
+  w.key("deleted").raw("true");
+  w.end_object();
+  w.finish();
+  return r;
+}
+
+class CatalogLookup : public OperationDecorator {
+ public:
+  CatalogLookup(std::unique_ptr<Operation> inner, CatalogUse use,
+                CatalogTarget target, std::shared_ptr<VideoNotes> notes)
+      : OperationDecorator(std::move(inner)),
+        use_(use),
+        target_(std::move(target)),
+        notes_(std::move(notes)) {
+    if (use_ == CatalogUse::remove) facts_to_amend().operation = "delete";
+  }
+
+  Step start(int64_t) override {
+    phase_ = Phase::reading;
+    return Step::query_store(
+        {StoreCommand::Op::get, target_.record_key, {}, 0, false});
+  }
+
+  Step on_store(const StoreReply& reply, int64_t now) override {
+    switch (phase_) {
+      case Phase::idle:
+        return pass(inner_->on_store(reply, now));
+      case Phase::reading:
+        phase_ = Phase::idle;
+        if (reply.ok && reply.value)
+          record_ = decode_catalog_record(*reply.value);
+        if (record_ && record_->deleted()) {
+          phase_ = Phase::answered;
+          return answer(video_not_found(target_.video_id));
+        }
+        if (record_ && notes_) {
+          notes_->prompt = record_->prompt;
+          if (!record_->remixed_from.empty()) {
+            notes_->remixed_from = record_->remixed_from;
+          }
+        }
+        return pass(inner_->start(now));
+      case Phase::listing:
+        phase_ = Phase::recording;
+        return write_record();
+      case Phase::burying:
+        if (!reply.ok || !reply.done) {
+          phase_ = Phase::answered;
+          return answer(tombstone_unavailable());
+        }
+        if (record_ && record_->number > 0) {
+          phase_ = Phase::unlisting;
+          return Step::query_store({StoreCommand::Op::del,
+                                    catalog_entry_key(owner(), record_->number),
+                                    {},
+                                    0,
+                                    false});
+        }
+        [[fallthrough]];
+      case Phase::unlisting:
+        phase_ = Phase::answered;
+        return answer(deleted_answer(target_.video_id), "ok");
+      case Phase::recording:
+        phase_ = Phase::answered;
+        return Step::respond(std::move(held_));
+      case Phase::answered:
+        break;
+    }
+    return answer(internal_error("Unexpected store reply."));
+  }
+
+ protected:
+  void forward(Step& step) override {
+    if (phase_ != Phase::idle || step.kind != Step::Kind::respond) return;
+    if (use_ == CatalogUse::remove) return remove(step);
+    if (use_ != CatalogUse::retrieve || step.response.status != 200 ||
+        !record_) {
+      return;
+    }
+    const std::string& status = inner_->facts().status;
+    if (status.empty() || status == record_->status) return;
+    record_->status = status;
+    held_ = std::move(step.response);
+    if (record_->number > 0) {
+      phase_ = Phase::listing;
+      step = Step::query_store(
+          {StoreCommand::Op::set, catalog_entry_key(owner(), record_->number),
+           encode_catalog_entry(target_.video_id, held_.body), kCatalogSeconds,
+           false});
+    } else {
+      phase_ = Phase::recording;
+      step = write_record();
+    }
+  }
+
+ private:
+  enum class Phase {
+    idle,
+    reading,
+    listing,
+    recording,
+    burying,
+    unlisting,
+    answered
+  };
+
+  void remove(Step& step) {
+    if (step.response.status != 200) return;
+    const std::string& status = inner_->facts().status;
+    if (status != "completed" && status != "failed") {
+      phase_ = Phase::answered;
+      step = answer(not_finished(target_.video_id, status));
+      return;
+    }
+    CatalogRecord tombstone;
+    if (record_) tombstone.number = record_->number;
+    tombstone.status = "deleted";
+    phase_ = Phase::burying;
+    step = Step::query_store({StoreCommand::Op::set, target_.record_key,
+                              encode_catalog_record(tombstone),
+                              kTombstoneSeconds, false});
+  }
+
+  Step write_record() {
+    return Step::query_store({StoreCommand::Op::set, target_.record_key,
+                              encode_catalog_record(*record_), kCatalogSeconds,
+                              false});
+  }
+
+  const std::string& owner() {
+    if (owner_.empty()) owner_ = catalog_owner(target_.binding);
+    return owner_;
+  }
+
+  CatalogUse use_;
+  CatalogTarget target_;
+  std::shared_ptr<VideoNotes> notes_;
+  std::optional<CatalogRecord> record_;
+  std::string owner_;
+  Phase phase_ = Phase::idle;
+  HttpResponse held_;
+};
+
+}  // namespace
+
+std::unique_ptr<Operation> with_catalog_lookup(
+    std::unique_ptr<Operation> inner, CatalogUse use, CatalogTarget target,
+    std::shared_ptr<VideoNotes> notes) {
+  return std::make_unique<CatalogLookup>(std::move(inner), use,
+                                         std::move(target), std::move(notes));
+}
+
+}  // namespace vgw
