@@ -329,9 +329,20 @@ char* set_id_key(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   });
 }
 
+// An env: secret whose variable is unset leaves webhooks off, so one
+// configuration serves operators with and without them.
 char* set_webhook_secret(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   auto* mcf = static_cast<MainConf*>(conf);
+  auto* args = static_cast<ngx_str_t*>(cf->args->elts);
+  bool from_env = view(args[1]).substr(0, 4) == "env:";
   return with_secret(cf, [&](const std::string& secret) {
+    if (secret.empty() && from_env) {
+      ngx_conf_log_error(NGX_LOG_NOTICE, cf, 0,
+                         "vgw: %V is empty: webhooks are off (callback_url "
+                         "is refused)",
+                         &args[1]);
+      return;
+    }
     mcf->gateway->set_webhook_secret(secret);
   });
 }

@@ -24,6 +24,9 @@ mkdirSync(join(ROOT, 'build/run'), { recursive: true });
 const keyFile = join(ROOT, 'build/run/id_key');
 if (!existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32).toString('hex'), { mode: 0o600 });
 const env = { ...process.env, VGW_ID_KEY: process.env.VGW_ID_KEY ?? readFileSync(keyFile, 'utf8') };
+// Webhooks on, so every relay example (the unified seed's callback_url
+// included) runs as written; a new signing key each start.
+env.VGW_WEBHOOK_SECRET ??= `whsec_${randomBytes(32).toString('base64')}`;
 
 const slow = { processingAfterMs: 3000, doneAfterMs: 10000 };
 
@@ -61,6 +64,8 @@ Try it:
   ID=$(sed 's/.*"id":"\\([^"]*\\)".*/\\1/' /tmp/video.json)
   curl -s ${base}/v1/videos/$ID -H 'Authorization: Bearer me'          # repeat until "completed"
   curl -s ${base}/v1/videos/$ID/content -H 'Authorization: Bearer me' -o video.mp4
+Webhooks: callback_url events are signed with ${env.VGW_WEBHOOK_SECRET}
+  (verify with client.webhooks.unwrap(body, headers, secret) in the openai SDK).
 Other models: sora-2 (OpenAI-compatible), viduq2, jimeng-v30, MiniMax-Hailuo-02,
 doubao-seedance-1-0-pro-250528, wan2.5-t2v-preview, veo-3.1-generate-preview,
 vertex-veo-3 (see README, Vendors).
