@@ -16,6 +16,7 @@
 #include "catalog/catalog_lookup.hpp"
 #include "catalog/catalog_record.hpp"
 #include "catalog/list_videos.hpp"
+#include "crypto/crypto.hpp"
 #include "rules/rule_error.hpp"
 #include "translate/account_pool.hpp"
 #include "translate/concurrent_tasks.hpp"
@@ -24,6 +25,7 @@
 #include "translate/retrieve_operation.hpp"
 #include "translate/tenant_quota.hpp"
 #include "translate/usage_record.hpp"
+#include "translate/vendor_delete.hpp"
 #include "util/strings.hpp"
 #include "util/json_reader.hpp"
 
@@ -64,6 +66,13 @@ std::string tenant_of(const ClientCall& call) {
   return call.caller ? call.caller->tenant : std::string();
 }
 
+std::optional<ApiError> idempotency_key_problem(std::string_view key) {
+  if (key.size() <= 255) return std::nullopt;
+  return invalid_request("'Idempotency-Key' is longer than 255 characters.",
+                         std::string("Idempotency-Key"),
+                         "invalid_idempotency_key");
+}
+
 std::optional<std::string> query_arg(std::string_view args,
                                      std::string_view name) {
   for (auto pair : split(args, '&')) {
@@ -74,6 +83,23 @@ std::optional<std::string> query_arg(std::string_view args,
     }
   }
   return std::nullopt;
+}
+
+// A remix body is {prompt} and nothing else, as OpenAI's.
+std::optional<ApiError> only_a_prompt(const ClientVideoRequest& r) {
+  std::string other = !r.model.empty()      ? "model"
+                      : r.seconds           ? "seconds"
+                      : r.size              ? "size"
+                      : !r.images.empty()   ? "input_reference"
+                      : r.callback_url      ? "callback_url"
+                      : !r.metadata.empty() ? "metadata"
+                      : !r.echo.empty()     ? r.echo.begin().key()
+                      : !r.extra.empty()    ? r.extra.begin().key()
+                                            : std::string();
+  if (other.empty()) return std::nullopt;
+  return invalid_request(
+      "Unrecognized request argument supplied: " + other.substr(0, 100),
+      other.substr(0, 100), "unknown_parameter");
 }
 
 }  // namespace
@@ -238,6 +264,12 @@ std::unique_ptr<Operation> Gateway::begin(const ClientCall& call) const {
     }
     return method_not_allowed("GET or DELETE");
   }
+  if (rest == 2 && segments[at + 2] == "remix") {
+    if (call.method == "POST") {
+      return begin_remix(call, segments[at + 1], api_base(at));
+    }
+    return method_not_allowed("POST");
+  }
   if (rest == 2 && segments[at + 2] == "content") {
     if (call.method == "GET" || call.method == "HEAD") {
       return begin_by_id(call, segments[at + 1], ByIdUse::content,
@@ -340,12 +372,8 @@ std::unique_ptr<Operation> Gateway::begin_create(
                   "create", request.model);
   }
   std::string_view idempotency_key = trim(call.idempotency_key);
-  if (idempotency_key.size() > 255) {
-    return answer(invalid_request("'Idempotency-Key' is longer than 255 "
-                                  "characters.",
-                                  std::string("Idempotency-Key"),
-                                  "invalid_idempotency_key"),
-                  "create", request.model);
+  if (auto e = idempotency_key_problem(idempotency_key)) {
+    return answer(*e, "create", request.model);
   }
   std::vector<std::pair<Vendor*, const ModelRule*>> pool;
   for (const auto& vendor : vendors_) {
@@ -357,19 +385,14 @@ std::unique_ptr<Operation> Gateway::begin_create(
     std::string prompt = request.prompt;
     std::string fingerprint;
     if (!idempotency_key.empty()) fingerprint = create_fingerprint(request);
-    CreateContext context{
-        sealer_,  webhooks_,    std::string(call.binding), tenant_of(call),
-        api_base, image_fetch_, image_fetch_timeout_,      call.body_buffer};
+    CreateContext context = create_context(call, api_base);
     auto on_account = [this](Vendor& vendor, const ModelRule& rule,
                              ClientVideoRequest request,
                              CreateContext context) {
-      return with_concurrent_task_slot(
-          with_breaker(
-              with_fresh_token(vendor, make_create_operation(
-                                           vendor, rule, std::move(request),
-                                           std::move(context))),
-              vendor.name(), breaker_, vendor.breaker_memo()),
-          account_task_slots(vendor));
+      return this->on_account(
+          make_create_operation(vendor, rule, std::move(request),
+                                std::move(context)),
+          vendor);
     };
     std::unique_ptr<Operation> create;
     if (pool.size() == 1) {
@@ -395,15 +418,7 @@ std::unique_ptr<Operation> Gateway::begin_create(
     }
     // Outside the pool: a create every account refused gives the tenant's
     // charge back.
-    if (call.caller && call.caller->entry) {
-      create = with_concurrent_task_slot(
-          with_tenant_quota(std::move(create), *call.caller->entry),
-          tenant_task_slots(*call.caller->entry));
-    }
-    create = with_usage_record(std::move(create), tenant_of(call),
-                               UsagePoint::create);
-    create = with_catalog_listing(
-        std::move(create), catalog_owner(call.binding), std::move(prompt));
+    create = for_tenant(std::move(create), call, std::move(prompt), {});
     if (idempotency_key.empty()) return create;
     return make_idempotent_create(
         std::move(create), idempotency_store_key(call.binding, idempotency_key),
@@ -432,7 +447,12 @@ std::unique_ptr<Operation> Gateway::begin_by_id(
     return answer(e, operation, record->model);
   }
   CatalogTarget target{catalog_record_key(record->vendor, record->task_id),
-                       std::string(call.binding), video_id};
+                       std::string(call.binding), video_id, nullptr};
+  if (use == ByIdUse::remove) {
+    if (auto deletion = make_vendor_delete_operation(*vendor, *record)) {
+      target.vendor_delete = with_fresh_token(*vendor, std::move(deletion));
+    }
+  }
   if (use != ByIdUse::content) {
     std::string content_url;
     if (!api_base.empty()) {
@@ -479,6 +499,113 @@ std::unique_ptr<Operation> Gateway::begin_by_id(
                                                  video_id, variant)),
                    vendor->name(), breaker_, vendor->breaker_memo()),
       CatalogUse::content, std::move(target), nullptr);
+}
+
+CreateContext Gateway::create_context(const ClientCall& call,
+                                      const std::string& api_base) const {
+  return CreateContext{
+      sealer_,     webhooks_,    std::string(call.binding), tenant_of(call),
+      api_base,    image_fetch_, image_fetch_timeout_,      call.body_buffer,
+      std::nullopt};
+}
+
+std::unique_ptr<Operation> Gateway::on_account(
+    std::unique_ptr<Operation> create, Vendor& vendor) const {
+  return with_concurrent_task_slot(
+      with_breaker(with_fresh_token(vendor, std::move(create)), vendor.name(),
+                   breaker_, vendor.breaker_memo()),
+      account_task_slots(vendor));
+}
+
+std::unique_ptr<Operation> Gateway::for_tenant(
+    std::unique_ptr<Operation> create, const ClientCall& call,
+    std::string prompt, std::string remixed_from) const {
+  if (call.caller && call.caller->entry) {
+    create = with_concurrent_task_slot(
+        with_tenant_quota(std::move(create), *call.caller->entry),
+        tenant_task_slots(*call.caller->entry));
+  }
+  create =
+      with_usage_record(std::move(create), tenant_of(call), UsagePoint::create);
+  return with_catalog_listing(std::move(create), catalog_owner(call.binding),
+                              std::move(prompt), std::move(remixed_from));
+}
+
+std::unique_ptr<Operation> Gateway::begin_remix(
+    const ClientCall& call, std::string_view id,
+    const std::string& api_base) const {
+  std::string source_id = url_decode(id);
+  auto source = sealer_.open(source_id, call.binding);
+  if (!source) return answer(video_not_found(source_id), "remix");
+  Vendor* vendor = find_vendor(source->vendor);
+  const ModelRule* rule = vendor ? vendor->find_model(source->model) : nullptr;
+  if (!rule) {
+    ApiError e = video_not_found(source_id);
+    e.message += " The vendor that made it is no longer configured.";
+    return answer(e, "remix", source->model);
+  }
+  if (!vendor->rules().remix) {
+    return answer(cannot_remix(source->model), "remix", source->model);
+  }
+  ClientVideoRequest request;
+  if (auto e = parse_create_request(call.content_type, call.body, request)) {
+    return answer(*e, "remix", source->model);
+  }
+  if (auto e = only_a_prompt(request))
+    return answer(*e, "remix", source->model);
+  if (call.caller) {
+    if (auto e = refuse_model(*call.caller, source->model)) {
+      return answer(*e, "remix", source->model);
+    }
+  }
+  std::string_view idempotency_key = trim(call.idempotency_key);
+  if (auto e = idempotency_key_problem(idempotency_key)) {
+    return answer(*e, "remix", source->model);
+  }
+  request.model = source->model;
+  request.seconds = source->seconds;
+  request.size = source->size;
+  std::string prompt = request.prompt;
+  std::string fingerprint;
+  if (!idempotency_key.empty()) {
+    fingerprint = crypto::sha256({"remix", std::string_view("\0", 1), source_id,
+                                  std::string_view("\0", 1),
+                                  create_fingerprint(request)});
+  }
+  CreateContext context = create_context(call, api_base);
+  context.remix = RemixSource{source_id, source->task_id, source->kind};
+  CatalogTarget target{catalog_record_key(source->vendor, source->task_id),
+                       std::string(call.binding), source_id, nullptr};
+  auto remix = for_tenant(
+      on_account(make_create_operation(*vendor, *rule, std::move(request),
+                                       std::move(context)),
+                 *vendor),
+      call, std::move(prompt), source_id);
+  // A deleted source is a 404, before anything is made from it.
+  remix = with_catalog_lookup(std::move(remix), CatalogUse::content,
+                              std::move(target), nullptr);
+  if (idempotency_key.empty()) return remix;
+  return make_idempotent_create(
+      std::move(remix), idempotency_store_key(call.binding, idempotency_key),
+      std::move(fingerprint));
+}
+
+ApiError Gateway::cannot_remix(const std::string& model) const {
+  std::string can;
+  for (const auto& v : vendors_) {
+    if (!v->rules().remix) continue;
+    for (const auto& m : v->rules().models) {
+      std::string quoted = "'" + m.pattern + "'";
+      if (can.find(quoted) != std::string::npos) continue;
+      can += (can.empty() ? "" : ", ") + quoted;
+    }
+  }
+  return invalid_request(
+      "Videos made with '" + model.substr(0, 200) +
+          "' cannot be remixed: its vendor has no remix. " +
+          (can.empty() ? std::string("No configured model can remix.")
+                       : "Models whose videos can be remixed: " + can + "."),
+      std::nullopt, "unsupported_by_vendor");
 }
 
 std::unique_ptr<Operation> Gateway::begin_list(const ClientCall& call) const {

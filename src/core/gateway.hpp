@@ -11,6 +11,7 @@
 #include "tenants/caller.hpp"
 #include "tenants/tenant_directory.hpp"
 #include "translate/circuit_breaker.hpp"
+#include "translate/create_operation.hpp"
 #include "translate/operation.hpp"
 #include "translate/status_cache.hpp"
 #include "translate/vendor.hpp"
@@ -112,6 +113,21 @@ class Gateway {
                                          std::string_view id, ByIdUse use,
                                          const std::string& api_base) const;
   std::unique_ptr<Operation> begin_list(const ClientCall& call) const;
+  std::unique_ptr<Operation> begin_remix(const ClientCall& call,
+                                         std::string_view id,
+                                         const std::string& api_base) const;
+  // What a create (or remix) on one account is wrapped in: its task cap,
+  // breaker and token; then the tenant's limits, usage and the catalogue.
+  std::unique_ptr<Operation> on_account(std::unique_ptr<Operation> create,
+                                        Vendor& vendor) const;
+  CreateContext create_context(const ClientCall& call,
+                               const std::string& api_base) const;
+  // 400 unsupported_by_vendor, naming the models that can be remixed.
+  ApiError cannot_remix(const std::string& model) const;
+  std::unique_ptr<Operation> for_tenant(std::unique_ptr<Operation> create,
+                                        const ClientCall& call,
+                                        std::string prompt,
+                                        std::string remixed_from) const;
 
   std::vector<std::unique_ptr<Vendor>> vendors_;
   std::vector<std::string> id_secrets_;

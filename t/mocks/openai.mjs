@@ -1,6 +1,8 @@
 // OpenAI Sora-style /v1/videos mock (also the shape of a chained relay):
 // Bearer-key auth, JSON or multipart create with strict validation, a
-// time-driven lifecycle and /content downloads with Range support.
+// time-driven lifecycle and /content downloads with Range support; remix
+// (a completed video and a prompt, nothing else) and delete (a completed
+// or failed video; afterwards every call on it is a 404).
 
 import { randomBytes } from 'node:crypto';
 import {
@@ -343,6 +345,7 @@ export async function startOpenAIMock({
   }
   const requests = [];
   const videos = new Map();
+  const deleted = new Set(); // ids DELETE removed
   const faults = new FaultQueue(['create', 'query', 'content']);
 
   const defaultFaultBody = (status) =>
@@ -378,7 +381,7 @@ export async function startOpenAIMock({
       prompt: video.prompt,
       size: video.size,
       seconds: video.seconds,
-      remixed_from_video_id: null,
+      remixed_from_video_id: video.remixedFrom ?? null,
       // Relays' reverse channels report a quality word; OpenAI does not.
       ...(channel === 'reverse' && { quality: video.model === 'sora-2-pro' ? 'high' : 'standard' }),
       error: status === 'failed' ? MODERATION_ERROR : null,
@@ -399,6 +402,9 @@ export async function startOpenAIMock({
     if (path === '/v1/videos' && method === 'POST') return { kind: 'create' };
     const query = /^\/v1\/videos\/([^/]+)$/.exec(path);
     if (query && method === 'GET') return { kind: 'query', id: query[1] };
+    if (query && method === 'DELETE') return { kind: 'delete', id: query[1] };
+    const remix = /^\/v1\/videos\/([^/]+)\/remix$/.exec(path);
+    if (remix && method === 'POST') return { kind: 'remix', id: remix[1] };
     const content = /^\/v1\/videos\/([^/]+)\/content$/.exec(path);
     if (content && (method === 'GET' || method === 'HEAD')) return { kind: 'content', id: content[1] };
     return { kind: 'other' };
@@ -412,6 +418,43 @@ export async function startOpenAIMock({
     const video = { id, createdAt: Date.now(), fails, largeBytes, ...params };
     videos.set(video.id, video);
     return video;
+  }
+
+  async function remixVideo(sourceId, parsed) {
+    const source = findVideo(sourceId);
+    for (const name of parsed.fields.keys()) if (name !== 'prompt') throw unrecognized(name);
+    const prompt = parsed.fields.get('prompt');
+    if (prompt === undefined) {
+      throw badRequest("Missing required parameter: 'prompt'.", { param: 'prompt', code: 'missing_required_parameter' });
+    }
+    if (typeof prompt !== 'string') throw invalidType('prompt', 'a string', prompt);
+    checkStringLength('prompt', prompt, MAX_PROMPT_CHARS);
+    if (lifecycle(source) !== 'completed') {
+      throw badRequest(`Video '${sourceId}' is not completed; only a completed video can be remixed.`, {
+        param: 'video_id', code: 'invalid_value',
+      });
+    }
+    const { fails, largeBytes } = promptMarkers(prompt);
+    const id = `video_${randomBytes(24).toString('hex')}`;
+    const video = {
+      id, createdAt: Date.now(), fails, largeBytes, prompt, model: source.model, seconds: source.seconds,
+      size: source.size, inputReference: null, remixedFrom: source.id,
+    };
+    videos.set(video.id, video);
+    return video;
+  }
+
+  function deleteVideo(id) {
+    const video = findVideo(id);
+    const status = lifecycle(video);
+    if (status !== 'completed' && status !== 'failed') {
+      throw badRequest(`Video '${id}' is ${status}; only a completed or failed video can be deleted.`, {
+        param: 'video_id', code: 'invalid_value',
+      });
+    }
+    videos.delete(id);
+    deleted.add(id);
+    return { id, object: 'video.deleted', deleted: true };
   }
 
   function findVideo(id) {
@@ -465,7 +508,9 @@ export async function startOpenAIMock({
       // Parsed before faults and auth so that the log shows every create body;
       // a parse error is only reported if the request gets that far.
       const createFields =
-        route.kind === 'create' ? await readCreateFields(req.headers['content-type'], rawBody).catch((e) => e) : null;
+        route.kind === 'create' || route.kind === 'remix'
+          ? await readCreateFields(req.headers['content-type'], rawBody).catch((e) => e)
+          : null;
       if (createFields && !(createFields instanceof Error)) {
         entry.bodyFormat = createFields.format;
         entry.body = await loggableBody(createFields);
@@ -492,6 +537,11 @@ export async function startOpenAIMock({
         return reply(200, videoView(video));
       }
       if (route.kind === 'query') return reply(200, videoView(findVideo(route.id)));
+      if (route.kind === 'remix') {
+        if (createFields instanceof Error) throw createFields;
+        return reply(200, videoView(await remixVideo(route.id, createFields)));
+      }
+      if (route.kind === 'delete') return reply(200, deleteVideo(route.id));
       if (route.kind === 'content') {
         return serveContent(req, res, { id: route.id, searchParams: target.searchParams, entry, requestId });
       }
@@ -518,6 +568,7 @@ export async function startOpenAIMock({
     apiKey,
     requests,
     videos,
+    deleted,
     createCount: () => videos.size,
     // Exact bytes /content serves; null for a [mock:large] video (use contentSha256).
     contentBytes(id, variant = 'video') {

@@ -235,6 +235,157 @@ TEST_F(Catalog, ADeletionTheStoreCannotKeepIsA503) {
   EXPECT_EQ(run("GET", "/v1/videos/" + id).status, 200) << "not deleted";
 }
 
+// Remix and deletion where the vendor's rules have them (an OpenAI-compatible
+// upstream), beside Kling, which has neither.
+class Upstream : public Catalog {
+ protected:
+  void SetUp() override {
+    testing::add_vendor(gw, "openai", "https://relay.test",
+                        {{"api_key", "sk-up"}});
+    Catalog::SetUp();
+  }
+
+  // Runs a request, answering each vendor call with `answers` in turn and
+  // keeping the calls.
+  HttpResponse run_calls(std::string_view method, std::string_view path,
+                         std::vector<std::pair<int, std::string>> answers) {
+    ClientCall call = testing::client_call(method, path, body, kAlice);
+    op = gw.begin(call);
+    Step step = op->start(kNow);
+    size_t next = 0;
+    while (step.kind != Step::Kind::respond) {
+      if (step.kind == Step::Kind::store) {
+        step = op->on_store(store.run(step.store), kNow);
+        continue;
+      }
+      EXPECT_EQ(step.kind, Step::Kind::call_vendor);
+      if (step.kind != Step::Kind::call_vendor || next == answers.size()) {
+        ADD_FAILURE() << "unexpected call " << step.call.url;
+        return {};
+      }
+      calls.push_back(step.call);
+      UpstreamReply r;
+      r.status = answers[next].first;
+      r.request_sent = true;
+      reply_body = answers[next].second;
+      ++next;
+      r.body = reply_body;
+      r.headers = {{"Content-Type", "application/json"}};
+      step = op->on_reply(r, kNow);
+    }
+    return step.response;
+  }
+
+  static std::string sora(const std::string& id, const std::string& status,
+                          const std::string& prompt = "p") {
+    return Json{{"id", id},         {"object", "video"},  {"model", "sora-2"},
+                {"status", status}, {"progress", 0},      {"created_at", kNow},
+                {"prompt", prompt}, {"size", "1280x720"}, {"seconds", "8"}}
+        .dump();
+  }
+
+  std::string create_sora(const std::string& task) {
+    body =
+        R"({"model":"sora-2","prompt":"source","seconds":"8","size":"1280x720"})";
+    HttpResponse r =
+        run_calls("POST", "/v1/videos", {{200, sora(task, "queued")}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    body.clear();
+    return Json::parse(r.body)["id"];
+  }
+
+  std::vector<UpstreamCall> calls;
+};
+
+TEST_F(Upstream, RemixPassesThroughAndTheNewVideoNamesItsSource) {
+  std::string source = create_sora("vid_src");
+  body = R"({"prompt":"now at night"})";
+  calls.clear();
+  HttpResponse r =
+      run_calls("POST", "/v1/videos/" + source + "/remix",
+                {{200, sora("vid_new", "queued", "now at night")}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].method, "POST");
+  EXPECT_EQ(calls[0].url, "https://relay.test/v1/videos/vid_src/remix");
+  EXPECT_EQ(Json::parse(calls[0].flat_body()),
+            (Json{{"prompt", "now at night"}}));
+  Json video = Json::parse(r.body);
+  EXPECT_NE(video["id"], source);
+  EXPECT_EQ(video["remixed_from_video_id"], source);
+  EXPECT_EQ(video["model"], "sora-2");
+  EXPECT_EQ(video["seconds"], "8");
+  EXPECT_EQ(video["size"], "1280x720");
+  EXPECT_EQ(video["prompt"], "now at night");
+  EXPECT_EQ(op->facts().operation, "remix");
+
+  body.clear();
+  std::string remix_id = video["id"];
+  r = run_calls("GET", "/v1/videos/" + remix_id,
+                {{200, sora("vid_new", "in_progress", "now at night")}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(calls.back().url, "https://relay.test/v1/videos/vid_new")
+      << "the remix is polled as its own task";
+  EXPECT_EQ(Json::parse(r.body)["remixed_from_video_id"], source);
+  Json listed = list("")["data"][0];
+  EXPECT_EQ(listed["id"], remix_id);
+  EXPECT_EQ(listed["remixed_from_video_id"], source);
+}
+
+TEST_F(Upstream, RemixTakesAPromptAndNothingElse) {
+  std::string source = create_sora("vid_src");
+  for (const char* bad : {R"({"prompt":"x","model":"sora-2-pro"})",
+                          R"({"prompt":"x","seconds":"4"})",
+                          R"({"prompt":"x","style":"noir"})", R"({})"}) {
+    body = bad;
+    calls.clear();
+    HttpResponse r = run_calls("POST", "/v1/videos/" + source + "/remix", {});
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_TRUE(calls.empty()) << bad;
+  }
+}
+
+TEST_F(Upstream, ARemixOfAVendorWithoutOneIsA400NamingTheModelsThatCan) {
+  std::string kling = create("a kling video", "K1");
+  body = R"({"prompt":"again"})";
+  int before = vendor_calls;
+  HttpResponse r = run("POST", "/v1/videos/" + kling + "/remix");
+  EXPECT_EQ(r.status, 400);
+  Json e = Json::parse(r.body)["error"];
+  EXPECT_EQ(e["code"], "unsupported_by_vendor");
+  EXPECT_NE(e["message"].get<std::string>().find("'sora-2'"), std::string::npos)
+      << e["message"];
+  EXPECT_EQ(vendor_calls, before);
+  EXPECT_EQ(run("POST", "/v1/videos/video_nothing/remix").status, 404);
+}
+
+TEST_F(Upstream, DeleteDeletesAtTheVendorFirstAndBuriesOnlyWhatItDeleted) {
+  std::string id = create_sora("vid_1");
+  calls.clear();
+  // The upstream fails the deletion: nothing is buried.
+  HttpResponse r = run_calls(
+      "DELETE", "/v1/videos/" + id,
+      {{200, sora("vid_1", "completed")},
+       {500, R"({"error":{"message":"boom","type":"server_error"}})"}});
+  EXPECT_GE(r.status, 500) << r.body;
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[1].method, "DELETE");
+  EXPECT_EQ(calls[1].url, "https://relay.test/v1/videos/vid_1");
+  r = run_calls("GET", "/v1/videos/" + id, {{200, sora("vid_1", "completed")}});
+  EXPECT_EQ(r.status, 200) << "not deleted";
+
+  r = run_calls(
+      "DELETE", "/v1/videos/" + id,
+      {{200, sora("vid_1", "completed")},
+       {200, R"({"id":"vid_1","object":"video.deleted","deleted":true})"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Json::parse(r.body)["deleted"], true);
+  EXPECT_EQ(Json::parse(r.body)["id"], id);
+  calls.clear();
+  EXPECT_EQ(run_calls("GET", "/v1/videos/" + id, {}).status, 404);
+  EXPECT_TRUE(calls.empty());
+}
+
 TEST(CatalogRecord, RoundTripsAndRefusesWhatItDidNotWrite) {
   CatalogRecord r{7, "in_progress", "video_src", "a prompt\nwith lines"};
   auto back = decode_catalog_record(encode_catalog_record(r));

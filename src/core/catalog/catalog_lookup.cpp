@@ -47,14 +47,40 @@ class CatalogLookup : public OperationDecorator {
     if (use_ == CatalogUse::remove) facts_to_amend().operation = "delete";
   }
 
-  Step start(int64_t) override {
+  Step start(int64_t now) override {
+    now_ = now;
     phase_ = Phase::reading;
     return Step::query_store(
         {StoreCommand::Op::get, target_.record_key, {}, 0, false});
   }
 
+  Step on_reply(const UpstreamReply& reply, int64_t now) override {
+    now_ = now;
+    if (phase_ == Phase::deleting) {
+      return after_deletion(target_.vendor_delete->on_reply(reply, now));
+    }
+    return OperationDecorator::on_reply(reply, now);
+  }
+  Step on_resolved(const ResolvedHost& host, int64_t now) override {
+    now_ = now;
+    if (phase_ == Phase::deleting) {
+      return after_deletion(target_.vendor_delete->on_resolved(host, now));
+    }
+    return OperationDecorator::on_resolved(host, now);
+  }
+  Step on_timer(int64_t now) override {
+    now_ = now;
+    if (phase_ == Phase::deleting) {
+      return after_deletion(target_.vendor_delete->on_timer(now));
+    }
+    return OperationDecorator::on_timer(now);
+  }
+
   Step on_store(const StoreReply& reply, int64_t now) override {
+    now_ = now;
     switch (phase_) {
+      case Phase::deleting:
+        return after_deletion(target_.vendor_delete->on_store(reply, now));
       case Phase::idle:
         return pass(inner_->on_store(reply, now));
       case Phase::reading:
@@ -129,6 +155,7 @@ class CatalogLookup : public OperationDecorator {
   enum class Phase {
     idle,
     reading,
+    deleting,
     listing,
     recording,
     burying,
@@ -144,11 +171,28 @@ class CatalogLookup : public OperationDecorator {
       step = answer(not_finished(target_.video_id, status));
       return;
     }
+    if (target_.vendor_delete) {
+      phase_ = Phase::deleting;
+      step = after_deletion(target_.vendor_delete->start(now_));
+      return;
+    }
+    step = bury();
+  }
+
+  Step after_deletion(Step step) {
+    if (step.kind != Step::Kind::respond) return step;
+    if (step.response.status == 200) return bury();
+    phase_ = Phase::answered;
+    return answer(std::move(step.response),
+                  target_.vendor_delete->facts().outcome);
+  }
+
+  Step bury() {
     CatalogRecord tombstone;
     if (record_) tombstone.number = record_->number;
     tombstone.status = "deleted";
     phase_ = Phase::burying;
-    step = Step::query_store({StoreCommand::Op::set, target_.record_key,
+    return Step::query_store({StoreCommand::Op::set, target_.record_key,
                               encode_catalog_record(tombstone),
                               kTombstoneSeconds, false});
   }
@@ -170,6 +214,7 @@ class CatalogLookup : public OperationDecorator {
   std::optional<CatalogRecord> record_;
   std::string owner_;
   Phase phase_ = Phase::idle;
+  int64_t now_ = 0;
   HttpResponse held_;
 };
 

@@ -16,6 +16,12 @@ const Roots kCallRoots = {"task_id",  "kind", "model",   "vendor_model",
                           "seconds",  "size", "carried", "variant",
                           "base_url", "param"};
 const Roots kCredentialRoots = {"cred", "param"};
+// A remix is a create that also knows its source task.
+const Roots kRemixRoots = [] {
+  Roots roots = kCreateRoots;
+  roots.insert("task_id");
+  return roots;
+}();
 
 YAML::Node required(const YAML::Node& map, const char* key,
                     const std::string& section) {
@@ -475,11 +481,28 @@ AuthRule parse_auth(const YAML::Node& y) {
   return a;
 }
 
+RemixRule parse_remix(const YAML::Node& y) {
+  only_keys(y, {"request", "task_id"}, "remix");
+  RemixRule r;
+  r.request = parse_request(required(y, "request", "remix"), kRemixRoots,
+                            "remix.request");
+  if (y["task_id"]) r.task_id = path_at(y["task_id"], "remix.task_id");
+  return r;
+}
+
+DeleteRule parse_delete(const YAML::Node& y) {
+  only_keys(y, {"request"}, "delete");
+  DeleteRule d;
+  d.request = parse_request(required(y, "request", "delete"), kCallRoots,
+                            "delete.request");
+  return d;
+}
+
 VendorRules parse_document(const YAML::Node& doc, const std::string& source) {
   only_keys(doc,
             {"vendor", "description", "base_url", "credentials", "params",
              "auth", "headers", "models", "seconds", "size", "create",
-             "retrieve", "result_hosts", "errors"},
+             "retrieve", "remix", "delete", "result_hosts", "errors"},
             "the vendor file");
   VendorRules v;
   v.source_file = source;
@@ -525,6 +548,8 @@ VendorRules parse_document(const YAML::Node& doc, const std::string& source) {
   if (doc["size"]) v.size = parse_size_rule(doc["size"]);
   v.create = parse_create(required(doc, "create", "the vendor file"));
   v.retrieve = parse_retrieve(required(doc, "retrieve", "the vendor file"));
+  if (doc["remix"]) v.remix = parse_remix(doc["remix"]);
+  if (doc["delete"]) v.deletion = parse_delete(doc["delete"]);
   if (doc["result_hosts"])
     v.result_hosts = string_list(doc["result_hosts"], "result_hosts");
   if (doc["errors"]) v.errors = parse_errors(doc["errors"]);

@@ -149,6 +149,22 @@ struct RetrieveRule {
   std::map<std::string, VariantRule> variants;
 };
 
+// POST /v1/videos/{id}/remix: a new task from a finished one and a prompt.
+// The request sees the create's names (the source's model, seconds, size,
+// the new prompt) plus the source's `task_id` and `kind`; the new task's id
+// is read where `task_id` says (the create's path when absent).
+struct RemixRule {
+  RequestRule request;
+  std::optional<JsonPath> task_id;
+};
+
+// DELETE /v1/videos/{id}: the vendor call that deletes a finished task
+// (its names are a status query's). A 2xx reply, or a 404 (already gone),
+// is a deletion.
+struct DeleteRule {
+  RequestRule request;
+};
+
 // Generic outcome classes; their HTTP status and OpenAI type/code live in
 // translate/error_mapping.cpp so vendor files only say what an error means.
 enum class ErrorClass {
@@ -205,6 +221,8 @@ struct VendorRules {
   SizeRule size;
   CreateRule create;
   RetrieveRule retrieve;
+  std::optional<RemixRule> remix;
+  std::optional<DeleteRule> deletion;  // `delete:` in the file
   std::vector<std::string> result_hosts;
   ErrorsRule errors;
 };

@@ -64,7 +64,7 @@ class CreateOperation : public Operation {
         request_(std::move(request)),
         blobs_(request_.images, request_.large, context.client_body),
         context_(std::move(context)) {
-    facts_.operation = "create";
+    facts_.operation = context_.remix ? "remix" : "create";
     facts_.vendor = vendor.vendor_name();
     facts_.account = vendor.name();
     facts_.model = request_.model;
@@ -130,10 +130,15 @@ class CreateOperation : public Operation {
     }
 
     NameScope scope(*this);
-    for (const auto& kind : rules.create.kinds) {
-      if (kind.when.empty() || kind.when.test(scope)) {
-        kind_ = kind.name;
-        break;
+    if (context_.remix) {
+      // The new task is queried the way its source is.
+      kind_ = context_.remix->kind;
+    } else {
+      for (const auto& kind : rules.create.kinds) {
+        if (kind.when.empty() || kind.when.test(scope)) {
+          kind_ = kind.name;
+          break;
+        }
       }
     }
     scope.set_kind(kind_);
@@ -147,10 +152,11 @@ class CreateOperation : public Operation {
       }
     }
 
+    const RequestRule& rule = request_rule();
     UpstreamCall call;
-    call.method = rules.create.request.method;
+    call.method = rule.method;
     call.headers.reserve(kTypicalCallHeaders);
-    auto path = rules.create.request.path.render_text(scope);
+    auto path = rule.path.render_text(scope);
     if (!path)
       return finish(
           internal_error("The vendor rules produced no create path."));
@@ -163,7 +169,6 @@ class CreateOperation : public Operation {
       }
     };
     EncodedBody encoded;
-    const RequestRule& rule = rules.create.request;
     if (rule.format == BodyFormat::json && extras.empty() &&
         rules.create.carry.empty() && !request_.callback_url) {
       // Nothing reads or amends the body once it is rendered: it is
@@ -199,7 +204,7 @@ class CreateOperation : public Operation {
     call.body = std::move(encoded.body.bytes);
     call.inserts = std::move(encoded.body.inserts);
     call.headers.push_back({"Content-Type", std::move(encoded.content_type)});
-    for (const auto& [name, tmpl] : rules.create.request.headers) {
+    for (const auto& [name, tmpl] : rule.headers) {
       auto v = tmpl.render_text(scope);
       if (v && !has_control_chars(*v)) call.headers.push_back({name, *v});
     }
@@ -227,8 +232,11 @@ class CreateOperation : public Operation {
       return finish(map_vendor_error(vendor_, CallPhase::create, reply.status,
                                      body, reply.headers, now));
     }
-    std::string task_id =
-        vendor_.rules().create.task_id.find_text(body).value_or("");
+    const RemixRule* remix = context_.remix ? &*vendor_.rules().remix : nullptr;
+    const JsonPath& task_path = remix && remix->task_id
+                                    ? *remix->task_id
+                                    : vendor_.rules().create.task_id;
+    std::string task_id = task_path.find_text(body).value_or("");
     if (task_id.empty())
       return finish(task_may_exist("its reply had no task id"));
     if (auto problem =
@@ -251,6 +259,7 @@ class CreateOperation : public Operation {
     view.size = std::move(record.size);
     view.seconds = std::move(record.seconds);
     view.metadata = std::move(request_.echo);
+    if (context_.remix) view.remixed_from = context_.remix->video_id;
     facts_.task_id = std::move(task_id);
     facts_.size = size_;
     facts_.status = "queued";
@@ -424,6 +433,7 @@ class CreateOperation : public Operation {
   // The names that are plain strings (scope_value() builds the same).
   std::optional<std::string_view> scope_text(std::string_view name) const {
     if (name == "prompt") return request_.prompt;
+    if (name == "task_id" && context_.remix) return context_.remix->task_id;
     if (name == "model") return request_.model;
     if (name == "vendor_model") {
       return model_.vendor_model.empty() ? request_.model : model_.vendor_model;
@@ -492,6 +502,12 @@ class CreateOperation : public Operation {
     const Json* body_ = nullptr;
     BuiltNames names_;
   };
+
+  // The gateway makes a remix only for a vendor with remix rules.
+  const RequestRule& request_rule() const {
+    return context_.remix ? vendor_.rules().remix->request
+                          : vendor_.rules().create.request;
+  }
 
   Vendor& vendor_;
   const ModelRule& model_;

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "api/client_request.hpp"
 #include "ids/video_id.hpp"
@@ -11,6 +13,13 @@
 #include "webhooks/webhook_policy.hpp"
 
 namespace vgw {
+
+// A remix's source: a finished video of the same account.
+struct RemixSource {
+  std::string video_id;
+  std::string task_id;
+  std::string kind;
+};
 
 // POST /v1/videos: one vendor create call, then a sealed id.
 // What a create needs from the gateway beyond the vendor.
@@ -27,6 +36,9 @@ struct CreateContext {
   // The buffer holding the client's body, whose pages may be given back
   // once an image in it has been encoded for the vendor (nullptr: never).
   ByteBuffer* client_body = nullptr;
+  // A remix (POST /v1/videos/{id}/remix): the vendor's remix request
+  // instead of its create, and the new video names its source.
+  std::optional<RemixSource> remix;
 };
 
 std::unique_ptr<Operation> make_create_operation(Vendor& vendor,

@@ -92,8 +92,16 @@ Json call_scope(const Vendor& vendor, const VideoRecord& record,
 std::optional<UpstreamCall> build_status_call(Vendor& vendor,
                                               const VideoRecord& record,
                                               int64_t now) {
+  return build_record_call(vendor, vendor.rules().retrieve.request, record,
+                           now);
+}
+
+std::optional<UpstreamCall> build_record_call(Vendor& vendor,
+                                              const RequestRule& rule,
+                                              const VideoRecord& record,
+                                              int64_t now) {
   RecordScope scope(vendor, record);
-  return build_vendor_call(vendor, vendor.rules().retrieve.request, scope, now);
+  return build_vendor_call(vendor, rule, scope, now);
 }
 
 std::optional<UpstreamCall> build_vendor_call(Vendor& vendor,

@@ -26,6 +26,12 @@ std::optional<UpstreamCall> build_status_call(Vendor& vendor,
                                               const VideoRecord& record,
                                               int64_t now);
 
+// Another call about a task (a deletion), with a status query's names.
+std::optional<UpstreamCall> build_record_call(Vendor& vendor,
+                                              const RequestRule& rule,
+                                              const VideoRecord& record,
+                                              int64_t now);
+
 // The vendor's rules say this status reply describes a failed task.
 bool task_failed(const Vendor& vendor, const JsonDocument& body);
 

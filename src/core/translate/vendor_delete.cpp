@@ -1,0 +1,59 @@
+#include "translate/vendor_delete.hpp"
+
+#include "translate/error_mapping.hpp"
+#include "translate/status_query.hpp"
+#include "util/json_document.hpp"
+
+namespace vgw {
+namespace {
+
+class VendorDelete : public Operation {
+ public:
+  VendorDelete(Vendor& vendor, VideoRecord record)
+      : vendor_(vendor), record_(std::move(record)) {
+    facts_.operation = "delete";
+    facts_.vendor = vendor.vendor_name();
+    facts_.account = vendor.name();
+    facts_.model = record_.model;
+    facts_.task_id = record_.task_id;
+  }
+
+  Step start(int64_t now) override {
+    auto call = build_record_call(vendor_, vendor_.rules().deletion->request,
+                                  record_, now);
+    if (!call) {
+      return finish(
+          internal_error("The vendor rules produced no delete path."));
+    }
+    return Step::call_vendor(std::move(*call));
+  }
+
+  Step on_reply(const UpstreamReply& reply, int64_t now) override {
+    if (reply.status == 0 || reply.too_large || reply.truncated ||
+        reply.unreadable || reply.local_status != 0) {
+      return finish(transport_error(vendor_, CallPhase::retrieve, reply));
+    }
+    JsonDocument body(reply.body);
+    if (reply.status == 404 || vendor_reply_ok(vendor_, reply.status, body)) {
+      HttpResponse gone;
+      gone.body = "{}";
+      return finish(std::move(gone));
+    }
+    return finish(map_vendor_error(vendor_, CallPhase::retrieve, reply.status,
+                                   body, reply.headers, now));
+  }
+
+ private:
+  Vendor& vendor_;
+  VideoRecord record_;
+};
+
+}  // namespace
+
+std::unique_ptr<Operation> make_vendor_delete_operation(Vendor& vendor,
+                                                        VideoRecord record) {
+  if (!vendor.rules().deletion) return nullptr;
+  return std::make_unique<VendorDelete>(vendor, std::move(record));
+}
+
+}  // namespace vgw

@@ -1,0 +1,95 @@
+// The OpenAI Videos API as SDK 7.59 calls it, against every shipped vendor
+// (each a mock that checks auth and fields): create, retrieve, list,
+// downloadContent, remix and delete. Where a vendor has the call it runs
+// end to end (remix and vendor-side deletion: OpenAI-compatible upstreams;
+// deletion also Seedance); where it has not, the SDK gets the 400 that
+// names the models that can.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+
+import OpenAI from 'openai-7.59';
+
+import { startGateway, stopAll } from '../lib/gateway.mjs';
+import { FLEET, startFleet } from '../lib/vendor-fleet.mjs';
+
+let fleet;
+let gw;
+
+before(async () => {
+  fleet = await startFleet();
+  gw = await startGateway({ name: 'videos-api', workers: 2, http: fleet.lines });
+});
+
+after(async () => {
+  const serious = await stopAll([gw].filter(Boolean));
+  await fleet?.close();
+  assert.deepEqual(serious, []);
+});
+
+const REMIX = new Set(['openai']);
+// Vendors whose own record of the task is deleted with the video.
+const VENDOR_DELETES = new Set(['openai', 'seedance']);
+
+async function finished(c, id) {
+  for (let i = 0; i < 300; i++) {
+    const v = await c.videos.retrieve(id);
+    if (v.status === 'completed' || v.status === 'failed') return v;
+    await new Promise((r) => setTimeout(r, 30));
+  }
+  throw new Error(`${id} never finished`);
+}
+
+let serial = 0;
+for (const vendor of FLEET) {
+  test(`${vendor.name}: every call of SDK 7.59 that the vendor can serve`, async () => {
+    const c = new OpenAI({ apiKey: `sk-api-${vendor.name}-${serial++}`, baseURL: `${gw.url}/v1` });
+    const mock = fleet.mocks[vendor.name];
+    const video = await c.videos.create({ model: vendor.model, prompt: `${vendor.name} at dusk` });
+    assert.equal(video.status, 'queued');
+    const done = await finished(c, video.id);
+    assert.equal(done.status, 'completed', JSON.stringify(done));
+    assert.equal(done.prompt, `${vendor.name} at dusk`);
+
+    const listed = [];
+    for await (const v of c.videos.list({ limit: 1 })) listed.push(v.id);
+    assert.deepEqual(listed, [video.id]);
+
+    const content = await c.videos.downloadContent(video.id);
+    assert.ok((await content.arrayBuffer()).byteLength > 0);
+
+    if (REMIX.has(vendor.name)) {
+      const remix = await c.videos.remix(video.id, { prompt: 'the same, at dawn' });
+      assert.equal(remix.remixed_from_video_id, video.id);
+      assert.equal(remix.model, vendor.model);
+      assert.equal(remix.prompt, 'the same, at dawn');
+      const remixDone = await finished(c, remix.id);
+      assert.equal(remixDone.status, 'completed');
+      assert.equal(remixDone.remixed_from_video_id, video.id);
+      const sourceTask = mock.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/remix')).at(-1);
+      assert.ok(sourceTask, 'the upstream was asked to remix');
+      assert.deepEqual((await c.videos.list()).data.map((v) => v.id), [remix.id, video.id]);
+      await c.videos.delete(remix.id);
+    } else {
+      const calls = mock.requests.length;
+      await assert.rejects(c.videos.remix(video.id, { prompt: 'again' }), (e) => {
+        assert.equal(e.status, 400);
+        assert.equal(e.code, 'unsupported_by_vendor');
+        assert.match(e.message, /'sora-2'/);
+        return true;
+      });
+      assert.equal(mock.requests.length, calls, 'no vendor call');
+    }
+
+    const deletes = mock.requests.filter((r) => r.method === 'DELETE').length;
+    assert.deepEqual(await c.videos.delete(video.id), { id: video.id, object: 'video.deleted', deleted: true });
+    const vendorDeleted = mock.requests.filter((r) => r.method === 'DELETE').length - deletes;
+    assert.equal(vendorDeleted, VENDOR_DELETES.has(vendor.name) ? 1 : 0, 'deleted at the vendor where it can');
+    if (vendor.name === 'openai') assert.equal(mock.videos.size, 0, 'neither the video nor its remix is left upstream');
+    if (vendor.name === 'seedance') assert.ok([...mock.tasks.values()].every((t) => t.deleted));
+    await assert.rejects(c.videos.retrieve(video.id), (e) => e.status === 404);
+    await assert.rejects(c.videos.downloadContent(video.id), (e) => e.status === 404);
+    assert.deepEqual((await c.videos.list()).data, []);
+  });
+}
+
