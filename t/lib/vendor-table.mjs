@@ -67,13 +67,17 @@ export function vendorRows() {
         choices(v.seconds, v.models, 'seconds'),
         choices(v.size, v.models, 'size'),
         list(Object.keys(v.retrieve.variants)),
+        // Calls beyond create/retrieve/content/list: remix at the vendor,
+        // and whether a delete removes the vendor's task or only hides it.
+        [v.remix ? 'remix' : null, v.delete ? 'delete at the vendor' : 'delete (tombstone)']
+          .filter(Boolean).join(', '),
         auth(v.auth),
       ];
     });
 }
 
 export function renderVendorTable() {
-  const head = ['Vendor (file)', 'Models', 't2v / i2v', 'seconds', 'size', 'variants', 'Auth'];
+  const head = ['Vendor (file)', 'Models', 't2v / i2v', 'seconds', 'size', 'variants', 'remix / delete', 'Auth'];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const row of vendorRows()) lines.push(`| ${row.join(' | ')} |`);
   return `${BEGIN}\n${lines.join('\n')}\n${END}`;
