@@ -2,8 +2,8 @@
 
 #include <variant>
 
-#include "api/unified_dialect.hpp"
-#include "webhooks/callback_operation.hpp"
+#include "dialects/unified_dialect.hpp"
+#include "translate/callback_operation.hpp"
 #include "webhooks/webhook_event.hpp"
 #include "translate/token_refresh.hpp"
 #include "translate/vendor_data.hpp"

@@ -1,4 +1,4 @@
-#include "api/unified_dialect.hpp"
+#include "dialects/unified_dialect.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -1,4 +1,4 @@
-#include "webhooks/callback_operation.hpp"
+#include "translate/callback_operation.hpp"
 
 #include "api/api_error.hpp"
 #include "translate/status_query.hpp"
