@@ -347,7 +347,16 @@ std::unique_ptr<Operation> Gateway::begin_create(
   if (auto e = parse_create_request(call.content_type, call.body, request)) {
     return answer(*e, "create", request.model);
   }
+  if (auto e = take_echoed(request, echo_parameters_)) {
+    return answer(*e, "create", request.model);
+  }
   if (request.model.empty()) request.model = default_model_;
+  if (request.model.empty()) {
+    return answer(invalid_request("Missing required parameter: 'model' (this "
+                                  "gateway has no default model).",
+                                  "model", "missing_required_parameter"),
+                  "create");
+  }
   if (call.caller) {
     if (auto e = refuse_model(*call.caller, request.model)) {
       return answer(*e, "create", request.model);

@@ -52,8 +52,13 @@ class Gateway {
   // Throws RuleError (with the YAML line) for bad rules or settings.
   void add_vendor(VendorRules rules, const VendorSettings& settings);
   void add_id_key(const std::string& secret);
+  // The model of a create that names none; unset: such a create is a 400.
   void set_default_model(std::string model) {
     default_model_ = std::move(model);
+  }
+  // Relay parameters echoed back in the Video's metadata (fps, seed).
+  void add_echo_parameter(std::string name) {
+    echo_parameters_.push_back(std::move(name));
   }
   // Models no vendor serves any more (globs), with what to use instead
   // (may be empty); and names served as another model. Throws
@@ -132,7 +137,8 @@ class Gateway {
   std::vector<std::unique_ptr<Vendor>> vendors_;
   std::vector<std::string> id_secrets_;
   VideoIdSealer sealer_;
-  std::string default_model_ = "sora-2";
+  std::string default_model_;
+  std::vector<std::string> echo_parameters_;
   WebhookPolicy webhooks_;
   ClientTargetPolicy image_fetch_;
   int image_fetch_timeout_ = 10;

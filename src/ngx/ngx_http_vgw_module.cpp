@@ -363,6 +363,12 @@ char* set_webhook_allow(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
       cf, [&](const std::string& glob) { gateway->add_webhook_allow(glob); });
 }
 
+char* set_echo_parameters(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
+  auto* gateway = static_cast<MainConf*>(conf)->gateway;
+  return each_argument(
+      cf, [&](const std::string& name) { gateway->add_echo_parameter(name); });
+}
+
 char* set_image_fetch_allow(ngx_conf_t* cf, ngx_command_t*,
                             void* conf) noexcept {
   auto* gateway = static_cast<MainConf*>(conf)->gateway;
@@ -625,6 +631,9 @@ ngx_command_t commands[] = {
     {ngx_string("vgw_webhook_allow"),
      NGX_HTTP_MAIN_CONF | NGX_CONF_1MORE,
      set_webhook_allow, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
+    {ngx_string("vgw_echo_parameters"),
+     NGX_HTTP_MAIN_CONF | NGX_CONF_1MORE,
+     set_echo_parameters, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
     {ngx_string("vgw_image_fetch_allow"),
      NGX_HTTP_MAIN_CONF | NGX_CONF_1MORE,
      set_image_fetch_allow, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},

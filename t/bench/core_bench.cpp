@@ -53,6 +53,9 @@ Gateway& gateway() {
     kling.credentials = {{"access_key", "ak"}, {"secret_key", "sk"}};
     g->add_vendor(load_vendor_rules(VGW_VENDOR_DIR "/kling.yaml"), kling);
     g->add_id_key("bench-id-key-0123456789abcdef");
+    g->set_default_model("sora-2");
+    g->add_echo_parameter("fps");
+    g->add_echo_parameter("seed");
     g->finalize();
     return g;
   }();

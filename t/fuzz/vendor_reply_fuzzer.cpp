@@ -25,6 +25,9 @@ vgw::Gateway* make_gateway() {
   openai.credentials = {{"api_key", "k"}};
   gw->add_vendor(vgw::load_vendor_rules(base + "/openai.yaml"), openai);
   gw->add_id_key("fuzz key 0123456789abcdef");
+  gw->set_default_model("sora-2");
+  gw->add_echo_parameter("fps");
+  gw->add_echo_parameter("seed");
   gw->finalize();
   return gw;
 }

@@ -83,6 +83,8 @@ http {
     uwsgi_temp_path ${dir}/uwsgi;
     scgi_temp_path ${dir}/scgi;
     ${keys}
+    vgw_default_model sora-2;
+    vgw_echo_parameters fps seed;
     ${process.env.VGW_DIRECT_CALLS === '0' ? 'vgw_direct_calls off;' : ''}
     ${http}
     server {

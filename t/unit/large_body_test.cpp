@@ -118,6 +118,7 @@ class LargeBodies : public ::testing::Test {
     testing::add_vendor(gw, "openai", "https://relay.test",
                         {{"api_key", "sk-up"}});
     gw.add_id_key("unit-test-id-key-0123456789");
+    gw.set_default_model("sora-2");  // as the shipped nginx.conf sets it
     // These drive one operation call by call; the breaker's store reads
     // around each call are circuit_breaker_test's.
     gw.set_breaker(BreakerSettings{0, 0});

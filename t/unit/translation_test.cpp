@@ -6,6 +6,7 @@
 #include "client_call.hpp"
 #include "crypto/crypto.hpp"
 #include "gateway.hpp"
+#include "rules/rule_error.hpp"
 #include "rules/vendor_rules.hpp"
 #include "util/base64.hpp"
 
@@ -29,6 +30,10 @@ class Translation : public ::testing::Test {
                {{"access_key", "AK"}, {"secret_key", "SK"}});
     add_vendor(gw, "hailuo", "https://minimax.test", {{"api_key", "mm-key"}});
     gw.add_id_key("unit-test-id-key-0123456789");
+    // As the shipped nginx.conf sets them.
+    gw.set_default_model("sora-2");
+    gw.add_echo_parameter("fps");
+    gw.add_echo_parameter("seed");
     // These drive one operation call by call; the breaker's store reads
     // around each call are circuit_breaker_test's.
     gw.set_breaker(BreakerSettings{0, 0});
@@ -480,6 +485,72 @@ TEST_F(Translation, RoutingAndIdErrors) {
       << "bound to the tenant";
   s = get("/v1/videos/" + id + "/content", "variant=spritesheet");
   EXPECT_EQ(s.response.status, 404) << "Kling has no spritesheet";
+}
+
+}  // namespace
+}  // namespace vgw
+
+namespace vgw {
+namespace {
+
+// Nothing about Sora is built in: the default model and the echoed relay
+// parameters come from nginx.conf, the default seconds and size from each
+// vendor's file.
+TEST(SoraDefaults, AreConfigurationNotCode) {
+  Gateway gw;
+  testing::add_vendor(gw, "kling", "https://kling.test",
+                      {{"access_key", "AK"}, {"secret_key", "SK"}});
+  gw.add_id_key("unit-test-id-key-0123456789");
+  gw.finalize();
+  std::string body = R"({"prompt":"no model"})";
+  auto op = gw.begin(testing::client_call("POST", "/v1/videos", body));
+  Step s = op->start(kNow);
+  EXPECT_EQ(s.response.status, 400);
+  EXPECT_EQ(Json::parse(s.response.body)["error"]["param"], "model");
+
+  // Unechoed, a seed is one of Kling's extras: accepted, not sent, named.
+  testing::FakeStore store;
+  body = R"({"model":"kling-v2-6","prompt":"p","seed":7})";
+  op = gw.begin(testing::client_call("POST", "/v1/videos", body));
+  s = op->start(kNow);
+  while (s.kind == Step::Kind::store)
+    s = op->on_store(store.run(s.store), kNow);
+  ASSERT_EQ(s.kind, Step::Kind::call_vendor) << s.response.body;
+  UpstreamReply r;
+  r.status = 200;
+  r.request_sent = true;
+  std::string reply =
+      R"({"code":0,"data":{"task_id":"T1","task_status":"submitted"}})";
+  r.body = reply;
+  s = op->on_reply(r, kNow);
+  while (s.kind == Step::Kind::store)
+    s = op->on_store(store.run(s.store), kNow);
+  ASSERT_EQ(s.response.status, 200) << s.response.body;
+  EXPECT_FALSE(Json::parse(s.response.body).contains("metadata"));
+  EXPECT_EQ(find_header(s.response.headers, "x-vgw-ignored-parameters"),
+            std::optional<std::string>("seed"));
+
+  for (const char* missing :
+       {"seconds: {unsupported: nearest}\nsize: {default: 1280x720}\n",
+        "seconds: {default: 5}\nsize: {unsupported: reject}\n"}) {
+    std::string yaml = std::string(R"(vendor: v
+base_url: https://v.test
+models: [m]
+)") + missing + R"(create: {request: {method: POST, path: /c}, task_id: id}
+retrieve:
+  request: {path: "/t/${task_id}"}
+  status: {from: s, map: {done: completed}}
+  variants: {video: {from: url, content_type: video/mp4}}
+)";
+    try {
+      parse_vendor_rules(yaml, "v.yaml");
+      ADD_FAILURE() << "accepted " << missing;
+    } catch (const RuleError& e) {
+      EXPECT_NE(std::string(e.what()).find("needs a 'default'"),
+                std::string::npos)
+          << e.what();
+    }
+  }
 }
 
 }  // namespace

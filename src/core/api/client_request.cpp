@@ -537,14 +537,19 @@ std::optional<ApiError> fold_relay_fields(ClientVideoRequest& out) {
     if (!user->is_string()) return bad_value("user", "a string");
     out.user = user->get<std::string>().substr(0, 256);
   }
-  for (const char* echoed : {"fps", "seed"}) {
-    const Json* v = extra.contains(echoed)          ? &extra[echoed]
-                    : out.metadata.contains(echoed) ? &out.metadata[echoed]
-                                                    : nullptr;
+  return std::nullopt;
+}
+
+std::optional<ApiError> take_echoed(ClientVideoRequest& out,
+                                    const std::vector<std::string>& names) {
+  for (const auto& name : names) {
+    const Json* v = out.extra.contains(name)      ? &out.extra[name]
+                    : out.metadata.contains(name) ? &out.metadata[name]
+                                                  : nullptr;
     if (v == nullptr) continue;
     auto n = whole_number(*v);
-    if (!n) return bad_value(echoed, "a whole number");
-    out.echo[echoed] = *n;
+    if (!n) return bad_value(name, "a whole number");
+    out.echo[name] = *n;
   }
   return std::nullopt;
 }

@@ -61,6 +61,12 @@ std::optional<ApiError> parse_create_request(std::string_view content_type,
 // /v1/video/generations dialect, which uses the same fields.
 std::optional<ApiError> fold_relay_fields(ClientVideoRequest& out);
 
+// Moves the relay values a gateway echoes back (vgw_echo_parameters: fps,
+// seed) from the extras or metadata into `echo`, as whole numbers; they
+// are sealed into the id and shown in the Video's `metadata`.
+std::optional<ApiError> take_echoed(ClientVideoRequest& out,
+                                    const std::vector<std::string>& names);
+
 // "image/png" etc. from magic bytes; empty when not a supported image.
 std::string sniff_image_type(std::string_view bytes);
 

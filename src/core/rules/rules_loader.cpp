@@ -106,6 +106,11 @@ SecondsRule parse_seconds(const YAML::Node& y) {
   if (y["default"])
     r.default_value = positive_int(y["default"], "seconds.default");
   if (y["unsupported"]) r.unsupported = parse_unsupported(y["unsupported"]);
+  // What a create that names no length gets is the vendor's to say.
+  if (!r.default_value && r.supported.empty()) {
+    throw RuleError("seconds needs a 'default' (or a 'supported' list)",
+                    yaml_line(y));
+  }
   return r;
 }
 
@@ -130,6 +135,10 @@ SizeRule parse_size_rule(const YAML::Node& y) {
     }
   }
   if (y["unsupported"]) r.unsupported = parse_unsupported(y["unsupported"]);
+  if (!r.default_value && r.supported.empty()) {
+    throw RuleError("size needs a 'default' (or a 'supported' list)",
+                    yaml_line(y));
+  }
   return r;
 }
 
@@ -544,8 +553,8 @@ VendorRules parse_document(const YAML::Node& doc, const std::string& source) {
   if (doc["auth"]) v.auth = parse_auth(doc["auth"]);
   v.headers = named_templates(doc["headers"], kCredentialRoots, "headers");
   v.models = parse_models(required(doc, "models", "the vendor file"));
-  if (doc["seconds"]) v.seconds = parse_seconds(doc["seconds"]);
-  if (doc["size"]) v.size = parse_size_rule(doc["size"]);
+  v.seconds = parse_seconds(required(doc, "seconds", "the vendor file"));
+  v.size = parse_size_rule(required(doc, "size", "the vendor file"));
   v.create = parse_create(required(doc, "create", "the vendor file"));
   v.retrieve = parse_retrieve(required(doc, "retrieve", "the vendor file"));
   if (doc["remix"]) v.remix = parse_remix(doc["remix"]);

@@ -26,8 +26,9 @@ std::optional<ApiError> normalize_seconds(
     const SecondsRule& rule, const std::optional<std::string>& asked,
     const std::string& model, std::string& out) {
   if (!asked) {
+    // The loader makes every rule say one or the other.
     uint32_t v = rule.default_value.value_or(
-        rule.supported.empty() ? 4 : rule.supported.front());
+        rule.supported.empty() ? 0 : rule.supported.front());
     out = std::to_string(v);
     return std::nullopt;
   }
@@ -68,9 +69,8 @@ std::optional<ApiError> normalize_size(const SizeRule& rule,
                                        const std::string& model,
                                        std::string& out) {
   if (!asked) {
-    out = rule.default_value.value_or(rule.supported.empty()
-                                          ? std::string("1280x720")
-                                          : rule.supported.front());
+    out = rule.default_value.value_or(
+        rule.supported.empty() ? std::string() : rule.supported.front());
     return std::nullopt;
   }
   auto want = parse_size(*asked);
