@@ -264,12 +264,20 @@ int line_of(const std::string& text, const std::string& needle) {
 }
 
 TEST(VendorRules, ShippedFilesCompile) {
-  for (const char* name : {"openai", "kling"}) {
+  for (const char* name :
+       {"openai", "kling", "vidu", "jimeng", "hailuo", "seedance", "wan",
+        "veo-gemini", "veo-vertex", "sora-relay"}) {
     auto rules =
         load_vendor_rules(std::string(VGW_VENDOR_DIR "/") + name + ".yaml");
     EXPECT_EQ(rules.name, name);
     EXPECT_FALSE(rules.models.empty());
   }
+  // A field only a condition reads is declared.
+  std::string yaml = read_file(VGW_VENDOR_DIR "/kling.yaml");
+  yaml.replace(yaml.find("  success_when: code == 0\n"), 25,
+               "  success_when: code == 0 && ok == true\n");
+  EXPECT_THROW(parse_vendor_rules(yaml, "k.yaml"), RuleError);
+  EXPECT_NO_THROW(parse_vendor_rules(yaml + "reply_fields: [ok]\n", "k.yaml"));
 }
 
 struct BadRule {
@@ -289,6 +297,14 @@ TEST(VendorRules, ErrorsCarryTheLineAndReason) {
        "vendor_sadness", "as: vendor_sadness"},
       {"  supported: [5, 10]\n", "  supported: [five]\n", "",
        "supported: [five]"},
+      // Conditions on replies read only what the replies hold.
+      {"  success_when: code == 0\n", "  success_when: cdoe == 0\n",
+       "unknown name 'cdoe' in errors.success_when", "success_when: cdoe"},
+      {"    - when: code == 1103\n", "    - when: kode == 1103\n",
+       "unknown name 'kode' in errors.rules[].when", "when: kode == 1103"},
+      {"  status:\n    from: data.task_status\n",
+       "  status:\n    from: data.task_status\n    failed_when: dta.x == 1\n",
+       "unknown name 'dta' in retrieve.status.failed_when", "failed_when: dta"},
   };
   for (const auto& c : cases) {
     auto pos = base.find(c.from);

@@ -507,12 +507,80 @@ DeleteRule parse_delete(const YAML::Node& y) {
   return d;
 }
 
+// The top-level names of the vendor's replies that the rules read: every
+// path into a create, status or error reply, plus `reply_fields`.
+Roots reply_roots(const VendorRules& v, const YAML::Node& declared) {
+  Roots roots = {"http_status"};
+  auto add = [&](const std::optional<JsonPath>& path) {
+    if (path && path->root_name()) roots.insert(*path->root_name());
+  };
+  add(v.create.task_id);
+  if (v.remix) add(v.remix->task_id);
+  const RetrieveRule& r = v.retrieve;
+  add(r.status.from);
+  for (const auto& p :
+       {r.progress, r.error_message, r.error_code, r.prompt, r.quality}) {
+    add(p);
+  }
+  if (r.completed_at) add(r.completed_at->from);
+  if (r.expires_at) add(r.expires_at->from);
+  for (const auto& [name, variant] : r.variants) {
+    if (variant.lookup) continue;  // reads the lookup's reply, not these
+    add(variant.from);
+    add(variant.inline_data);
+  }
+  add(v.errors.code);
+  add(v.errors.message);
+  add(v.errors.param);
+  if (declared) {
+    for (const auto& name : string_list(declared, "reply_fields")) {
+      roots.insert(name);
+    }
+  }
+  return roots;
+}
+
+// Conditions on replies (success_when, failed_when, errors.rules[].when)
+// may name only what the replies are known to hold, so a misspelt field is
+// an error at load instead of a condition that is never true.
+void check_reply_expression(const YAML::Node& node, const Expression& e,
+                            const Roots& roots, const char* where) {
+  for (const auto& name : e.roots()) {
+    if (roots.count(name)) continue;
+    throw RuleError("unknown name '" + name + "' in " + where +
+                        ": no rule reads it from the vendor's replies (list "
+                        "it in reply_fields if the replies have it)",
+                    yaml_line(node));
+  }
+}
+
+void check_reply_expressions(const YAML::Node& doc, const VendorRules& v) {
+  Roots roots = reply_roots(v, doc["reply_fields"]);
+  if (const YAML::Node failed = doc["retrieve"]["status"]["failed_when"]) {
+    check_reply_expression(failed, v.retrieve.status.failed_when, roots,
+                           "retrieve.status.failed_when");
+  }
+  const YAML::Node errors = doc["errors"];
+  if (!errors) return;
+  if (const YAML::Node when = errors["success_when"]) {
+    check_reply_expression(when, v.errors.success_when, roots,
+                           "errors.success_when");
+  }
+  if (const YAML::Node rules = errors["rules"]) {
+    for (size_t i = 0; i < rules.size() && i < v.errors.rules.size(); ++i) {
+      check_reply_expression(rules[i]["when"], v.errors.rules[i].when, roots,
+                             "errors.rules[].when");
+    }
+  }
+}
+
 VendorRules parse_document(const YAML::Node& doc, const std::string& source) {
-  only_keys(doc,
-            {"vendor", "description", "base_url", "credentials", "params",
-             "auth", "headers", "models", "seconds", "size", "create",
-             "retrieve", "remix", "delete", "result_hosts", "errors"},
-            "the vendor file");
+  only_keys(
+      doc,
+      {"vendor", "description", "base_url", "credentials", "params", "auth",
+       "headers", "models", "seconds", "size", "create", "retrieve", "remix",
+       "delete", "result_hosts", "errors", "reply_fields"},
+      "the vendor file");
   VendorRules v;
   v.source_file = source;
   v.name = yaml_string(required(doc, "vendor", "the vendor file"), "vendor");
@@ -562,6 +630,7 @@ VendorRules parse_document(const YAML::Node& doc, const std::string& source) {
   if (doc["result_hosts"])
     v.result_hosts = string_list(doc["result_hosts"], "result_hosts");
   if (doc["errors"]) v.errors = parse_errors(doc["errors"]);
+  check_reply_expressions(doc, v);
   return v;
 }
 
