@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "api/client_request.hpp"
+#include "api/video_reference.hpp"
 #include "catalog/catalog_listing.hpp"
 #include "catalog/catalog_lookup.hpp"
 #include "catalog/catalog_record.hpp"
@@ -253,6 +254,23 @@ std::unique_ptr<Operation> Gateway::begin(const ClientCall& call) const {
     if (call.method == "POST") return begin_create(call, api_base(at));
     if (call.method == "GET") return begin_list(call);
     return method_not_allowed("GET or POST");
+  }
+  bool unserved_call =
+      segments.size() > at + 1 &&
+      (segments[at + 1] == "edits" || segments[at + 1] == "extensions" ||
+       segments[at + 1] == "characters");
+  if (rest == 1 && unserved_call) {
+    if (call.method == "POST") return begin_unserved(call, segments[at + 1]);
+    return method_not_allowed("POST");
+  }
+  if (rest == 2 && segments[at + 1] == "characters") {
+    if (call.method != "GET") return method_not_allowed("GET");
+    ApiError e =
+        not_found("No character found with id '" +
+                  std::string(segments[at + 2].substr(0, 200)) +
+                  "': no vendor configured on this gateway keeps characters.");
+    e.code = "character_not_found";
+    return answer(e, "character");
   }
   if (rest == 1) {
     if (call.method == "GET") {
@@ -538,6 +556,35 @@ std::unique_ptr<Operation> Gateway::for_tenant(
       with_usage_record(std::move(create), tenant_of(call), UsagePoint::create);
   return with_catalog_listing(std::move(create), catalog_owner(call.binding),
                               std::move(prompt), std::move(remixed_from));
+}
+
+std::unique_ptr<Operation> Gateway::begin_unserved(
+    const ClientCall& call, std::string_view call_name) const {
+  const char* operation = call_name == "edits"        ? "edit"
+                          : call_name == "extensions" ? "extension"
+                                                      : "character";
+  const char* what = call_name == "edits"        ? "edited"
+                     : call_name == "extensions" ? "extended"
+                                                 : "made into characters";
+  std::string model;
+  if (auto id = referenced_video_id(call.content_type, call.body)) {
+    auto source = sealer_.open(*id, call.binding);
+    if (!source) {
+      ApiError e = video_not_found(*id);
+      e.param = "video";
+      return answer(e, operation);
+    }
+    model = source->model;
+  }
+  std::string message =
+      model.empty()
+          ? std::string("Videos cannot be ") + what +
+                " here: no vendor configured on this gateway serves it."
+          : "Videos made with '" + model.substr(0, 200) + "' cannot be " +
+                what + ": no vendor configured on this gateway serves it.";
+  return answer(invalid_request(std::move(message), std::string("video"),
+                                "unsupported_by_vendor"),
+                operation, model);
 }
 
 std::unique_ptr<Operation> Gateway::begin_remix(

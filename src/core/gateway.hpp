@@ -118,6 +118,9 @@ class Gateway {
                                          std::string_view id, ByIdUse use,
                                          const std::string& api_base) const;
   std::unique_ptr<Operation> begin_list(const ClientCall& call) const;
+  // Edits, extensions and characters: no vendor rules serve them yet.
+  std::unique_ptr<Operation> begin_unserved(const ClientCall& call,
+                                            std::string_view call_name) const;
   std::unique_ptr<Operation> begin_remix(const ClientCall& call,
                                          std::string_view id,
                                          const std::string& api_base) const;

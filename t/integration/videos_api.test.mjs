@@ -93,3 +93,31 @@ for (const vendor of FLEET) {
   });
 }
 
+
+test('edit, extend, createCharacter and getCharacter: the SDK gets a 400 that says why (no vendor here serves them), or a 404', async () => {
+  const c = new OpenAI({ apiKey: 'sk-api-unserved', baseURL: `${gw.url}/v1` });
+  const video = await c.videos.create({ model: 'kling-v2-6', prompt: 'source' });
+  const calls = fleet.mocks.kling.requests.length;
+  const unsupported = (e) => {
+    assert.equal(e.status, 400);
+    assert.equal(e.code, 'unsupported_by_vendor');
+    assert.equal(e.param, 'video');
+    return true;
+  };
+  await assert.rejects(c.videos.edit({ video: { id: video.id }, prompt: 'brighter' }), (e) => {
+    unsupported(e);
+    assert.match(e.message, /'kling-v2-6' cannot be edited/);
+    return true;
+  });
+  await assert.rejects(c.videos.extend({ video: { id: video.id }, prompt: 'longer', seconds: '8' }), (e) => {
+    unsupported(e);
+    assert.match(e.message, /cannot be extended/);
+    return true;
+  });
+  const clip = new File([Buffer.alloc(2048, 1)], 'clip.mp4', { type: 'video/mp4' });
+  await assert.rejects(c.videos.createCharacter({ name: 'Hero', video: clip }), unsupported);
+  await assert.rejects(c.videos.extend({ video: { id: 'video_not_yours' }, prompt: 'x', seconds: '8' }),
+    (e) => e.status === 404 && e.code === 'video_not_found');
+  await assert.rejects(c.videos.getCharacter('char_123'), (e) => e.status === 404 && e.code === 'character_not_found');
+  assert.equal(fleet.mocks.kling.requests.length, calls, 'no vendor call');
+});

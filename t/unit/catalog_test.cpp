@@ -410,3 +410,42 @@ TEST(CatalogRecord, RoundTripsAndRefusesWhatItDidNotWrite) {
 
 }  // namespace
 }  // namespace vgw
+
+namespace vgw {
+namespace {
+
+TEST_F(Catalog, EditsExtensionsAndCharactersAreA400NamingTheSourceModel) {
+  std::string id = create("p", "T1");
+  for (const char* call :
+       {"/v1/videos/edits", "/v1/videos/extensions", "/v1/videos/characters"}) {
+    body = Json{{"video", {{"id", id}}}, {"prompt", "more"}}.dump();
+    HttpResponse r = run("POST", call);
+    EXPECT_EQ(r.status, 400) << call;
+    Json e = Json::parse(r.body)["error"];
+    EXPECT_EQ(e["code"], "unsupported_by_vendor") << call;
+    EXPECT_NE(e["message"].get<std::string>().find("'kling-v2-6'"),
+              std::string::npos)
+        << e["message"];
+    body = R"({"video":{"id":"video_forged"},"prompt":"x"})";
+    EXPECT_EQ(run("POST", call).status, 404) << call;
+    EXPECT_EQ(run("GET", call).status, 405) << call;
+  }
+  // Multipart, as the SDKs send it: the id in a video[id] field.
+  body = "--b\r\nContent-Disposition: form-data; name=\"video[id]\"\r\n\r\n" +
+         id + "\r\n--b--\r\n";
+  ClientCall call =
+      testing::client_call("POST", "/v1/videos/extensions", body, kAlice);
+  call.content_type = "multipart/form-data; boundary=b";
+  op = gw.begin(call);
+  Step s = op->start(kNow);
+  EXPECT_EQ(s.response.status, 400);
+  EXPECT_NE(s.response.body.find("'kling-v2-6'"), std::string::npos);
+  body.clear();
+  HttpResponse character = run("GET", "/v1/videos/characters/char_1");
+  EXPECT_EQ(character.status, 404);
+  EXPECT_EQ(Json::parse(character.body)["error"]["code"],
+            "character_not_found");
+}
+
+}  // namespace
+}  // namespace vgw

@@ -42,6 +42,15 @@ ApiError not_found(std::string message) {
   return e;
 }
 
+ApiError store_unavailable(std::string_view consequence) {
+  ApiError e = internal_error("The gateway's store is unavailable, so " +
+                              std::string(consequence) + "; retry later.");
+  e.status = 503;
+  e.code = "store_unavailable";
+  e.retry_after_seconds = 1;
+  return e;
+}
+
 ApiError video_not_found(std::string_view id) {
   ApiError e = not_found("No video found with id '" +
                          std::string(id.substr(0, 200)) + "'.");

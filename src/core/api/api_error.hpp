@@ -30,6 +30,9 @@ ApiError not_found(std::string message);
 // 404 video_not_found for an id that does not open, or was deleted.
 ApiError video_not_found(std::string_view id);
 ApiError internal_error(std::string message);
+// 503 store_unavailable (Retry-After: 1): the store cannot do what this
+// request needs, e.g. "videos cannot be listed".
+ApiError store_unavailable(std::string_view consequence);
 
 // The envelope for an error status nginx itself produced inside the API
 // (body too large, client timeout, ...), or for a failed result download.

@@ -14,16 +14,6 @@ ApiError not_finished(std::string_view id, std::string_view status) {
                          std::nullopt, "video_not_finished");
 }
 
-ApiError tombstone_unavailable() {
-  ApiError e = internal_error(
-      "The gateway's store is unavailable, so the deletion cannot be "
-      "recorded; retry later.");
-  e.status = 503;
-  e.code = "store_unavailable";
-  e.retry_after_seconds = 1;
-  return e;
-}
-
 HttpResponse deleted_answer(std::string_view id) {
   HttpResponse r;
   JsonWriter w(r.body, 64 + id.size());
@@ -104,7 +94,7 @@ class CatalogLookup : public OperationDecorator {
       case Phase::burying:
         if (!reply.ok || !reply.done) {
           phase_ = Phase::answered;
-          return answer(tombstone_unavailable());
+          return answer(store_unavailable("the deletion cannot be recorded"));
         }
         if (record_ && record_->number > 0) {
           phase_ = Phase::unlisting;

@@ -75,13 +75,7 @@ class ListVideos : public Operation {
   enum class Phase { counting, locating, reading };
 
   static ApiError store_unavailable() {
-    ApiError e = internal_error(
-        "The gateway's store is unavailable, so videos cannot be listed; "
-        "retry later.");
-    e.status = 503;
-    e.code = "store_unavailable";
-    e.retry_after_seconds = 1;
-    return e;
+    return vgw::store_unavailable("videos cannot be listed");
   }
 
   Step read_next() {

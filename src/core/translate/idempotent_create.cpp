@@ -14,13 +14,7 @@ constexpr size_t kFingerprintSize = 32;
 constexpr int64_t kClaimTtlSeconds = 600;
 
 ApiError store_unavailable() {
-  ApiError e = internal_error(
-      "The gateway's store is unavailable, so an Idempotency-Key cannot be "
-      "honoured; retry later.");
-  e.status = 503;
-  e.code = "store_unavailable";
-  e.retry_after_seconds = 1;
-  return e;
+  return vgw::store_unavailable("an Idempotency-Key cannot be honoured");
 }
 
 // A create the SDKs retry, and that made no task: the key is given back.
