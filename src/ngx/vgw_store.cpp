@@ -20,8 +20,8 @@ namespace vgw::ngx {
 namespace {
 
 // Lives in the zone: the tree of entries and the order they were last
-// written in (oldest at the tail), where expired ones are dropped first
-// when the zone is short of room.
+// written in (oldest at the tail), where expired and evictable ones are
+// dropped when the zone is short of room.
 struct StoreShared {
   ngx_rbtree_t tree;
   ngx_rbtree_node_t sentinel;
@@ -34,8 +34,14 @@ struct StoreEntry {
   ngx_msec_t expires;  // 0: never
   uint32_t key_len;
   uint32_t value_len;
-  u_char data[1];  // key, then value
+  uint32_t evictable;  // StoreCommand::evictable
+  u_char data[1];      // key, then value
 };
+
+// A write into a full zone looks at no more than this many of the oldest
+// entries for ones it may drop: bounded work under the zone's lock, however
+// many entries the zone holds.
+constexpr int kEvictionScan = 256;
 
 struct StoreZone {
   StoreShared* sh = nullptr;
@@ -111,25 +117,28 @@ class Locked {
     ngx_slab_free_locked(zone_.pool, e);
   }
 
-  // Room for an entry, dropping expired entries (oldest first) when the
-  // zone is full; nullptr when it stays full.
+  // Room for an entry: when the zone is full, the oldest expired or
+  // evictable entries are dropped until it fits; nullptr when the oldest
+  // kEvictionScan entries hold nothing to drop (they are all promises).
   StoreEntry* allocate(size_t size, ngx_msec_t now) {
-    for (int pass = 0; pass < 2; ++pass) {
-      if (auto* e = static_cast<StoreEntry*>(
-              ngx_slab_alloc_locked(zone_.pool, size))) {
-        return e;
-      }
-      ngx_queue_t* q = ngx_queue_last(&zone_.sh->by_age);
-      for (int dropped = 0;
-           q != ngx_queue_sentinel(&zone_.sh->by_age) && dropped < 1000;) {
-        ngx_queue_t* prev = ngx_queue_prev(q);
-        StoreEntry* e = ngx_queue_data(q, StoreEntry, age);
-        if (expired(e, now)) {
-          remove(e);
-          ++dropped;
+    if (auto* e =
+            static_cast<StoreEntry*>(ngx_slab_alloc_locked(zone_.pool, size))) {
+      return e;
+    }
+    ngx_queue_t* q = ngx_queue_last(&zone_.sh->by_age);
+    for (int seen = 0;
+         q != ngx_queue_sentinel(&zone_.sh->by_age) && seen < kEvictionScan;
+         ++seen) {
+      ngx_queue_t* prev = ngx_queue_prev(q);
+      StoreEntry* e = ngx_queue_data(q, StoreEntry, age);
+      if (e->evictable || expired(e, now)) {
+        remove(e);
+        if (auto* room = static_cast<StoreEntry*>(
+                ngx_slab_alloc_locked(zone_.pool, size))) {
+          return room;
         }
-        q = prev;
       }
+      q = prev;
     }
     return nullptr;
   }
@@ -149,17 +158,18 @@ class Locked {
           std::string_view(reinterpret_cast<const char*>(e->data), e->key_len),
           std::string_view(reinterpret_cast<const char*>(e->data) + e->key_len,
                            e->value_len),
-          at);
+          at, e->evictable != 0);
     }
   }
 
   bool put(ngx_rbtree_key_t hash, std::string_view key, std::string_view value,
-           ngx_msec_t expires, ngx_msec_t now) {
+           ngx_msec_t expires, ngx_msec_t now, bool evictable = false) {
     StoreEntry* e =
         allocate(offsetof(StoreEntry, data) + key.size() + value.size(), now);
     if (e == nullptr) return false;
     e->node.key = hash;
     e->expires = expires;
+    e->evictable = evictable ? 1 : 0;
     e->key_len = static_cast<uint32_t>(key.size());
     e->value_len = static_cast<uint32_t>(value.size());
     ngx_memcpy(e->data, key.data(), key.size());
@@ -223,7 +233,9 @@ void load_snapshot(StoreZone& zone) {
         reinterpret_cast<u_char*>(const_cast<char*>(e.key.data())),
         e.key.size());
     if (store.find(hash, e.key, now)) continue;
-    if (!store.put(hash, e.key, e.value, expires, now)) break;  // full
+    if (!store.put(hash, e.key, e.value, expires, now, e.evictable)) {
+      break;  // full
+    }
     ++loaded;
   }
   ngx_log_error(NGX_LOG_NOTICE, zone.log, 0,
@@ -309,7 +321,9 @@ ngx_msec_t ttl_expiry(int64_t ttl_seconds, ngx_msec_t now) {
 }  // namespace
 
 ngx_int_t add_store_zone(ngx_conf_t* cf, MainConf* mcf) {
-  static ngx_str_t name = ngx_string("vgw_store");
+  // The name carries the entries' layout: a reload into a module with
+  // another layout starts a new zone instead of misreading the old one.
+  static ngx_str_t name = ngx_string("vgw_store_2");
   auto* zone =
       static_cast<StoreZone*>(ngx_pcalloc(cf->pool, sizeof(StoreZone)));
   if (zone == nullptr) return NGX_ERROR;
@@ -381,7 +395,8 @@ StoreReply run_store_command(MainConf* mcf, const StoreCommand& command) {
       }
       if (found) store.remove(found);
       if (!store.put(hash, command.key, command.value,
-                     ttl_expiry(command.ttl_seconds, now), now)) {
+                     ttl_expiry(command.ttl_seconds, now), now,
+                     command.evictable)) {
         return reply;  // full: ok stays false
       }
       reply.ok = reply.done = true;

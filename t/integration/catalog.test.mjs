@@ -11,7 +11,7 @@ import OpenAI627 from 'openai-6.27';
 
 import { startKlingMock } from '../mocks/index.mjs';
 import { startGateway, stopAll, vendorLines } from '../lib/gateway.mjs';
-import { get, rawRequest } from '../lib/http.mjs';
+import { get, postJson, rawRequest } from '../lib/http.mjs';
 
 let kling;
 let gw;
@@ -135,4 +135,38 @@ test('list refuses a bad limit, order or after with an invalid_request_error', a
   }
   const r = await rawRequest(gw.url, { method: 'PATCH', path: '/v1/videos' });
   assert.equal(r.status, 405);
+});
+
+test('a full embedded store drops the oldest catalogue copies, never a promise, and stays fast', async () => {
+  const small = await startGateway({ name: 'catalog-full', http: `${vendorLines({ kling })}\n    vgw_store_size 1m;` });
+  try {
+    const auth = 'Bearer sk-catalog-full';
+    const made = [];
+    // About three times what 1 MiB of catalogue holds.
+    for (let wave = 0; wave < 150; wave++) {
+      const replies = await Promise.all(Array.from({ length: 16 }, (_, i) =>
+        postJson(small.url, '/v1/videos', { model: 'kling-v2-6', prompt: `fill ${wave}-${i}` }, { auth })));
+      for (const r of replies) {
+        assert.equal(r.status, 200, r.text);
+        made.push(r.json.id);
+      }
+    }
+    // An Idempotency-Key still finds room, and is honoured.
+    const key = { auth, headers: { 'Idempotency-Key': `full-${process.pid}` } };
+    const first = await postJson(small.url, '/v1/videos', { model: 'kling-v2-6', prompt: 'keyed' }, key);
+    const again = await postJson(small.url, '/v1/videos', { model: 'kling-v2-6', prompt: 'keyed' }, key);
+    assert.equal(first.status, 200, first.text);
+    assert.equal(again.json.id, first.json.id, 'one task for one key');
+    // The newest are listed; the oldest, dropped from the catalogue, are
+    // still served by their ids.
+    const page = await get(small.url, '/v1/videos?limit=5', { auth });
+    assert.equal(page.status, 200, page.text);
+    assert.equal(page.json.data[0].id, first.json.id);
+    assert.equal(page.json.data[1].id, made.at(-1));
+    const oldest = await get(small.url, `/v1/videos/${made[0]}`, { auth });
+    assert.equal(oldest.status, 200, oldest.text);
+    assert.equal(oldest.json.prompt, null, 'its catalogue copy was dropped');
+  } finally {
+    assert.deepEqual(await stopAll([small]), []);
+  }
 });

@@ -9,7 +9,7 @@ std::string sample() {
   SnapshotWriter w;
   w.add("idem:abc", "D{\"id\":\"video_1\"}", 1796250000123);
   w.add("breaker:kling", "", 0);
-  w.add("bin\n\0key", std::string("\0\xff", 2), 42);
+  w.add("bin\n\0key", std::string("\0\xff", 2), 42, true);
   return w.finish();
 }
 
@@ -23,6 +23,8 @@ TEST(StoreSnapshot, RoundTripsKeysValuesAndExpiries) {
   EXPECT_EQ((*entries)[1].value, "");
   EXPECT_EQ((*entries)[1].expires_at_ms, 0);
   EXPECT_EQ((*entries)[2].value, std::string("\0\xff", 2));
+  EXPECT_FALSE((*entries)[0].evictable);
+  EXPECT_TRUE((*entries)[2].evictable) << "a catalogue copy stays evictable";
   auto empty = read_snapshot(SnapshotWriter().finish());
   ASSERT_TRUE(empty);
   EXPECT_TRUE(empty->empty());

@@ -26,7 +26,7 @@ class CatalogListing : public OperationDecorator {
         return Step::query_store(
             {StoreCommand::Op::set, catalog_entry_key(owner_, *number),
              encode_catalog_entry(inner_->facts().video_id, held_.body),
-             kCatalogSeconds, false});
+             kCatalogSeconds, false, true});
       }
       case Phase::listing:
         // Unlisted, the record still carries the prompt.
@@ -36,7 +36,7 @@ class CatalogListing : public OperationDecorator {
                                   catalog_record_key(inner_->facts().account,
                                                      inner_->facts().task_id),
                                   encode_catalog_record(record_),
-                                  kCatalogSeconds, false});
+                                  kCatalogSeconds, false, true});
       case Phase::recording:
       case Phase::answered:
         break;

@@ -134,7 +134,7 @@ class CatalogLookup : public OperationDecorator {
       step = Step::query_store(
           {StoreCommand::Op::set, catalog_entry_key(owner(), record_->number),
            encode_catalog_entry(target_.video_id, held_.body), kCatalogSeconds,
-           false});
+           false, true});
     } else {
       phase_ = Phase::recording;
       step = write_record();
@@ -190,7 +190,7 @@ class CatalogLookup : public OperationDecorator {
   Step write_record() {
     return Step::query_store({StoreCommand::Op::set, target_.record_key,
                               encode_catalog_record(*record_), kCatalogSeconds,
-                              false});
+                              false, true});
   }
 
   const std::string& owner() {

@@ -22,6 +22,11 @@ struct StoreCommand {
   std::string value;            // set; incr: the increment
   int64_t ttl_seconds = 0;      // set, incr: 0 keeps it until evicted
   bool only_if_absent = false;  // set: Redis's NX
+  // set: a copy the gateway can do without (the catalogue, shared status
+  // replies), which a full embedded store drops, oldest first, to make
+  // room; never an answer a promise rests on (idempotency, limits,
+  // tombstones). Redis leaves eviction to its maxmemory-policy.
+  bool evictable = false;
 };
 
 struct StoreReply {

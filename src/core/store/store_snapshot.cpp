@@ -50,9 +50,10 @@ class Cursor {
 
 SnapshotWriter::SnapshotWriter() { out_.append(kMagic); }
 
+// Each entry is tagged: 'k' an entry, 'c' a copy the store may evict.
 void SnapshotWriter::add(std::string_view key, std::string_view value,
-                         int64_t expires_at_ms) {
-  out_.push_back('k');
+                         int64_t expires_at_ms, bool evictable) {
+  out_.push_back(evictable ? 'c' : 'k');
   put_u32(out_, static_cast<uint32_t>(key.size()));
   put_u32(out_, static_cast<uint32_t>(value.size()));
   put_u64(out_, static_cast<uint64_t>(expires_at_ms));
@@ -80,7 +81,7 @@ std::optional<std::vector<SnapshotEntry>> read_snapshot(std::string_view file) {
     std::string_view tag;
     if (!in.take(1, tag)) return std::nullopt;
     if (tag[0] == kTrailer[0]) break;
-    if (tag[0] != 'k') return std::nullopt;
+    if (tag[0] != 'k' && tag[0] != 'c') return std::nullopt;
     uint32_t key_len = 0, value_len = 0;
     uint64_t expires = 0;
     std::string_view key, value;
@@ -90,8 +91,8 @@ std::optional<std::vector<SnapshotEntry>> read_snapshot(std::string_view file) {
         !in.take(value_len, value)) {
       return std::nullopt;
     }
-    entries.push_back(
-        {std::string(key), std::string(value), static_cast<int64_t>(expires)});
+    entries.push_back({std::string(key), std::string(value),
+                       static_cast<int64_t>(expires), tag[0] == 'c'});
   }
   std::string_view rest;
   uint64_t count = 0;

@@ -19,12 +19,14 @@ struct SnapshotEntry {
   std::string key;
   std::string value;
   int64_t expires_at_ms = 0;
+  bool evictable = false;  // StoreCommand::evictable
 };
 
 class SnapshotWriter {
  public:
   SnapshotWriter();
-  void add(std::string_view key, std::string_view value, int64_t expires_at_ms);
+  void add(std::string_view key, std::string_view value, int64_t expires_at_ms,
+           bool evictable = false);
   // The file's bytes; the writer is spent.
   std::string finish();
 

@@ -45,7 +45,7 @@ struct ResolvedHost {
 
 // Per-request facts exposed to nginx as $vgw_* variables for logs and limits.
 struct RequestFacts {
-  std::string operation;  // create | retrieve | content | route | auth
+  std::string operation;  // create, retrieve, list, delete, remix, ... (README)
   std::string vendor;     // the vendor's rules' name
   std::string account;    // the account of a pool (the vendor's by default)
   std::string model;

@@ -111,7 +111,7 @@ class RetrieveOperation : public StatusOperation {
     // Kept past its period: it answers polls while the next call runs.
     return Step::query_store({StoreCommand::Op::set, shared_key(),
                               std::move(value), cache_->ttl() + kKeepSeconds,
-                              false});
+                              false, true});
   }
 
  private:
