@@ -8,7 +8,7 @@ namespace vgw::ngx {
 
 struct MainConf;
 
-// The embedded store: one shared-memory zone ("vgw_store") that every
+// The embedded store: one shared-memory zone ("vgw_store_2") that every
 // worker reads and writes under the zone's mutex, kept across reloads
 // (nginx hands a reloaded configuration the zone of the same name and
 // size) and lost when nginx stops.
