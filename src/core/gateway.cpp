@@ -94,7 +94,6 @@ std::optional<ApiError> only_a_prompt(const ClientVideoRequest& r) {
                       : !r.images.empty()   ? "input_reference"
                       : r.callback_url      ? "callback_url"
                       : !r.metadata.empty() ? "metadata"
-                      : !r.echo.empty()     ? r.echo.begin().key()
                       : !r.extra.empty()    ? r.extra.begin().key()
                                             : std::string();
   if (other.empty()) return std::nullopt;

@@ -1008,7 +1008,7 @@ describe('OpenAI mock', () => {
     await expectNetworkFailure(createJson({ prompt: 'reply lost' }));
     assert.equal(openai.createCount(), count + 1);
     assert.equal([...openai.videos.values()].at(-1).prompt, 'reply lost');
-    assert.throws(() => openai.failNext({ on: 'delete', status: 500 }), TypeError);
+    assert.throws(() => openai.failNext({ on: 'characters', status: 500 }), TypeError);
   });
 
   test('the request log records method, path, query, lowercased headers and status', async () => {

@@ -121,3 +121,21 @@ test('edit, extend, createCharacter and getCharacter: the SDK gets a 400 that sa
   await assert.rejects(c.videos.getCharacter('char_123'), (e) => e.status === 404 && e.code === 'character_not_found');
   assert.equal(fleet.mocks.kling.requests.length, calls, 'no vendor call');
 });
+
+test('a remix reply spoilt after the upstream made the task costs exactly one task under the SDK\'s retries', async () => {
+  const mock = fleet.mocks.openai;
+  const c = new OpenAI({ apiKey: 'sk-api-remix-money', baseURL: `${gw.url}/v1` });
+  const source = await c.videos.create({ model: 'sora-2', prompt: 'remix money' });
+  await finished(c, source.id);
+  const remixes = () => [...mock.videos.values()].filter((v) => v.remixedFrom).length;
+  for (const spoil of [{ status: 502 }, 'garbage', 'reset']) {
+    const before = remixes();
+    mock.failNext({ on: 'remix', afterCreate: spoil });
+    await assert.rejects(c.videos.remix(source.id, { prompt: `again ${JSON.stringify(spoil)}` }), (e) => {
+      assert.ok(e.status >= 500, `${JSON.stringify(spoil)}: ${e.status}`);
+      assert.equal(e.headers.get('x-should-retry'), 'false');
+      return true;
+    });
+    assert.equal(remixes(), before + 1, `${JSON.stringify(spoil)}: exactly one upstream task`);
+  }
+});

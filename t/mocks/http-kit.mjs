@@ -143,7 +143,8 @@ export class FaultQueue {
       throw new TypeError('a fault needs exactly one of: status, hang: true, reset: true, afterCreate');
     }
     if (fault.afterCreate !== undefined) {
-      if (on !== 'create') throw new TypeError("afterCreate faults only apply to on: 'create'");
+      // Routes that make a task: a create, and a remix where a mock has one.
+      if (on !== 'create' && on !== 'remix') throw new TypeError("afterCreate faults only apply to on: 'create' or 'remix'");
       const known = AFTER_CREATE.includes(fault.afterCreate) ||
         Number.isInteger(fault.afterCreate?.status) || Number.isInteger(fault.afterCreate?.delayMs);
       if (!known) throw new TypeError(`afterCreate must be one of ${AFTER_CREATE.join(', ')}, {status} or {delayMs}`);

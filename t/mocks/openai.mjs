@@ -346,7 +346,7 @@ export async function startOpenAIMock({
   const requests = [];
   const videos = new Map();
   const deleted = new Set(); // ids DELETE removed
-  const faults = new FaultQueue(['create', 'query', 'content']);
+  const faults = new FaultQueue(['create', 'query', 'content', 'remix', 'delete']);
 
   const defaultFaultBody = (status) =>
     status === 429
@@ -539,7 +539,12 @@ export async function startOpenAIMock({
       if (route.kind === 'query') return reply(200, videoView(findVideo(route.id)));
       if (route.kind === 'remix') {
         if (createFields instanceof Error) throw createFields;
-        return reply(200, videoView(await remixVideo(route.id, createFields)));
+        const video = await remixVideo(route.id, createFields);
+        if (fault?.afterCreate) {
+          const created = { status: 200, payload: videoView(video), headers: { 'x-request-id': requestId } };
+          return (entry.status = await spoilReply(res, fault.afterCreate, created, defaultFaultBody));
+        }
+        return reply(200, videoView(video));
       }
       if (route.kind === 'delete') return reply(200, deleteVideo(route.id));
       if (route.kind === 'content') {
