@@ -74,18 +74,6 @@ std::optional<ApiError> idempotency_key_problem(std::string_view key) {
                          "invalid_idempotency_key");
 }
 
-std::optional<std::string> query_arg(std::string_view args,
-                                     std::string_view name) {
-  for (auto pair : split(args, '&')) {
-    auto eq = pair.find('=');
-    if (pair.substr(0, eq) == name) {
-      return eq == std::string_view::npos ? std::string()
-                                          : url_decode(pair.substr(eq + 1));
-    }
-  }
-  return std::nullopt;
-}
-
 // A remix body is {prompt} and nothing else, as OpenAI's.
 std::optional<ApiError> only_a_prompt(const ClientVideoRequest& r) {
   std::string other = !r.model.empty()      ? "model"

@@ -143,35 +143,26 @@ class ListVideos : public Operation {
 
 std::optional<ApiError> parse_list_query(std::string_view args,
                                          ListQuery& query) {
-  for (auto pair : split(args, '&')) {
-    if (pair.empty()) continue;
-    size_t eq = pair.find('=');
-    std::string_view name = pair.substr(0, eq);
-    std::string value = eq == std::string_view::npos
-                            ? std::string()
-                            : url_decode(pair.substr(eq + 1));
-    if (name == "limit") {
-      auto n = parse_int(value);
-      if (!n || *n < 1 || *n > 100) {
-        return invalid_request("Invalid value for 'limit': '" +
-                                   value.substr(0, 20) +
-                                   "'. It must be an integer from 1 to 100.",
-                               std::string("limit"), "invalid_value");
-      }
-      query.limit = static_cast<int>(*n);
-    } else if (name == "order") {
-      if (value != "asc" && value != "desc") {
-        return invalid_request("Invalid value for 'order': '" +
-                                   value.substr(0, 20) +
-                                   "'. Supported values are: 'asc' and "
-                                   "'desc'.",
-                               std::string("order"), "invalid_value");
-      }
-      query.ascending = value == "asc";
-    } else if (name == "after") {
-      query.after = std::move(value);
+  if (auto limit = query_arg(args, "limit")) {
+    auto n = parse_int(*limit);
+    if (!n || *n < 1 || *n > 100) {
+      return invalid_request("Invalid value for 'limit': '" +
+                                 limit->substr(0, 20) +
+                                 "'. It must be an integer from 1 to 100.",
+                             std::string("limit"), "invalid_value");
     }
+    query.limit = static_cast<int>(*n);
   }
+  if (auto order = query_arg(args, "order")) {
+    if (*order != "asc" && *order != "desc") {
+      return invalid_request("Invalid value for 'order': '" +
+                                 order->substr(0, 20) +
+                                 "'. Supported values are: 'asc' and 'desc'.",
+                             std::string("order"), "invalid_value");
+    }
+    query.ascending = *order == "asc";
+  }
+  query.after = query_arg(args, "after").value_or("");
   return std::nullopt;
 }
 

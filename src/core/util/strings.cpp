@@ -99,6 +99,18 @@ bool has_control_chars(std::string_view s) {
          s.find('\0') != std::string_view::npos;
 }
 
+std::optional<std::string> query_arg(std::string_view args,
+                                     std::string_view name) {
+  for (auto pair : split(args, '&')) {
+    auto eq = pair.find('=');
+    if (pair.substr(0, eq) == name) {
+      return eq == std::string_view::npos ? std::string()
+                                          : url_decode(pair.substr(eq + 1));
+    }
+  }
+  return std::nullopt;
+}
+
 std::string url_decode(std::string_view s) {
   // Ids in request paths: nothing to decode (two memchr scans cost less
   // than a look at every character, or find_first_of's search of the set

@@ -34,6 +34,9 @@ bool has_control_chars(std::string_view s);
 std::string percent_encode(std::string_view s);
 // Query-string decoding: %XX escapes and `+` as space.
 std::string url_decode(std::string_view s);
+// The first `name=value` of a query string, decoded; nullopt when absent.
+std::optional<std::string> query_arg(std::string_view args,
+                                     std::string_view name);
 
 // Minimal absolute-URL split used for routing and signing; the authority is
 // kept as written so that it matches what nginx sends as Host.
