@@ -19,19 +19,25 @@
 namespace vgw::ngx {
 namespace {
 
-// Lives in the zone: the tree of entries and the order they were last
-// written in (oldest at the tail), where expired and evictable ones are
-// dropped when the zone is short of room.
+// Lives in the zone: a hash table of entries (a lookup touches a bucket and
+// its short chain, a few cache lines however full the zone is; a tree would
+// walk a cold node per level) and the order entries were last written in
+// (oldest at the tail), where expired and evictable ones are dropped when
+// the zone is short of room.
+struct StoreEntry;
 struct StoreShared {
-  ngx_rbtree_t tree;
-  ngx_rbtree_node_t sentinel;
   ngx_queue_t by_age;
+  ngx_uint_t bucket_mask;  // buckets: a power of two
+  StoreEntry** buckets;
 };
 
 struct StoreEntry {
-  ngx_rbtree_node_t node;  // node.key: hash of the key
+  StoreEntry* next;  // in its bucket
   ngx_queue_t age;
   ngx_msec_t expires;  // 0: never
+  uint32_t hash;
+  uint32_t capacity;  // bytes the slab gave it: a value that fits is
+                      // rewritten in place
   uint32_t key_len;
   uint32_t value_len;
   uint32_t evictable;  // StoreCommand::evictable
@@ -43,6 +49,10 @@ struct StoreEntry {
 // many entries the zone holds.
 constexpr int kEvictionScan = 256;
 
+// One bucket per this many bytes of zone: a chain of about one entry at the
+// sizes the gateway writes (catalogue entries, counters, replies).
+constexpr size_t kBytesPerBucket = 256;
+
 struct StoreZone {
   StoreShared* sh = nullptr;
   ngx_slab_pool_t* pool = nullptr;
@@ -50,36 +60,20 @@ struct StoreZone {
   ngx_log_t* log = nullptr;
 };
 
-StoreEntry* entry_of(ngx_rbtree_node_t* node) {
-  return reinterpret_cast<StoreEntry*>(reinterpret_cast<u_char*>(node) -
-                                       offsetof(StoreEntry, node));
+uint32_t hash_of(std::string_view key) {
+  return ngx_murmur_hash2(
+      reinterpret_cast<u_char*>(const_cast<char*>(key.data())), key.size());
 }
 
-// Ordered by hash, then by key bytes: keys whose hashes collide are both
-// kept.
-int compare(ngx_rbtree_key_t hash, const u_char* key, size_t len,
-            const StoreEntry* e) {
-  if (hash != e->node.key) return hash < e->node.key ? -1 : 1;
-  if (len != e->key_len) return len < e->key_len ? -1 : 1;
-  return std::memcmp(key, e->data, len);
-}
-
-void insert_entry(ngx_rbtree_node_t* temp, ngx_rbtree_node_t* node,
-                  ngx_rbtree_node_t* sentinel) {
-  StoreEntry* e = entry_of(node);
-  for (;;) {
-    int rc = compare(node->key, e->data, e->key_len, entry_of(temp));
-    ngx_rbtree_node_t** p = rc < 0 ? &temp->left : &temp->right;
-    if (*p == sentinel) {
-      *p = node;
-      break;
-    }
-    temp = *p;
+// What ngx_slab_alloc hands out for a request of `size` bytes: chunks are
+// powers of two up to half a page, then whole pages.
+size_t slab_capacity(size_t size) {
+  if (size > ngx_pagesize / 2) {
+    return (size + ngx_pagesize - 1) & ~(ngx_pagesize - 1);
   }
-  node->parent = temp;
-  node->left = sentinel;
-  node->right = sentinel;
-  ngx_rbt_red(node);
+  size_t chunk = 8;
+  while (chunk < size) chunk <<= 1;
+  return chunk;
 }
 
 class Locked {
@@ -91,30 +85,88 @@ class Locked {
   Locked(const Locked&) = delete;
   Locked& operator=(const Locked&) = delete;
 
-  StoreEntry* find(ngx_rbtree_key_t hash, const std::string& key,
-                   ngx_msec_t now) {
-    ngx_rbtree_node_t* node = zone_.sh->tree.root;
-    ngx_rbtree_node_t* sentinel = zone_.sh->tree.sentinel;
-    while (node != sentinel) {
-      StoreEntry* e = entry_of(node);
-      int rc = compare(hash, reinterpret_cast<const u_char*>(key.data()),
-                       key.size(), e);
-      if (rc == 0) {
-        if (expired(e, now)) {
-          remove(e);
-          return nullptr;
-        }
-        return e;
+  StoreEntry* find(uint32_t hash, std::string_view key, ngx_msec_t now) {
+    for (StoreEntry* e = bucket(hash); e != nullptr; e = e->next) {
+      if (e->hash != hash || e->key_len != key.size() ||
+          std::memcmp(e->data, key.data(), key.size()) != 0) {
+        continue;
       }
-      node = rc < 0 ? node->left : node->right;
+      if (expired(e, now)) {
+        remove(e);
+        return nullptr;
+      }
+      return e;
     }
     return nullptr;
   }
 
   void remove(StoreEntry* e) {
-    ngx_rbtree_delete(&zone_.sh->tree, &e->node);
+    StoreEntry** link = &bucket(e->hash);
+    while (*link != e) link = &(*link)->next;
+    *link = e->next;
     ngx_queue_remove(&e->age);
     ngx_slab_free_locked(zone_.pool, e);
+  }
+
+  // Rewrites an entry's value where it fits in the entry's room (a counter,
+  // a status that changed), as the newest entry; false: it does not fit.
+  bool rewrite(StoreEntry* e, std::string_view value, ngx_msec_t expires,
+               bool evictable) {
+    if (offsetof(StoreEntry, data) + e->key_len + value.size() > e->capacity) {
+      return false;
+    }
+    e->expires = expires;
+    e->evictable = evictable ? 1 : 0;
+    e->value_len = static_cast<uint32_t>(value.size());
+    ngx_memcpy(e->data + e->key_len, value.data(), value.size());
+    ngx_queue_remove(&e->age);
+    ngx_queue_insert_head(&zone_.sh->by_age, &e->age);
+    return true;
+  }
+
+  // Every entry not yet expired, with its expiry as wall-clock time.
+  void each_live(ngx_msec_t now, int64_t wall_ms, SnapshotWriter& out) {
+    for (ngx_queue_t* q = ngx_queue_head(&zone_.sh->by_age);
+         q != ngx_queue_sentinel(&zone_.sh->by_age); q = ngx_queue_next(q)) {
+      StoreEntry* e = ngx_queue_data(q, StoreEntry, age);
+      if (expired(e, now)) continue;
+      int64_t at =
+          e->expires == 0
+              ? 0
+              : wall_ms + static_cast<ngx_msec_int_t>(e->expires - now);
+      out.add(
+          std::string_view(reinterpret_cast<const char*>(e->data), e->key_len),
+          std::string_view(reinterpret_cast<const char*>(e->data) + e->key_len,
+                           e->value_len),
+          at, e->evictable != 0);
+    }
+  }
+
+  // A new entry; false when the zone has no room for it.
+  bool put(uint32_t hash, std::string_view key, std::string_view value,
+           ngx_msec_t expires, ngx_msec_t now, bool evictable = false) {
+    size_t capacity =
+        slab_capacity(offsetof(StoreEntry, data) + key.size() + value.size());
+    StoreEntry* e = allocate(capacity, now);
+    if (e == nullptr) return false;
+    e->hash = hash;
+    e->capacity = static_cast<uint32_t>(capacity);
+    e->expires = expires;
+    e->evictable = evictable ? 1 : 0;
+    e->key_len = static_cast<uint32_t>(key.size());
+    e->value_len = static_cast<uint32_t>(value.size());
+    ngx_memcpy(e->data, key.data(), key.size());
+    ngx_memcpy(e->data + key.size(), value.data(), value.size());
+    StoreEntry*& head = bucket(hash);
+    e->next = head;
+    head = e;
+    ngx_queue_insert_head(&zone_.sh->by_age, &e->age);
+    return true;
+  }
+
+ private:
+  StoreEntry*& bucket(uint32_t hash) {
+    return zone_.sh->buckets[hash & zone_.sh->bucket_mask];
   }
 
   // Room for an entry: when the zone is full, the oldest expired or
@@ -143,43 +195,6 @@ class Locked {
     return nullptr;
   }
 
-  // A new entry; false when the zone has no room for it.
-  // Every entry not yet expired, with its expiry as wall-clock time.
-  void each_live(ngx_msec_t now, int64_t wall_ms, SnapshotWriter& out) {
-    for (ngx_queue_t* q = ngx_queue_head(&zone_.sh->by_age);
-         q != ngx_queue_sentinel(&zone_.sh->by_age); q = ngx_queue_next(q)) {
-      StoreEntry* e = ngx_queue_data(q, StoreEntry, age);
-      if (expired(e, now)) continue;
-      int64_t at =
-          e->expires == 0
-              ? 0
-              : wall_ms + static_cast<ngx_msec_int_t>(e->expires - now);
-      out.add(
-          std::string_view(reinterpret_cast<const char*>(e->data), e->key_len),
-          std::string_view(reinterpret_cast<const char*>(e->data) + e->key_len,
-                           e->value_len),
-          at, e->evictable != 0);
-    }
-  }
-
-  bool put(ngx_rbtree_key_t hash, std::string_view key, std::string_view value,
-           ngx_msec_t expires, ngx_msec_t now, bool evictable = false) {
-    StoreEntry* e =
-        allocate(offsetof(StoreEntry, data) + key.size() + value.size(), now);
-    if (e == nullptr) return false;
-    e->node.key = hash;
-    e->expires = expires;
-    e->evictable = evictable ? 1 : 0;
-    e->key_len = static_cast<uint32_t>(key.size());
-    e->value_len = static_cast<uint32_t>(value.size());
-    ngx_memcpy(e->data, key.data(), key.size());
-    ngx_memcpy(e->data + key.size(), value.data(), value.size());
-    ngx_rbtree_insert(&zone_.sh->tree, &e->node);
-    ngx_queue_insert_head(&zone_.sh->by_age, &e->age);
-    return true;
-  }
-
- private:
   static bool expired(const StoreEntry* e, ngx_msec_t now) {
     return e->expires != 0 &&
            static_cast<ngx_msec_int_t>(e->expires - now) <= 0;
@@ -229,9 +244,7 @@ void load_snapshot(StoreZone& zone) {
       expires = now + static_cast<ngx_msec_t>(e.expires_at_ms - wall);
       if (expires == 0) expires = 1;
     }
-    ngx_rbtree_key_t hash = ngx_murmur_hash2(
-        reinterpret_cast<u_char*>(const_cast<char*>(e.key.data())),
-        e.key.size());
+    uint32_t hash = hash_of(e.key);
     if (store.find(hash, e.key, now)) continue;
     if (!store.put(hash, e.key, e.value, expires, now, e.evictable)) {
       break;  // full
@@ -300,8 +313,13 @@ ngx_int_t init_zone(ngx_shm_zone_t* shm_zone, void* data) {
       ngx_slab_alloc(zone->pool, sizeof(StoreShared)));
   if (zone->sh == nullptr) return NGX_ERROR;
   zone->pool->data = zone->sh;
-  ngx_rbtree_init(&zone->sh->tree, &zone->sh->sentinel, insert_entry);
   ngx_queue_init(&zone->sh->by_age);
+  size_t buckets = 1;
+  while (buckets * kBytesPerBucket < shm_zone->shm.size) buckets <<= 1;
+  zone->sh->buckets = static_cast<StoreEntry**>(
+      ngx_slab_calloc(zone->pool, buckets * sizeof(StoreEntry*)));
+  if (zone->sh->buckets == nullptr) return NGX_ERROR;
+  zone->sh->bucket_mask = buckets - 1;
   static const char kLogCtx[] = " in vgw store zone";
   zone->pool->log_ctx =
       static_cast<u_char*>(ngx_slab_alloc(zone->pool, sizeof(kLogCtx)));
@@ -323,7 +341,7 @@ ngx_msec_t ttl_expiry(int64_t ttl_seconds, ngx_msec_t now) {
 ngx_int_t add_store_zone(ngx_conf_t* cf, MainConf* mcf) {
   // The name carries the entries' layout: a reload into a module with
   // another layout starts a new zone instead of misreading the old one.
-  static ngx_str_t name = ngx_string("vgw_store_2");
+  static ngx_str_t name = ngx_string("vgw_store_3");
   auto* zone =
       static_cast<StoreZone*>(ngx_pcalloc(cf->pool, sizeof(StoreZone)));
   if (zone == nullptr) return NGX_ERROR;
@@ -346,9 +364,7 @@ StoreReply run_store_command(MainConf* mcf, const StoreCommand& command) {
   auto& zone = *static_cast<StoreZone*>(mcf->store->data);
   if (zone.sh == nullptr) return reply;
   ngx_msec_t now = ngx_current_msec;
-  ngx_rbtree_key_t hash = ngx_murmur_hash2(
-      reinterpret_cast<u_char*>(const_cast<char*>(command.key.data())),
-      command.key.size());
+  uint32_t hash = hash_of(command.key);
   Locked store(zone);
   StoreEntry* found = store.find(hash, command.key, now);
   switch (command.op) {
@@ -379,11 +395,16 @@ StoreReply run_store_command(MainConf* mcf, const StoreCommand& command) {
           return reply;
         }
         sum += *old;
-        expires = found->expires;
-        store.remove(found);
       }
       std::string text = std::to_string(sum);
-      if (!store.put(hash, command.key, text, expires, now)) return reply;
+      if (found && !store.rewrite(found, text, found->expires, false)) {
+        expires = found->expires;
+        store.remove(found);
+        found = nullptr;
+      }
+      if (!found && !store.put(hash, command.key, text, expires, now)) {
+        return reply;
+      }
       reply.ok = reply.done = true;
       reply.value = std::move(text);
       return reply;
@@ -393,10 +414,14 @@ StoreReply run_store_command(MainConf* mcf, const StoreCommand& command) {
         reply.ok = true;
         return reply;
       }
-      if (found) store.remove(found);
-      if (!store.put(hash, command.key, command.value,
-                     ttl_expiry(command.ttl_seconds, now), now,
-                     command.evictable)) {
+      ngx_msec_t expires = ttl_expiry(command.ttl_seconds, now);
+      if (found &&
+          !store.rewrite(found, command.value, expires, command.evictable)) {
+        store.remove(found);
+        found = nullptr;
+      }
+      if (!found && !store.put(hash, command.key, command.value, expires, now,
+                               command.evictable)) {
         return reply;  // full: ok stays false
       }
       reply.ok = reply.done = true;

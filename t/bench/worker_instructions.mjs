@@ -5,7 +5,9 @@
 // sequential kept-alive requests, counters dumped. Run after
 // `./build.sh bench`: `node t/bench/worker_instructions.mjs` (or after
 // `./build.sh bench --smoke`, with --smoke: the same configuration, written
-// in a minute). Needs valgrind.
+// in a minute). --full-store counts with the embedded store full, as a long
+// benchmark leaves it (the catalogue fills any zone): a 1m zone (the least it takes), filled
+// by creates before counting. Needs valgrind.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,12 +20,15 @@ const WORK = join(RUNTIME_ROOT, process.argv.includes('--smoke') ? 'bench-smoke'
 const FRONT = join(WORK, 'front');
 const UP = join(WORK, 'up');
 if (!existsSync(join(FRONT, 'nginx.conf'))) throw new Error(`run ./build.sh bench (--smoke) first (no ${FRONT}/nginx.conf)`);
-const WARM = 50;
+const FULL_STORE = process.argv.includes('--full-store');
+const WARM = FULL_STORE ? 3000 : 50;
 const COUNTED = 200;
 
 const conf = readFileSync(join(FRONT, 'nginx.conf'), 'utf8');
 const port = Number(/listen 127\.0\.0\.1:(\d+)/.exec(conf)[1]);
-writeFileSync(join(FRONT, 'callgrind.conf'), conf.replace('worker_processes 1;', 'worker_processes 1; daemon off; master_process off;'));
+let callgrindConf = conf.replace('worker_processes 1;', 'worker_processes 1; daemon off; master_process off;');
+if (FULL_STORE) callgrindConf = callgrindConf.replace(/^(\s*)vgw_id_key /m, '$1vgw_store_size 1m;\n$1vgw_id_key ');
+writeFileSync(join(FRONT, 'callgrind.conf'), callgrindConf);
 
 const run = (args) => spawnSync(args[0], args.slice(1), { encoding: 'utf8' });
 run([NGINX, '-p', UP, '-c', join(UP, 'nginx.conf')]);
