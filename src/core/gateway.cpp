@@ -22,6 +22,7 @@
 #include "translate/account_pool.hpp"
 #include "translate/concurrent_tasks.hpp"
 #include "translate/create_operation.hpp"
+#include "translate/extension_source.hpp"
 #include "translate/idempotent_create.hpp"
 #include "translate/retrieve_operation.hpp"
 #include "translate/tenant_quota.hpp"
@@ -244,10 +245,13 @@ std::unique_ptr<Operation> Gateway::begin(const ClientCall& call) const {
   }
   bool unserved_call =
       segments.size() > at + 1 &&
-      (segments[at + 1] == "edits" || segments[at + 1] == "extensions" ||
-       segments[at + 1] == "characters");
+      (segments[at + 1] == "edits" || segments[at + 1] == "characters");
   if (rest == 1 && unserved_call) {
     if (call.method == "POST") return begin_unserved(call, segments[at + 1]);
+    return method_not_allowed("POST");
+  }
+  if (rest == 1 && segments[at + 1] == "extensions") {
+    if (call.method == "POST") return begin_extension(call, api_base(at));
     return method_not_allowed("POST");
   }
   if (rest == 2 && segments[at + 1] == "characters") {
@@ -518,9 +522,9 @@ std::unique_ptr<Operation> Gateway::begin_by_id(
 CreateContext Gateway::create_context(const ClientCall& call,
                                       const std::string& api_base) const {
   return CreateContext{
-      sealer_,     webhooks_,    std::string(call.binding), tenant_of(call),
-      api_base,    image_fetch_, image_fetch_timeout_,      call.body_buffer,
-      std::nullopt};
+      sealer_,      webhooks_,    std::string(call.binding), tenant_of(call),
+      api_base,     image_fetch_, image_fetch_timeout_,      call.body_buffer,
+      std::nullopt, std::nullopt};
 }
 
 std::unique_ptr<Operation> Gateway::on_account(
@@ -547,12 +551,8 @@ std::unique_ptr<Operation> Gateway::for_tenant(
 
 std::unique_ptr<Operation> Gateway::begin_unserved(
     const ClientCall& call, std::string_view call_name) const {
-  const char* operation = call_name == "edits"        ? "edit"
-                          : call_name == "extensions" ? "extension"
-                                                      : "character";
-  const char* what = call_name == "edits"        ? "edited"
-                     : call_name == "extensions" ? "extended"
-                                                 : "made into characters";
+  const char* operation = call_name == "edits" ? "edit" : "character";
+  const char* what = call_name == "edits" ? "edited" : "made into characters";
   std::string model;
   if (auto id = referenced_video_id(call.content_type, call.body)) {
     auto source = sealer_.open(*id, call.binding);
@@ -633,22 +633,146 @@ std::unique_ptr<Operation> Gateway::begin_remix(
       std::move(fingerprint));
 }
 
-ApiError Gateway::cannot_remix(const std::string& model) const {
-  std::string can;
+std::string Gateway::models_that(bool (*can)(const VendorRules&,
+                                             const ModelRule&)) const {
+  std::string names;
   for (const auto& v : vendors_) {
-    if (!v->rules().remix) continue;
     for (const auto& m : v->rules().models) {
+      if (!can(v->rules(), m)) continue;
       std::string quoted = "'" + m.pattern + "'";
-      if (can.find(quoted) != std::string::npos) continue;
-      can += (can.empty() ? "" : ", ") + quoted;
+      if (names.find(quoted) != std::string::npos) continue;
+      names += (names.empty() ? "" : ", ") + quoted;
     }
   }
+  return names;
+}
+
+ApiError Gateway::cannot_remix(const std::string& model) const {
+  std::string can = models_that([](const VendorRules& v, const ModelRule&) {
+    return v.remix.has_value();
+  });
   return invalid_request(
       "Videos made with '" + model.substr(0, 200) +
           "' cannot be remixed: its vendor has no remix. " +
           (can.empty() ? std::string("No configured model can remix.")
                        : "Models whose videos can be remixed: " + can + "."),
       std::nullopt, "unsupported_by_vendor");
+}
+
+namespace {
+
+bool extends(const VendorRules& v, const ModelRule& m) {
+  if (!v.extend) return false;
+  if (v.extend->models.empty()) return true;
+  for (const auto& pattern : v.extend->models) {
+    if (glob_match(pattern, m.pattern)) return true;
+  }
+  return false;
+}
+
+bool extends_model(const ExtendRule& rule, const std::string& model) {
+  if (rule.models.empty()) return true;
+  for (const auto& pattern : rule.models) {
+    if (glob_match(pattern, model)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+ApiError Gateway::cannot_extend(const std::string& model) const {
+  std::string can = models_that(extends);
+  ApiError e = invalid_request(
+      "Videos made with '" + model.substr(0, 200) +
+          "' cannot be extended: its vendor has no extension for them. " +
+          (can.empty() ? std::string("No configured model can extend videos.")
+                       : "Models whose videos can be extended: " + can + "."),
+      std::string("video"), "unsupported_by_vendor");
+  return e;
+}
+
+std::unique_ptr<Operation> Gateway::begin_extension(
+    const ClientCall& call, const std::string& api_base) const {
+  auto id = referenced_video_id(call.content_type, call.body);
+  if (!id) {
+    return answer(
+        invalid_request(
+            "An extension names the video to extend by id ({\"video\": "
+            "{\"id\": \"video_...\"}}): only videos made through this gateway "
+            "can be extended here, not uploaded files.",
+            std::string("video"), "unsupported_by_vendor"),
+        "extension");
+  }
+  auto source = sealer_.open(*id, call.binding);
+  if (!source) {
+    ApiError e = video_not_found(*id);
+    e.param = "video";
+    return answer(e, "extension");
+  }
+  Vendor* vendor = find_vendor(source->vendor);
+  const ModelRule* rule = vendor ? vendor->find_model(source->model) : nullptr;
+  if (!rule) {
+    ApiError e = video_not_found(*id);
+    e.message += " The vendor that made it is no longer configured.";
+    e.param = "video";
+    return answer(e, "extension", source->model);
+  }
+  const auto& extend = vendor->rules().extend;
+  if (!extend || !extends_model(*extend, source->model)) {
+    return answer(cannot_extend(source->model), "extension", source->model);
+  }
+  ClientVideoRequest request;
+  if (auto e = parse_create_request(call.content_type, call.body, request)) {
+    return answer(*e, "extension", source->model);
+  }
+  request.extra.erase("video");
+  request.extra.erase("video[id]");
+  std::optional<std::string> seconds = std::move(request.seconds);
+  request.seconds.reset();
+  if (auto e = only_a_prompt(request)) {
+    return answer(*e, "extension", source->model);
+  }
+  if (call.caller) {
+    if (auto e = refuse_model(*call.caller, source->model)) {
+      return answer(*e, "extension", source->model);
+    }
+  }
+  std::string_view idempotency_key = trim(call.idempotency_key);
+  if (auto e = idempotency_key_problem(idempotency_key)) {
+    return answer(*e, "extension", source->model);
+  }
+  request.model = source->model;
+  request.seconds = std::move(seconds);
+  request.size = source->size;
+  std::string prompt = request.prompt;
+  std::string fingerprint;
+  if (!idempotency_key.empty()) {
+    fingerprint = crypto::sha256({"extension", std::string_view("\0", 1), *id,
+                                  std::string_view("\0", 1),
+                                  create_fingerprint(request)});
+  }
+  CreateContext context = create_context(call, api_base);
+  context.extension =
+      ExtensionSource{*id, source->task_id, extend->kind.value_or(source->kind),
+                      source->seconds, std::make_shared<Json>(Json::object())};
+  auto fields = context.extension->fields;
+  CatalogTarget target{catalog_record_key(source->vendor, source->task_id),
+                       std::string(call.binding), *id, nullptr};
+  auto extension = for_tenant(
+      on_account(with_extension_source(
+                     make_create_operation(*vendor, *rule, std::move(request),
+                                           std::move(context)),
+                     *vendor, *source, *id, std::move(fields)),
+                 *vendor),
+      call, std::move(prompt), {});
+  // A deleted source is a 404, before anything is made from it.
+  extension = with_catalog_lookup(std::move(extension), CatalogUse::content,
+                                  std::move(target), nullptr);
+  if (idempotency_key.empty()) return extension;
+  return make_idempotent_create(
+      std::move(extension),
+      idempotency_store_key(call.binding, idempotency_key),
+      std::move(fingerprint));
 }
 
 std::unique_ptr<Operation> Gateway::begin_list(const ClientCall& call) const {

@@ -118,20 +118,27 @@ class Gateway {
                                          std::string_view id, ByIdUse use,
                                          const std::string& api_base) const;
   std::unique_ptr<Operation> begin_list(const ClientCall& call) const;
-  // Edits, extensions and characters: no vendor rules serve them yet.
+  // Edits and characters: no vendor rules serve them yet.
   std::unique_ptr<Operation> begin_unserved(const ClientCall& call,
                                             std::string_view call_name) const;
   std::unique_ptr<Operation> begin_remix(const ClientCall& call,
                                          std::string_view id,
                                          const std::string& api_base) const;
+  std::unique_ptr<Operation> begin_extension(const ClientCall& call,
+                                             const std::string& api_base) const;
   // What a create (or remix) on one account is wrapped in: its task cap,
   // breaker and token; then the tenant's limits, usage and the catalogue.
   std::unique_ptr<Operation> on_account(std::unique_ptr<Operation> create,
                                         Vendor& vendor) const;
   CreateContext create_context(const ClientCall& call,
                                const std::string& api_base) const;
-  // 400 unsupported_by_vendor, naming the models that can be remixed.
+  // The configured model names for which `can` holds, quoted, listed once.
+  std::string models_that(bool (*can)(const VendorRules&,
+                                      const ModelRule&)) const;
+  // 400 unsupported_by_vendor, naming the models that can be remixed (or
+  // extended).
   ApiError cannot_remix(const std::string& model) const;
+  ApiError cannot_extend(const std::string& model) const;
   std::unique_ptr<Operation> for_tenant(std::unique_ptr<Operation> create,
                                         const ClientCall& call,
                                         std::string prompt,

@@ -139,3 +139,77 @@ test('a remix reply spoilt after the upstream made the task costs exactly one ta
     assert.equal(remixes(), before + 1, `${JSON.stringify(spoil)}: exactly one upstream task`);
   }
 });
+
+// Extensions where a vendor's public API has them: Kling's video-extend
+// (V1.0-V1.6 videos, by Kling's video id) and Veo 3.1 on the Gemini API (by
+// the result's file URI). The source's status is read first; the new video
+// lasts the source's seconds plus the extension's.
+const EXTENDS = [
+  { vendor: 'kling', model: 'kling-v1-6', seconds: '5', extended: '10', path: '/v1/videos/video-extend' },
+  { vendor: 'veo-gemini', model: 'veo-3.1-generate-preview', seconds: '8', extended: '15', path: ':predictLongRunning' },
+];
+for (const x of EXTENDS) {
+  test(`${x.vendor}: extend runs end to end through SDK 7.59 on the vendor's own extension`, async () => {
+    const c = new OpenAI({ apiKey: `sk-api-extend-${x.vendor}`, baseURL: `${gw.url}/v1` });
+    const mock = fleet.mocks[x.vendor];
+    const source = await c.videos.create({ model: x.model, prompt: 'a long road', seconds: x.seconds });
+    const tasks = () => mock.tasks.size;
+
+    // Not finished yet: refused before any extension is asked for.
+    const before = tasks();
+    await assert.rejects(c.videos.extend({ video: { id: source.id }, prompt: 'further', seconds: '4' }), (e) => {
+      assert.equal(e.status, 400);
+      assert.equal(e.code, 'video_not_finished');
+      assert.equal(e.param, 'video');
+      return true;
+    });
+    assert.equal(tasks(), before);
+    await finished(c, source.id);
+    await assert.rejects(c.videos.extend({ video: { id: source.id }, prompt: 'x', seconds: '4', size: '720x1280' }),
+      (e) => e.status === 400 && e.code === 'unknown_parameter' && e.param === 'size');
+
+    const extended = await c.videos.extend({ video: { id: source.id }, prompt: 'further down the road', seconds: '4' });
+    assert.equal(tasks(), before + 1, 'one extension task');
+    assert.equal(extended.status, 'queued');
+    assert.equal(extended.model, x.model);
+    assert.equal(extended.prompt, 'further down the road');
+    assert.equal(extended.seconds, x.extended, 'the stitched total');
+    const asked = mock.requests.filter((r) => r.method === 'POST' && r.path.endsWith(x.path)).at(-1);
+    if (x.vendor === 'kling') {
+      const sourceTask = [...mock.tasks.values()].find((t) => t.request.prompt === 'a long road');
+      assert.deepEqual(asked.body, { video_id: sourceTask.videoId, prompt: 'further down the road' });
+    } else {
+      assert.match(asked.body.instances[0].video.uri, /\/v1beta\/files\/[a-z0-9]+:download\?alt=media$/);
+      assert.deepEqual(asked.body.parameters, { durationSeconds: 8, resolution: '720p' });
+    }
+    const done = await finished(c, extended.id);
+    assert.equal(done.status, 'completed', JSON.stringify(done));
+    assert.equal(done.seconds, x.extended);
+    assert.ok((await (await c.videos.downloadContent(extended.id)).arrayBuffer()).byteLength > 0);
+    assert.deepEqual((await c.videos.list()).data.map((v) => v.id), [extended.id, source.id]);
+
+    // A deleted source extends no more.
+    await c.videos.delete(source.id);
+    await assert.rejects(c.videos.extend({ video: { id: source.id }, prompt: 'x', seconds: '4' }),
+      (e) => e.status === 404 && e.code === 'video_not_found');
+    assert.equal(tasks(), before + 1);
+  });
+}
+
+test('an extension reply spoilt after Kling made the task costs exactly one task under the SDK\'s retries', async () => {
+  const mock = fleet.mocks.kling;
+  const c = new OpenAI({ apiKey: 'sk-api-extend-money', baseURL: `${gw.url}/v1` });
+  const source = await c.videos.create({ model: 'kling-v1-6', prompt: 'extend money' });
+  await finished(c, source.id);
+  const extensions = () => [...mock.tasks.values()].filter((t) => t.extends).length;
+  for (const spoil of [{ status: 502 }, 'garbage', 'reset']) {
+    const before = extensions();
+    mock.failNext({ on: 'create', afterCreate: spoil });
+    await assert.rejects(c.videos.extend({ video: { id: source.id }, prompt: `more ${JSON.stringify(spoil)}`, seconds: '4' }), (e) => {
+      assert.ok(e.status >= 500, `${JSON.stringify(spoil)}: ${e.status}`);
+      assert.equal(e.headers.get('x-should-retry'), 'false');
+      return true;
+    });
+    assert.equal(extensions(), before + 1, `${JSON.stringify(spoil)}: exactly one extension task`);
+  }
+});

@@ -53,6 +53,12 @@ const SHARED_KEYS = [
   'watermark_info',
 ];
 // `model` (legacy) is deliberately absent: a gateway must send model_name.
+// Video extension continues a finished V1.0-V1.6 video, named by its
+// video id; model and mode are the source's, so neither may be sent.
+const EXTEND_KEYS = new Set(['video_id', 'prompt', 'negative_prompt', 'cfg_scale', 'watermark_info', 'callback_url', 'external_task_id']);
+const EXTENDABLE_MODELS = ['kling-v1', 'kling-v1-5', 'kling-v1-6'];
+const EXTENSION_SECONDS = 4.5;
+const MAX_EXTENDED_SECONDS = 180;
 const ALLOWED_KEYS = {
   text2video: new Set([...SHARED_KEYS, 'aspect_ratio']),
   // No aspect_ratio: image-to-video output follows the input image.
@@ -207,6 +213,28 @@ function validateCreateBody(kind, body) {
   return null;
 }
 
+// Returns an error message (code 1201) or null.
+function validateExtendBody(body) {
+  for (const key of Object.keys(body)) {
+    if (!EXTEND_KEYS.has(key)) return `Invalid key: ${key}`;
+  }
+  if (typeof body.video_id !== 'string' || body.video_id === '') return 'video_id is required';
+  const checks = {
+    prompt: (v) => checkText('prompt', v, { required: false }),
+    negative_prompt: (v) => checkText('negative_prompt', v, { required: false }),
+    cfg_scale: (v) => (typeof v === 'number' && v >= 0 && v <= 1 ? null : 'cfg_scale must be a number between 0 and 1'),
+    watermark_info: (v) => (isPlainObject(v) ? null : 'watermark_info must be an object'),
+    callback_url: (v) =>
+      typeof v === 'string' && /^https?:\/\//.test(v) && URL.canParse(v) ? null : 'callback_url must be an http(s) URL',
+    external_task_id: (v) => (typeof v === 'string' && v !== '' ? null : 'external_task_id must be a non-empty string'),
+  };
+  for (const [key, value] of Object.entries(body)) {
+    const error = checks[key]?.(value);
+    if (error) return error;
+  }
+  return null;
+}
+
 function newTaskId(existing) {
   let id;
   do {
@@ -274,7 +302,7 @@ export async function startKlingMock({
     return { status: 'submitted', updatedAt: task.createdAt };
   }
 
-  function createTask(kind, body) {
+  function createTask(kind, body, { duration, model } = {}) {
     const id = newTaskId(tasks);
     const { fails, largeBytes } = promptMarkers(body.prompt);
     const task = {
@@ -287,7 +315,8 @@ export async function startKlingMock({
       videoPath: `/kling/${id}.mp4`,
       videoSize: largeBytes ?? DEFAULT_VIDEO_BYTES,
       large: largeBytes !== null,
-      duration: body.duration ?? '5',
+      duration: duration ?? body.duration ?? '5',
+      model: model ?? body.model_name ?? 'kling-v1',
     };
     tasks.set(id, task);
     if (typeof body.callback_url === 'string') scheduleTaskCallbacks(task);
@@ -326,9 +355,9 @@ export async function startKlingMock({
   }
 
   function classify(method, path) {
-    const create = /^\/v1\/videos\/(text2video|image2video)$/.exec(path);
+    const create = /^\/v1\/videos\/(text2video|image2video|video-extend)$/.exec(path);
     if (create && method === 'POST') return { kind: 'create', videoKind: create[1] };
-    const query = /^\/v1\/videos\/(text2video|image2video)\/([^/]+)$/.exec(path);
+    const query = /^\/v1\/videos\/(text2video|image2video|video-extend)\/([^/]+)$/.exec(path);
     if (query && method === 'GET') return { kind: 'query', videoKind: query[1], taskId: query[2] };
     return { kind: 'other' };
   }
@@ -392,16 +421,31 @@ export async function startKlingMock({
     if (!isPlainObject(parsedBody)) {
       return reply(400, errorBody(1200, 'Invalid request parameters: body must be a JSON object'));
     }
-    const validationError = validateCreateBody(route.videoKind, parsedBody);
+    const extending = route.videoKind === 'video-extend';
+    const validationError = extending ? validateExtendBody(parsedBody) : validateCreateBody(route.videoKind, parsedBody);
     if (validationError) return reply(400, errorBody(1201, validationError));
+    let inherited = {};
+    if (extending) {
+      // Only this account's finished videos, of a model that extends.
+      const source = [...tasks.values()].find(
+        (t) => t.videoId === parsedBody.video_id && t.owner === auth.claims.iss && taskState(t).status === 'succeed');
+      if (!source) return reply(400, errorBody(1201, 'video_id is invalid or the video is not available'));
+      if (!EXTENDABLE_MODELS.includes(source.model)) {
+        return reply(400, errorBody(1201, `videos of ${source.model} cannot be extended`));
+      }
+      const total = Number(source.duration) + EXTENSION_SECONDS;
+      if (total > MAX_EXTENDED_SECONDS) return reply(400, errorBody(1201, 'the extended video would exceed 3 minutes'));
+      inherited = { duration: String(total), model: source.model, sourceVideoId: source.videoId };
+    }
 
     const account = accountsByKey.get(auth.claims.iss);
     const running = [...tasks.values()].filter((t) => t.owner === account.accessKey && !isFinished(t)).length;
     if (account.maxTasks !== undefined && running >= account.maxTasks) {
       return reply(429, errorBody(1303, 'parallel task over resource pack limit'));
     }
-    const task = createTask(route.videoKind, parsedBody);
+    const task = createTask(route.videoKind, parsedBody, inherited);
     task.owner = account.accessKey;
+    if (inherited.sourceVideoId) task.extends = inherited.sourceVideoId;
     const created = { status: 200, payload: envelope(taskView(task, { includeResult: false })) };
     if (fault?.afterCreate) return (entry.status = await spoilReply(res, fault.afterCreate, created, defaultFaultBody));
     return reply(created.status, created.payload);

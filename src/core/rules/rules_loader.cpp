@@ -23,6 +23,13 @@ const Roots kRemixRoots = [] {
   return roots;
 }();
 
+// An extension also knows what its source's status reply said.
+const Roots kExtendRoots = [] {
+  Roots roots = kRemixRoots;
+  roots.insert("source");
+  return roots;
+}();
+
 YAML::Node required(const YAML::Node& map, const char* key,
                     const std::string& section) {
   YAML::Node v = map[key];
@@ -499,6 +506,29 @@ RemixRule parse_remix(const YAML::Node& y) {
   return r;
 }
 
+ExtendRule parse_extend(const YAML::Node& y) {
+  only_keys(y, {"models", "source", "kind", "seconds", "request", "task_id"},
+            "extend");
+  ExtendRule r;
+  if (y["models"]) r.models = string_list(y["models"], "extend.models");
+  if (const YAML::Node source = y["source"]) {
+    if (!source.IsMap()) {
+      throw RuleError("extend.source must be a mapping of name: reply path",
+                      yaml_line(source));
+    }
+    for (const auto& kv : source) {
+      r.source.emplace_back(kv.first.Scalar(),
+                            path_at(kv.second, "extend.source"));
+    }
+  }
+  if (y["kind"]) r.kind = yaml_string(y["kind"], "extend.kind");
+  r.seconds = parse_seconds(required(y, "seconds", "extend"));
+  r.request = parse_request(required(y, "request", "extend"), kExtendRoots,
+                            "extend.request");
+  if (y["task_id"]) r.task_id = path_at(y["task_id"], "extend.task_id");
+  return r;
+}
+
 DeleteRule parse_delete(const YAML::Node& y) {
   only_keys(y, {"request"}, "delete");
   DeleteRule d;
@@ -516,6 +546,10 @@ Roots reply_roots(const VendorRules& v, const YAML::Node& declared) {
   };
   add(v.create.task_id);
   if (v.remix) add(v.remix->task_id);
+  if (v.extend) {
+    add(v.extend->task_id);
+    for (const auto& [name, path] : v.extend->source) add(path);
+  }
   const RetrieveRule& r = v.retrieve;
   add(r.status.from);
   for (const auto& p :
@@ -579,7 +613,7 @@ VendorRules parse_document(const YAML::Node& doc, const std::string& source) {
       doc,
       {"vendor", "description", "base_url", "credentials", "params", "auth",
        "headers", "models", "seconds", "size", "create", "retrieve", "remix",
-       "delete", "result_hosts", "errors", "reply_fields"},
+       "extend", "delete", "result_hosts", "errors", "reply_fields"},
       "the vendor file");
   VendorRules v;
   v.source_file = source;
@@ -626,6 +660,7 @@ VendorRules parse_document(const YAML::Node& doc, const std::string& source) {
   v.create = parse_create(required(doc, "create", "the vendor file"));
   v.retrieve = parse_retrieve(required(doc, "retrieve", "the vendor file"));
   if (doc["remix"]) v.remix = parse_remix(doc["remix"]);
+  if (doc["extend"]) v.extend = parse_extend(doc["extend"]);
   if (doc["delete"]) v.deletion = parse_delete(doc["delete"]);
   if (doc["result_hosts"])
     v.result_hosts = string_list(doc["result_hosts"], "result_hosts");

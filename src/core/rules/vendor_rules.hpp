@@ -158,6 +158,22 @@ struct RemixRule {
   std::optional<JsonPath> task_id;
 };
 
+// POST /v1/videos/extensions: a new task that continues a finished one. A
+// fresh status query of the source comes first; each `source` name is read
+// from its reply and given to the request as ${source.NAME}, beside the
+// create's names (the source's model and size, the prompt, the extension's
+// `seconds`) and the source's `task_id`. The new video lasts the source's
+// seconds plus the extension's; its task is queried as `kind` (the
+// source's kind when absent) and its id read where `task_id` says.
+struct ExtendRule {
+  std::vector<std::string> models;  // whose videos extend ('*' globs); all
+  std::vector<std::pair<std::string, JsonPath>> source;
+  std::optional<std::string> kind;
+  SecondsRule seconds;  // of the extension alone
+  RequestRule request;
+  std::optional<JsonPath> task_id;
+};
+
 // DELETE /v1/videos/{id}: the vendor call that deletes a finished task
 // (its names are a status query's). A 2xx reply, or a 404 (already gone),
 // is a deletion.
@@ -222,6 +238,7 @@ struct VendorRules {
   CreateRule create;
   RetrieveRule retrieve;
   std::optional<RemixRule> remix;
+  std::optional<ExtendRule> extend;
   std::optional<DeleteRule> deletion;  // `delete:` in the file
   std::vector<std::string> result_hosts;
   ErrorsRule errors;

@@ -3,6 +3,8 @@
 #include "webhooks/callback_token.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <tuple>
 
 #include "api/video_object.hpp"
@@ -50,6 +52,19 @@ bool set_at(Json& body, std::string_view path, const std::string& key,
   return true;
 }
 
+// "5" + "5" is "10"; lengths a vendor gives in fractions add up as
+// decimals.
+std::string add_seconds(std::string_view a, std::string_view b) {
+  auto x = parse_uint(a), y = parse_uint(b);
+  if (x && y) return std::to_string(*x + *y);
+  auto decimal = [](std::string_view s) {
+    return std::strtod(std::string(s).c_str(), nullptr);
+  };
+  char out[32];
+  std::snprintf(out, sizeof out, "%g", decimal(a) + decimal(b));
+  return out;
+}
+
 ApiError unknown_argument(const std::string& param) {
   return invalid_request("Unrecognized request argument supplied: " + param,
                          param, "unknown_parameter");
@@ -64,7 +79,9 @@ class CreateOperation : public Operation {
         request_(std::move(request)),
         blobs_(request_.images, request_.large, context.client_body),
         context_(std::move(context)) {
-    facts_.operation = context_.remix ? "remix" : "create";
+    facts_.operation = context_.remix       ? "remix"
+                       : context_.extension ? "extension"
+                                            : "create";
     facts_.vendor = vendor.vendor_name();
     facts_.account = vendor.name();
     facts_.model = request_.model;
@@ -96,8 +113,9 @@ class CreateOperation : public Operation {
     if (rules.create.fetch_image_urls) {
       if (auto fetch = next_image_fetch()) return *fetch;
     }
-    const SecondsRule& seconds_rule =
-        model_.seconds ? *model_.seconds : rules.seconds;
+    const SecondsRule& seconds_rule = context_.extension ? rules.extend->seconds
+                                      : model_.seconds   ? *model_.seconds
+                                                         : rules.seconds;
     const SizeRule& size_rule = model_.size ? *model_.size : rules.size;
     if (auto e = normalize_seconds(seconds_rule, request_.seconds,
                                    request_.model, seconds_)) {
@@ -107,7 +125,10 @@ class CreateOperation : public Operation {
             normalize_size(size_rule, request_.size, request_.model, size_)) {
       return finish(*e);
     }
-    facts_.seconds = seconds_;
+    if (context_.extension) {
+      total_seconds_ = add_seconds(context_.extension->seconds, seconds_);
+    }
+    facts_.seconds = video_seconds();
     // (target path, field, value) for every vendor extra the client sent.
     std::vector<std::tuple<std::string, std::string, Json>> extras;
     auto add_extra = [&](const std::string& key, const Json& value,
@@ -133,6 +154,8 @@ class CreateOperation : public Operation {
     if (context_.remix) {
       // The new task is queried the way its source is.
       kind_ = context_.remix->kind;
+    } else if (context_.extension) {
+      kind_ = context_.extension->kind;
     } else {
       for (const auto& kind : rules.create.kinds) {
         if (kind.when.empty() || kind.when.test(scope)) {
@@ -232,10 +255,7 @@ class CreateOperation : public Operation {
       return finish(map_vendor_error(vendor_, CallPhase::create, reply.status,
                                      body, reply.headers, now));
     }
-    const RemixRule* remix = context_.remix ? &*vendor_.rules().remix : nullptr;
-    const JsonPath& task_path = remix && remix->task_id
-                                    ? *remix->task_id
-                                    : vendor_.rules().create.task_id;
+    const JsonPath& task_path = reply_task_path();
     std::string task_id = task_path.find_text(body).value_or("");
     if (task_id.empty())
       return finish(task_may_exist("its reply had no task id"));
@@ -363,7 +383,7 @@ class CreateOperation : public Operation {
     record.vendor = vendor_.name();
     record.kind = kind_;
     record.model = request_.model;
-    record.seconds = seconds_;
+    record.seconds = video_seconds();
     record.size = size_;
     record.created_at = started_at_;
     record.carried = carried_;
@@ -434,6 +454,9 @@ class CreateOperation : public Operation {
   std::optional<std::string_view> scope_text(std::string_view name) const {
     if (name == "prompt") return request_.prompt;
     if (name == "task_id" && context_.remix) return context_.remix->task_id;
+    if (name == "task_id" && context_.extension) {
+      return context_.extension->task_id;
+    }
     if (name == "model") return request_.model;
     if (name == "vendor_model") {
       return model_.vendor_model.empty() ? request_.model : model_.vendor_model;
@@ -492,6 +515,11 @@ class CreateOperation : public Operation {
       if (name == "kind") {
         return kind_.is_null() ? nullptr : path.find_from(kind_, 1);
       }
+      if (name == "source") {
+        return op_.context_.extension
+                   ? path.find_from(*op_.context_.extension->fields, 1)
+                   : nullptr;
+      }
       return names_.find(
           path, name, [&](std::string_view n) { return op_.scope_value(n); });
     }
@@ -503,10 +531,26 @@ class CreateOperation : public Operation {
     BuiltNames names_;
   };
 
-  // The gateway makes a remix only for a vendor with remix rules.
+  // The gateway makes a remix or an extension only for a vendor with its
+  // rules.
   const RequestRule& request_rule() const {
-    return context_.remix ? vendor_.rules().remix->request
-                          : vendor_.rules().create.request;
+    if (context_.remix) return vendor_.rules().remix->request;
+    if (context_.extension) return vendor_.rules().extend->request;
+    return vendor_.rules().create.request;
+  }
+
+  const JsonPath& reply_task_path() const {
+    const VendorRules& rules = vendor_.rules();
+    if (context_.remix && rules.remix->task_id) return *rules.remix->task_id;
+    if (context_.extension && rules.extend->task_id) {
+      return *rules.extend->task_id;
+    }
+    return rules.create.task_id;
+  }
+
+  // What the Video says it lasts: an extension's is the stitched total.
+  const std::string& video_seconds() const {
+    return context_.extension ? total_seconds_ : seconds_;
   }
 
   Vendor& vendor_;
@@ -519,6 +563,7 @@ class CreateOperation : public Operation {
   size_t fetch_index_ = 0;
   UpstreamCall fetch_;
   std::string seconds_;
+  std::string total_seconds_;  // an extension's, with its source's
   std::string size_;
   std::string kind_;
   std::vector<std::pair<std::string, std::string>> carried_;

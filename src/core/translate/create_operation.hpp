@@ -21,6 +21,17 @@ struct RemixSource {
   std::string kind;
 };
 
+// An extension's source: a completed video of the same account, and what
+// its status reply said (the vendor's extend.source names), filled in by
+// with_extension_source() before the create starts.
+struct ExtensionSource {
+  std::string video_id;
+  std::string task_id;
+  std::string kind;     // how the new task is queried
+  std::string seconds;  // the source's length
+  std::shared_ptr<Json> fields = std::make_shared<Json>(Json::object());
+};
+
 // POST /v1/videos: one vendor create call, then a sealed id.
 // What a create needs from the gateway beyond the vendor.
 struct CreateContext {
@@ -39,6 +50,9 @@ struct CreateContext {
   // A remix (POST /v1/videos/{id}/remix): the vendor's remix request
   // instead of its create, and the new video names its source.
   std::optional<RemixSource> remix;
+  // An extension (POST /v1/videos/extensions): the vendor's extend request,
+  // and the new video lasts its source's seconds plus its own.
+  std::optional<ExtensionSource> extension;
 };
 
 std::unique_ptr<Operation> make_create_operation(Vendor& vendor,
