@@ -67,9 +67,12 @@ export function vendorRows() {
         choices(v.seconds, v.models, 'seconds'),
         choices(v.size, v.models, 'size'),
         list(Object.keys(v.retrieve.variants)),
-        // Calls beyond create/retrieve/content/list: remix at the vendor,
-        // and whether a delete removes the vendor's task or only hides it.
-        [v.remix ? 'remix' : null, v.delete ? 'delete at the vendor' : 'delete (tombstone)']
+        // Calls beyond create/retrieve/content/list: remix and extensions at
+        // the vendor, and whether a delete removes the vendor's task or only
+        // hides it.
+        [v.remix ? 'remix' : null,
+          v.extend ? `extend (${v.extend.models ? list(v.extend.models.map((m) => `\`${m}\``)) : 'all models'})` : null,
+          v.delete ? 'delete at the vendor' : 'delete (tombstone)']
           .filter(Boolean).join(', '),
         auth(v.auth),
       ];
@@ -77,7 +80,7 @@ export function vendorRows() {
 }
 
 export function renderVendorTable() {
-  const head = ['Vendor (file)', 'Models', 't2v / i2v', 'seconds', 'size', 'variants', 'remix / delete', 'Auth'];
+  const head = ['Vendor (file)', 'Models', 't2v / i2v', 'seconds', 'size', 'variants', 'remix / extend / delete', 'Auth'];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const row of vendorRows()) lines.push(`| ${row.join(' | ')} |`);
   return `${BEGIN}\n${lines.join('\n')}\n${END}`;

@@ -18,6 +18,10 @@ const FIELDS = {
   'start-end2video': new Set([...COMMON, 'images', 'is_rec']),
   reference2video: new Set([...COMMON, 'images', 'aspect_ratio', 'subjects', 'audio']),
 };
+// Extension: a q2 model continues a video (a creation of this account, or
+// any URL) of 4 s to 1 min by 1-7 s, with at most one end-frame image.
+const EXTEND_MODELS = ['viduq2-pro', 'viduq2-turbo'];
+const EXTEND_FIELDS = new Set(['model', 'video_creation_id', 'video_url', 'images', 'prompt', 'duration', 'resolution', 'payload', 'callback_url']);
 const IMAGE_COUNT = { text2video: [0, 0], img2video: [1, 1], 'start-end2video': [2, 2], reference2video: [1, 7] };
 
 const error = (status, reason, message) => new VendorError(status, { code: status, reason, message, metadata: {} });
@@ -69,6 +73,32 @@ function validate(action, body) {
   }
 }
 
+function validateExtend(body) {
+  if (!isPlainObject(body)) throw error(400, 'BadRequest', 'bad request');
+  for (const key of Object.keys(body)) {
+    if (!EXTEND_FIELDS.has(key)) throw error(400, 'FieldUnwanted', `unwanted field: ${key}`);
+  }
+  if (!EXTEND_MODELS.includes(body.model)) throw error(400, 'FieldInvalid', 'invalid field: model');
+  if ((body.video_creation_id === undefined) === (body.video_url === undefined)) {
+    throw error(400, 'FieldLacking', 'one of video_creation_id and video_url is required');
+  }
+  if (body.prompt !== undefined && (typeof body.prompt !== 'string' || body.prompt.length > 2000)) {
+    throw error(400, 'FieldInvalid', 'invalid field: prompt');
+  }
+  if (body.duration !== undefined && !(Number.isInteger(body.duration) && body.duration >= 1 && body.duration <= 7)) {
+    throw error(400, 'FieldInvalid', 'invalid field: duration');
+  }
+  if (body.resolution !== undefined && !['540p', '720p', '1080p'].includes(body.resolution)) {
+    throw error(400, 'FieldInvalid', 'invalid field: resolution');
+  }
+  const images = body.images ?? [];
+  if (!Array.isArray(images) || images.length > 1) throw error(400, 'FieldItemCountOutOfRange', 'field item count out of range: images');
+  for (const image of images) {
+    const problem = checkImage(image);
+    if (problem) throw error(400, 'ImageFormatInvalid', problem);
+  }
+}
+
 const STATE = { queued: 'queueing', running: 'processing', succeeded: 'success', failed: 'failed' };
 
 function taskView(task, vendor) {
@@ -86,7 +116,7 @@ export async function startViduMock({ apiKey = 'vidu-test-key', ...options } = {
       name: 'vidu',
       routeKinds: ['create', 'query'],
       route(method, url) {
-        const create = /^\/ent\/v2\/(text2video|img2video|start-end2video|reference2video)$/.exec(url.pathname);
+        const create = /^\/ent\/v2\/(text2video|img2video|start-end2video|reference2video|extend)$/.exec(url.pathname);
         if (create && method === 'POST') return { kind: 'create', action: create[1] };
         const query = /^\/ent\/v2\/tasks\/([^/]+)\/creations$/.exec(url.pathname);
         if (query && method === 'GET') return { kind: 'query', taskId: query[1] };
@@ -110,9 +140,22 @@ export async function startViduMock({ apiKey = 'vidu-test-key', ...options } = {
           return [200, taskView(task, vendor)];
         }
         if (mediaType(req.headers['content-type']) !== 'application/json') throw error(400, 'BadRequest', 'bad request');
-        validate(route.action, body);
+        let seconds = body.duration ?? 5;
+        let extendsTask = null;
+        if (route.action === 'extend') {
+          validateExtend(body);
+          if (body.video_creation_id !== undefined) {
+            const source = [...vendor.tasks.values()].find((t) => `c${t.id}` === body.video_creation_id);
+            if (!source || vendor.stateOf(source) !== 'succeeded') throw error(400, 'FieldInvalid', 'invalid field: video_creation_id');
+            if (source.seconds < 4 || source.seconds > 60) throw error(400, 'VideoDurationInvalid', 'the video must last 4 s to 1 min');
+            seconds += source.seconds;
+            extendsTask = source.id;
+          }
+        } else {
+          validate(route.action, body);
+        }
         const id = String(randomInt(1e9, 1e10)) + String(randomInt(1e8, 1e9));
-        const task = vendor.createTask({ id, prompt: body.prompt, request: body, extra: { action: route.action } });
+        const task = vendor.createTask({ id, prompt: body.prompt, request: body, extra: { action: route.action, seconds, extends: extendsTask } });
         return [200, {
           task_id: task.id, state: 'created', model: body.model, prompt: body.prompt ?? '', images: body.images ?? [],
           duration: body.duration ?? 5, seed: body.seed ?? randomInt(1, 1e6), resolution: body.resolution ?? '720p',
