@@ -22,7 +22,7 @@
 #include "translate/account_pool.hpp"
 #include "translate/concurrent_tasks.hpp"
 #include "translate/create_operation.hpp"
-#include "translate/extension_source.hpp"
+#include "translate/source_video.hpp"
 #include "translate/idempotent_create.hpp"
 #include "translate/retrieve_operation.hpp"
 #include "translate/tenant_quota.hpp"
@@ -244,15 +244,19 @@ std::unique_ptr<Operation> Gateway::begin(const ClientCall& call) const {
     return method_not_allowed("GET or POST");
   }
   bool unserved_call =
-      segments.size() > at + 1 &&
-      (segments[at + 1] == "edits" || segments[at + 1] == "characters");
+      segments.size() > at + 1 && segments[at + 1] == "characters";
   if (rest == 1 && unserved_call) {
-    if (call.method == "POST") return begin_unserved(call, segments[at + 1]);
+    if (call.method == "POST") return begin_unserved(call);
     return method_not_allowed("POST");
   }
-  if (rest == 1 && segments[at + 1] == "extensions") {
-    if (call.method == "POST") return begin_extension(call, api_base(at));
-    return method_not_allowed("POST");
+  if (rest == 1 &&
+      (segments[at + 1] == "extensions" || segments[at + 1] == "edits")) {
+    if (call.method != "POST") return method_not_allowed("POST");
+    return begin_from_source(call,
+                             segments[at + 1] == "edits"
+                                 ? SourceVideoUse::edit
+                                 : SourceVideoUse::extension,
+                             api_base(at));
   }
   if (rest == 2 && segments[at + 1] == "characters") {
     if (call.method != "GET") return method_not_allowed("GET");
@@ -550,9 +554,9 @@ std::unique_ptr<Operation> Gateway::for_tenant(
 }
 
 std::unique_ptr<Operation> Gateway::begin_unserved(
-    const ClientCall& call, std::string_view call_name) const {
-  const char* operation = call_name == "edits" ? "edit" : "character";
-  const char* what = call_name == "edits" ? "edited" : "made into characters";
+    const ClientCall& call) const {
+  const char* operation = "character";
+  const char* what = "made into characters";
   std::string model;
   if (auto id = referenced_video_id(call.content_type, call.body)) {
     auto source = sealer_.open(*id, call.binding);
@@ -661,16 +665,12 @@ ApiError Gateway::cannot_remix(const std::string& model) const {
 
 namespace {
 
-bool extends(const VendorRules& v, const ModelRule& m) {
-  if (!v.extend) return false;
-  if (v.extend->models.empty()) return true;
-  for (const auto& pattern : v.extend->models) {
-    if (glob_match(pattern, m.pattern)) return true;
-  }
-  return false;
+const std::optional<SourceVideoRule>& rule_for(const VendorRules& v,
+                                               SourceVideoUse use) {
+  return use == SourceVideoUse::extension ? v.extend : v.edit;
 }
 
-bool extends_model(const ExtendRule& rule, const std::string& model) {
+bool takes_model(const SourceVideoRule& rule, const std::string& model) {
   if (rule.models.empty()) return true;
   for (const auto& pattern : rule.models) {
     if (glob_match(pattern, model)) return true;
@@ -678,36 +678,57 @@ bool extends_model(const ExtendRule& rule, const std::string& model) {
   return false;
 }
 
-}  // namespace
-
-ApiError Gateway::cannot_extend(const std::string& model) const {
-  std::string can = models_that(extends);
-  ApiError e = invalid_request(
-      "Videos made with '" + model.substr(0, 200) +
-          "' cannot be extended: its vendor has no extension for them. " +
-          (can.empty() ? std::string("No configured model can extend videos.")
-                       : "Models whose videos can be extended: " + can + "."),
-      std::string("video"), "unsupported_by_vendor");
-  return e;
+template <SourceVideoUse use>
+bool serves(const VendorRules& v, const ModelRule& m) {
+  const auto& rule = rule_for(v, use);
+  return rule && takes_model(*rule, m.pattern);
 }
 
-std::unique_ptr<Operation> Gateway::begin_extension(
-    const ClientCall& call, const std::string& api_base) const {
+const char* call_name(SourceVideoUse use) {
+  return use == SourceVideoUse::extension ? "extension" : "edit";
+}
+
+const char* done_to(SourceVideoUse use) {
+  return use == SourceVideoUse::extension ? "extended" : "edited";
+}
+
+}  // namespace
+
+ApiError Gateway::cannot_use_source(const std::string& model,
+                                    SourceVideoUse use) const {
+  std::string can = models_that(use == SourceVideoUse::extension
+                                    ? serves<SourceVideoUse::extension>
+                                    : serves<SourceVideoUse::edit>);
+  std::string what = done_to(use);
+  return invalid_request(
+      "Videos made with '" + model.substr(0, 200) + "' cannot be " + what +
+          ": its vendor has no " + call_name(use) + " for them. " +
+          (can.empty()
+               ? "No configured model's videos can be " + what + "."
+               : "Models whose videos can be " + what + ": " + can + "."),
+      std::string("video"), "unsupported_by_vendor");
+}
+
+std::unique_ptr<Operation> Gateway::begin_from_source(
+    const ClientCall& call, SourceVideoUse use,
+    const std::string& api_base) const {
+  const char* operation = call_name(use);
   auto id = referenced_video_id(call.content_type, call.body);
   if (!id) {
     return answer(
         invalid_request(
-            "An extension names the video to extend by id ({\"video\": "
-            "{\"id\": \"video_...\"}}): only videos made through this gateway "
-            "can be extended here, not uploaded files.",
+            std::string("The request names the video by id ({\"video\": "
+                        "{\"id\": \"video_...\"}}): only videos made through "
+                        "this gateway can be ") +
+                done_to(use) + " here, not uploaded files.",
             std::string("video"), "unsupported_by_vendor"),
-        "extension");
+        operation);
   }
   auto source = sealer_.open(*id, call.binding);
   if (!source) {
     ApiError e = video_not_found(*id);
     e.param = "video";
-    return answer(e, "extension");
+    return answer(e, operation);
   }
   Vendor* vendor = find_vendor(source->vendor);
   const ModelRule* rule = vendor ? vendor->find_model(source->model) : nullptr;
@@ -715,63 +736,69 @@ std::unique_ptr<Operation> Gateway::begin_extension(
     ApiError e = video_not_found(*id);
     e.message += " The vendor that made it is no longer configured.";
     e.param = "video";
-    return answer(e, "extension", source->model);
+    return answer(e, operation, source->model);
   }
-  const auto& extend = vendor->rules().extend;
-  if (!extend || !extends_model(*extend, source->model)) {
-    return answer(cannot_extend(source->model), "extension", source->model);
+  const auto& derive = rule_for(vendor->rules(), use);
+  if (!derive || !takes_model(*derive, source->model)) {
+    return answer(cannot_use_source(source->model, use), operation,
+                  source->model);
   }
   ClientVideoRequest request;
   if (auto e = parse_create_request(call.content_type, call.body, request)) {
-    return answer(*e, "extension", source->model);
+    return answer(*e, operation, source->model);
   }
   request.extra.erase("video");
   request.extra.erase("video[id]");
+  // An extension says how long it is; an edit lasts as long as its source.
   std::optional<std::string> seconds = std::move(request.seconds);
   request.seconds.reset();
+  if (use == SourceVideoUse::edit && seconds) request.seconds = seconds;
   if (auto e = only_a_prompt(request)) {
-    return answer(*e, "extension", source->model);
+    return answer(*e, operation, source->model);
   }
   if (call.caller) {
     if (auto e = refuse_model(*call.caller, source->model)) {
-      return answer(*e, "extension", source->model);
+      return answer(*e, operation, source->model);
     }
   }
   std::string_view idempotency_key = trim(call.idempotency_key);
   if (auto e = idempotency_key_problem(idempotency_key)) {
-    return answer(*e, "extension", source->model);
+    return answer(*e, operation, source->model);
   }
   request.model = source->model;
-  request.seconds = std::move(seconds);
+  request.seconds =
+      use == SourceVideoUse::extension ? std::move(seconds) : source->seconds;
   request.size = source->size;
   std::string prompt = request.prompt;
   std::string fingerprint;
   if (!idempotency_key.empty()) {
-    fingerprint = crypto::sha256({"extension", std::string_view("\0", 1), *id,
+    fingerprint = crypto::sha256({operation, std::string_view("\0", 1), *id,
                                   std::string_view("\0", 1),
                                   create_fingerprint(request)});
   }
   CreateContext context = create_context(call, api_base);
-  context.extension =
-      ExtensionSource{*id, source->task_id, extend->kind.value_or(source->kind),
-                      source->seconds, std::make_shared<Json>(Json::object())};
-  auto fields = context.extension->fields;
+  context.source = SourceVideo{use,
+                               *id,
+                               source->task_id,
+                               derive->kind.value_or(source->kind),
+                               source->seconds,
+                               std::make_shared<Json>(Json::object())};
+  SourceVideo read = *context.source;
   CatalogTarget target{catalog_record_key(source->vendor, source->task_id),
                        std::string(call.binding), *id, nullptr};
-  auto extension = for_tenant(
-      on_account(with_extension_source(
+  auto made = for_tenant(
+      on_account(with_source_video(
                      make_create_operation(*vendor, *rule, std::move(request),
                                            std::move(context)),
-                     *vendor, *source, *id, std::move(fields)),
+                     *vendor, *source, read),
                  *vendor),
       call, std::move(prompt), {});
   // A deleted source is a 404, before anything is made from it.
-  extension = with_catalog_lookup(std::move(extension), CatalogUse::content,
-                                  std::move(target), nullptr);
-  if (idempotency_key.empty()) return extension;
+  made = with_catalog_lookup(std::move(made), CatalogUse::content,
+                             std::move(target), nullptr);
+  if (idempotency_key.empty()) return made;
   return make_idempotent_create(
-      std::move(extension),
-      idempotency_store_key(call.binding, idempotency_key),
+      std::move(made), idempotency_store_key(call.binding, idempotency_key),
       std::move(fingerprint));
 }
 

@@ -118,14 +118,15 @@ class Gateway {
                                          std::string_view id, ByIdUse use,
                                          const std::string& api_base) const;
   std::unique_ptr<Operation> begin_list(const ClientCall& call) const;
-  // Edits and characters: no vendor rules serve them yet.
-  std::unique_ptr<Operation> begin_unserved(const ClientCall& call,
-                                            std::string_view call_name) const;
+  // Characters: no vendor rules serve them yet.
+  std::unique_ptr<Operation> begin_unserved(const ClientCall& call) const;
   std::unique_ptr<Operation> begin_remix(const ClientCall& call,
                                          std::string_view id,
                                          const std::string& api_base) const;
-  std::unique_ptr<Operation> begin_extension(const ClientCall& call,
-                                             const std::string& api_base) const;
+  // Extensions and edits: a new task from one of the caller's videos.
+  std::unique_ptr<Operation> begin_from_source(
+      const ClientCall& call, SourceVideoUse use,
+      const std::string& api_base) const;
   // What a create (or remix) on one account is wrapped in: its task cap,
   // breaker and token; then the tenant's limits, usage and the catalogue.
   std::unique_ptr<Operation> on_account(std::unique_ptr<Operation> create,
@@ -135,10 +136,11 @@ class Gateway {
   // The configured model names for which `can` holds, quoted, listed once.
   std::string models_that(bool (*can)(const VendorRules&,
                                       const ModelRule&)) const;
-  // 400 unsupported_by_vendor, naming the models that can be remixed (or
-  // extended).
+  // 400 unsupported_by_vendor, naming the models whose videos can be
+  // remixed (or extended, or edited).
   ApiError cannot_remix(const std::string& model) const;
-  ApiError cannot_extend(const std::string& model) const;
+  ApiError cannot_use_source(const std::string& model,
+                             SourceVideoUse use) const;
   std::unique_ptr<Operation> for_tenant(std::unique_ptr<Operation> create,
                                         const ClientCall& call,
                                         std::string prompt,

@@ -217,3 +217,46 @@ test('an extension reply spoilt after Kling made the task costs exactly one task
     assert.equal(extensions(), before + 1, `${JSON.stringify(spoil)}: exactly one extension task`);
   }
 });
+
+// Edits where a vendor's public API has them: Seedance 2.0 remakes one of
+// its videos by a prompt, given the source's result URL as a
+// reference_video; the edit keeps the source's length.
+test('seedance: edit runs end to end through SDK 7.59 on Seedance 2.0\'s reference video', async () => {
+  const c = new OpenAI({ apiKey: 'sk-api-edit-seedance', baseURL: `${gw.url}/v1` });
+  const mock = fleet.mocks.seedance;
+  const source = await c.videos.create({ model: 'doubao-seedance-2-0-260128', prompt: 'a red kite', seconds: '8' });
+  assert.equal(source.seconds, '8');
+  const edits = () => [...mock.tasks.values()].filter((t) => t.referenceVideos?.length).length;
+  await assert.rejects(c.videos.edit({ video: { id: source.id }, prompt: 'make the kite blue' }),
+    (e) => e.status === 400 && e.code === 'video_not_finished');
+  await finished(c, source.id);
+  const edited = await c.videos.edit({ video: { id: source.id }, prompt: 'make the kite blue' });
+  assert.equal(edits(), 1);
+  assert.equal(edited.status, 'queued');
+  assert.equal(edited.model, 'doubao-seedance-2-0-260128');
+  assert.equal(edited.seconds, '8', 'as long as its source');
+  const asked = mock.requests.filter((r) => r.method === 'POST').at(-1).body;
+  const sourceTask = [...mock.tasks.values()].find((t) => t.request.content?.[0]?.text === 'a red kite');
+  assert.equal(new URL(asked.content[1].video_url.url).pathname, sourceTask.videoPath);
+  assert.deepEqual({ ...asked, content: [asked.content[0], { ...asked.content[1], video_url: {} }] }, {
+    model: 'doubao-seedance-2-0-260128',
+    content: [{ type: 'text', text: 'make the kite blue' }, { type: 'video_url', video_url: {}, role: 'reference_video' }],
+    duration: -1,
+    ratio: 'adaptive',
+  });
+  const done = await finished(c, edited.id);
+  assert.equal(done.status, 'completed', JSON.stringify(done));
+  assert.equal(done.seconds, '8');
+  assert.ok((await (await c.videos.downloadContent(edited.id)).arrayBuffer()).byteLength > 0);
+
+  // Seedance 1.0 videos are not edited: the 400 names the models that are.
+  const old = await c.videos.create({ model: 'doubao-seedance-1-0-pro-250528', prompt: 'old kite' });
+  await finished(c, old.id);
+  await assert.rejects(c.videos.edit({ video: { id: old.id }, prompt: 'blue' }), (e) => {
+    assert.equal(e.status, 400);
+    assert.equal(e.code, 'unsupported_by_vendor');
+    assert.match(e.message, /'doubao-seedance-2-0-260128'/);
+    return true;
+  });
+  assert.equal(edits(), 1);
+});

@@ -71,7 +71,9 @@ export function vendorRows() {
         // the vendor, and whether a delete removes the vendor's task or only
         // hides it.
         [v.remix ? 'remix' : null,
-          v.extend ? `extend (${v.extend.models ? list(v.extend.models.map((m) => `\`${m}\``)) : 'all models'})` : null,
+          ...['extend', 'edit'].map((call) => (v[call]
+            ? `${call} (${v[call].models ? list(v[call].models.map((m) => `\`${m}\``)) : 'all models'})`
+            : null)),
           v.delete ? 'delete at the vendor' : 'delete (tombstone)']
           .filter(Boolean).join(', '),
         auth(v.auth),
@@ -80,7 +82,7 @@ export function vendorRows() {
 }
 
 export function renderVendorTable() {
-  const head = ['Vendor (file)', 'Models', 't2v / i2v', 'seconds', 'size', 'variants', 'remix / extend / delete', 'Auth'];
+  const head = ['Vendor (file)', 'Models', 't2v / i2v', 'seconds', 'size', 'variants', 'remix / extend / edit / delete', 'Auth'];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const row of vendorRows()) lines.push(`| ${row.join(' | ')} |`);
   return `${BEGIN}\n${lines.join('\n')}\n${END}`;

@@ -19,7 +19,14 @@ const TASKS_PATH = '/api/v3/contents/generations/tasks';
 const FIELDS = new Set(['model', 'content', 'resolution', 'ratio', 'duration', 'frames', 'seed', 'camera_fixed',
   'watermark', 'generate_audio', 'return_last_frame', 'service_tier', 'execution_expires_after', 'callback_url']);
 const BOOLEAN_FIELDS = ['camera_fixed', 'watermark', 'generate_audio', 'return_last_frame'];
-const ITEM_FIELDS = { text: new Set(['type', 'text']), image_url: new Set(['type', 'image_url', 'role']) };
+const ITEM_FIELDS = {
+  text: new Set(['type', 'text']),
+  image_url: new Set(['type', 'image_url', 'role']),
+  // Seedance 2.0: a video to edit, extend or follow, by a public URL or an
+  // asset id (never bytes), up to 3, each 2-15 s.
+  video_url: new Set(['type', 'video_url', 'role']),
+};
+const isV2 = (model) => /^doubao-seedance-2-0/.test(model);
 const ROLES = ['first_frame', 'last_frame', 'reference_image'];
 const RATIOS = ['16:9', '4:3', '1:1', '3:4', '9:16', '21:9', 'adaptive'];
 // Output size per resolution and ratio (what the task reports and bills).
@@ -52,12 +59,13 @@ function checkImageUrl(param, value) {
   }
 }
 
-// Returns {prompt, images: [{url, role}]}.
+// Returns {prompt, images: [{url, role}], videos: [url]}.
 function checkContent(content, model) {
   if (content === undefined) throw missing('content');
   if (!Array.isArray(content) || content.length === 0) throw invalid('content', 'content must be a non-empty list.');
   let prompt;
   const images = [];
+  const videos = [];
   content.forEach((item, i) => {
     const at = `content[${i}]`;
     if (!isPlainObject(item)) throw invalid(at, `${at} must be an object.`);
@@ -72,6 +80,19 @@ function checkContent(content, model) {
       prompt = item.text;
       return;
     }
+    if (item.type === 'video_url') {
+      if (!isV2(model)) throw invalid(`${at}.type`, `The model ${model} does not accept videos.`);
+      if (!isPlainObject(item.video_url) || Object.keys(item.video_url).join() !== 'url' || typeof item.video_url.url !== 'string') {
+        throw invalid(`${at}.video_url`, 'video_url must be an object {url}.');
+      }
+      const url = item.video_url.url;
+      if (!(/^https?:\/\//.test(url) && URL.canParse(url)) && !/^asset:\/\/[A-Za-z0-9_-]+$/.test(url)) {
+        throw invalid(`${at}.video_url.url`, 'The video url must be an http(s) URL or an asset:// id; base64 videos are not supported.');
+      }
+      if (item.role !== 'reference_video') throw invalid(`${at}.role`, 'A video item needs the role reference_video.');
+      videos.push(url);
+      return;
+    }
     if (!isPlainObject(item.image_url)) throw invalid(`${at}.image_url`, 'image_url must be an object {url}.');
     for (const key of Object.keys(item.image_url)) {
       if (key !== 'url') throw invalid(`${at}.image_url.${key}`, `The parameter ${at}.image_url.${key} is not supported.`);
@@ -82,13 +103,17 @@ function checkContent(content, model) {
   });
 
   if (prompt === undefined && images.length === 0) throw invalid('content', 'content needs a text prompt or an image.');
+  if (videos.length > 3) throw invalid('content', 'At most 3 reference videos are supported.');
   const roles = images.map((image) => image.role);
+  if (videos.length > 0 && roles.some((role) => role === 'first_frame' || role === 'last_frame')) {
+    throw invalid('content', 'reference_video cannot be combined with first_frame/last_frame images.');
+  }
   if (roles.includes('reference_image')) {
     if (!roles.every((role) => role === 'reference_image')) {
       throw invalid('content', 'reference_image cannot be mixed with first_frame/last_frame images.');
     }
     if (images.length > 4) throw invalid('content', 'At most 4 reference images are supported.');
-    if (!model.includes('-lite-i2v')) throw invalid('content', `The model ${model} does not support reference images.`);
+    if (!model.includes('-lite-i2v') && !isV2(model)) throw invalid('content', `The model ${model} does not support reference images.`);
     if (prompt === undefined) throw invalid('content', 'A text prompt is required with reference images.');
   } else if (images.length === 1) {
     if (roles[0] === 'last_frame') throw invalid('content', 'A last_frame image needs a first_frame image.');
@@ -101,7 +126,7 @@ function checkContent(content, model) {
   }
   if (model.includes('-lite-t2v') && images.length > 0) throw invalid('content', `The model ${model} does not accept images.`);
   if (model.includes('-lite-i2v') && images.length === 0) throw invalid('content', `The model ${model} needs an image.`);
-  return { prompt, images };
+  return { prompt, images, videos };
 }
 
 const isInt = (v, min, max) => Number.isInteger(v) && v >= min && v <= max;
@@ -116,12 +141,21 @@ function validate(body) {
     throw arkError(404, 'InvalidEndpointOrModel.NotFound', 'NotFound',
       `The model or endpoint ${body.model} does not exist or you do not have access to it.`);
   }
-  const { prompt, images } = checkContent(body.content, body.model);
+  const { prompt, images, videos } = checkContent(body.content, body.model);
+  if (isV2(body.model)) {
+    for (const key of ['frames', 'seed', 'camera_fixed']) {
+      if (body[key] !== undefined) throw invalid(key, `The parameter ${key} is not supported by ${body.model}.`);
+    }
+    if (body.duration !== undefined && !(isInt(body.duration, 4, 15) || body.duration === -1)) {
+      throw invalid('duration', 'duration must be an integer from 4 to 15, or -1.');
+    }
+  } else if (body.duration !== undefined && !isInt(body.duration, 2, 12)) {
+    throw invalid('duration', 'duration must be an integer from 2 to 12.');
+  }
   if (body.resolution !== undefined && !Object.hasOwn(SIZES, body.resolution)) {
     throw invalid('resolution', 'resolution must be one of 480p, 720p, 1080p.');
   }
   if (body.ratio !== undefined && !RATIOS.includes(body.ratio)) throw invalid('ratio', `ratio must be one of ${RATIOS.join(', ')}.`);
-  if (body.duration !== undefined && !isInt(body.duration, 2, 12)) throw invalid('duration', 'duration must be an integer from 2 to 12.');
   if (body.frames !== undefined && !(isInt(body.frames, 29, 289) && (body.frames - 25) % 4 === 0)) {
     throw invalid('frames', 'frames must be 25 + 4n within [29, 289].');
   }
@@ -139,7 +173,7 @@ function validate(body) {
       (typeof body.callback_url !== 'string' || !/^https?:\/\//.test(body.callback_url) || !URL.canParse(body.callback_url))) {
     throw invalid('callback_url', 'callback_url must be an http(s) URL.');
   }
-  return { prompt, images };
+  return { prompt, images, videos };
 }
 
 const pad = (n, width = 2) => String(n).padStart(width, '0');
@@ -229,7 +263,7 @@ export async function startSeedanceMock({ apiKey = 'ark-test-key', ...options } 
         return body('InvalidParameter', 'BadRequest', `mock fault: HTTP ${status}`);
       },
       callbackPayload: (task, vendor) => taskView(task, vendor),
-      handle({ req, body, route, vendor }) {
+      async handle({ req, body, route, vendor }) {
         if (route.kind === 'query') return [200, taskView(findTask(vendor, route.taskId), vendor)];
         if (route.kind === 'cancel') {
           const task = findTask(vendor, route.taskId);
@@ -243,8 +277,24 @@ export async function startSeedanceMock({ apiKey = 'ark-test-key', ...options } 
           throw invalid('', 'The request body must be JSON (Content-Type: application/json).');
         }
         if (body === undefined) throw invalid('', 'The request body is not valid JSON.');
-        const { prompt, images } = validate(body);
-        const duration = body.frames !== undefined ? Math.round(body.frames / FPS) : (body.duration ?? 5);
+        const { prompt, images, videos } = validate(body);
+        // Ark downloads each reference video: it must be there, an MP4 of
+        // 2-15 s (this mock knows the lengths of the videos it made).
+        let sourceSeconds = 0;
+        for (const url of videos) {
+          const reply = url.startsWith('asset://') ? null : await fetch(url).catch(() => null);
+          const bytes = reply?.ok ? Buffer.from(await reply.arrayBuffer()) : null;
+          if (!bytes || bytes.subarray(4, 8).toString('latin1') !== 'ftyp') {
+            throw invalid('content', `The reference video ${url.slice(0, 80)} could not be downloaded as an MP4.`);
+          }
+          const made = [...vendor.tasks.values()].find((t) => new URL(url).pathname === t.videoPath);
+          const length = made?.duration ?? 5;
+          if (length < 2 || length > 15) throw invalid('content', 'Each reference video must last 2 to 15 s.');
+          sourceSeconds += length;
+        }
+        if (sourceSeconds > 15) throw invalid('content', 'The reference videos must last 15 s in all.');
+        const duration = body.frames !== undefined ? Math.round(body.frames / FPS)
+          : body.duration === -1 ? (sourceSeconds || 5) : (body.duration ?? 5);
         const ratio = body.ratio ?? (images.length > 0 ? 'adaptive' : '16:9');
         const task = vendor.createTask({
           id: taskId(),
@@ -257,6 +307,7 @@ export async function startSeedanceMock({ apiKey = 'ark-test-key', ...options } 
             ratio: ratio === 'adaptive' ? '16:9' : ratio,
             duration,
             frames: body.frames ?? duration * FPS + 1,
+            referenceVideos: videos,
           },
         });
         return [200, { id: task.id }];

@@ -23,8 +23,8 @@ const Roots kRemixRoots = [] {
   return roots;
 }();
 
-// An extension also knows what its source's status reply said.
-const Roots kExtendRoots = [] {
+// An extension or an edit also knows what its source's status reply said.
+const Roots kSourceVideoRoots = [] {
   Roots roots = kRemixRoots;
   roots.insert("source");
   return roots;
@@ -506,26 +506,36 @@ RemixRule parse_remix(const YAML::Node& y) {
   return r;
 }
 
-ExtendRule parse_extend(const YAML::Node& y) {
+SourceVideoRule parse_source_video(const YAML::Node& y, const char* section) {
   only_keys(y, {"models", "source", "kind", "seconds", "request", "task_id"},
-            "extend");
-  ExtendRule r;
-  if (y["models"]) r.models = string_list(y["models"], "extend.models");
+            section);
+  const std::string name = section;
+  SourceVideoRule r;
+  if (y["models"])
+    r.models = string_list(y["models"], (name + ".models").c_str());
   if (const YAML::Node source = y["source"]) {
     if (!source.IsMap()) {
-      throw RuleError("extend.source must be a mapping of name: reply path",
+      throw RuleError(name + ".source must be a mapping of name: reply path",
                       yaml_line(source));
     }
     for (const auto& kv : source) {
       r.source.emplace_back(kv.first.Scalar(),
-                            path_at(kv.second, "extend.source"));
+                            path_at(kv.second, (name + ".source").c_str()));
     }
   }
-  if (y["kind"]) r.kind = yaml_string(y["kind"], "extend.kind");
-  r.seconds = parse_seconds(required(y, "seconds", "extend"));
-  r.request = parse_request(required(y, "request", "extend"), kExtendRoots,
-                            "extend.request");
-  if (y["task_id"]) r.task_id = path_at(y["task_id"], "extend.task_id");
+  if (y["kind"]) r.kind = yaml_string(y["kind"], (name + ".kind").c_str());
+  // An extension's length is the vendor's to say; an edit lasts as long
+  // as its source unless the vendor's lengths differ.
+  if (name == "extend") {
+    r.seconds = parse_seconds(required(y, "seconds", name));
+  } else if (y["seconds"]) {
+    r.seconds = parse_seconds(y["seconds"]);
+  }
+  r.request = parse_request(required(y, "request", name), kSourceVideoRoots,
+                            name + ".request");
+  if (y["task_id"]) {
+    r.task_id = path_at(y["task_id"], (name + ".task_id").c_str());
+  }
   return r;
 }
 
@@ -546,9 +556,10 @@ Roots reply_roots(const VendorRules& v, const YAML::Node& declared) {
   };
   add(v.create.task_id);
   if (v.remix) add(v.remix->task_id);
-  if (v.extend) {
-    add(v.extend->task_id);
-    for (const auto& [name, path] : v.extend->source) add(path);
+  for (const auto* rule : {&v.extend, &v.edit}) {
+    if (!*rule) continue;
+    add((*rule)->task_id);
+    for (const auto& [name, path] : (*rule)->source) add(path);
   }
   const RetrieveRule& r = v.retrieve;
   add(r.status.from);
@@ -613,7 +624,7 @@ VendorRules parse_document(const YAML::Node& doc, const std::string& source) {
       doc,
       {"vendor", "description", "base_url", "credentials", "params", "auth",
        "headers", "models", "seconds", "size", "create", "retrieve", "remix",
-       "extend", "delete", "result_hosts", "errors", "reply_fields"},
+       "extend", "edit", "delete", "result_hosts", "errors", "reply_fields"},
       "the vendor file");
   VendorRules v;
   v.source_file = source;
@@ -660,7 +671,8 @@ VendorRules parse_document(const YAML::Node& doc, const std::string& source) {
   v.create = parse_create(required(doc, "create", "the vendor file"));
   v.retrieve = parse_retrieve(required(doc, "retrieve", "the vendor file"));
   if (doc["remix"]) v.remix = parse_remix(doc["remix"]);
-  if (doc["extend"]) v.extend = parse_extend(doc["extend"]);
+  if (doc["extend"]) v.extend = parse_source_video(doc["extend"], "extend");
+  if (doc["edit"]) v.edit = parse_source_video(doc["edit"], "edit");
   if (doc["delete"]) v.deletion = parse_delete(doc["delete"]);
   if (doc["result_hosts"])
     v.result_hosts = string_list(doc["result_hosts"], "result_hosts");

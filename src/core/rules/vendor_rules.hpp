@@ -158,18 +158,21 @@ struct RemixRule {
   std::optional<JsonPath> task_id;
 };
 
-// POST /v1/videos/extensions: a new task that continues a finished one. A
-// fresh status query of the source comes first; each `source` name is read
-// from its reply and given to the request as ${source.NAME}, beside the
-// create's names (the source's model and size, the prompt, the extension's
-// `seconds`) and the source's `task_id`. The new video lasts the source's
-// seconds plus the extension's; its task is queried as `kind` (the
-// source's kind when absent) and its id read where `task_id` says.
-struct ExtendRule {
-  std::vector<std::string> models;  // whose videos extend ('*' globs); all
+// A new task made from one of the caller's finished videos: an extension
+// (POST /v1/videos/extensions, `extend:`) continues it, an edit (POST
+// /v1/videos/edits, `edit:`) remakes it by a prompt. A fresh status query
+// of the source comes first; each `source` name is read from its reply and
+// given to the request as ${source.NAME}, beside the create's names (the
+// source's model and size, the prompt, `seconds`) and the source's
+// `task_id`. An extension's `seconds` is the extension's own length and
+// the new video lasts the source's plus it; an edit lasts as long as its
+// source (normalised by `seconds` when given). The new task is queried as
+// `kind` (the source's kind when absent), its id read where `task_id` says.
+struct SourceVideoRule {
+  std::vector<std::string> models;  // whose videos it takes ('*' globs); all
   std::vector<std::pair<std::string, JsonPath>> source;
   std::optional<std::string> kind;
-  SecondsRule seconds;  // of the extension alone
+  std::optional<SecondsRule> seconds;
   RequestRule request;
   std::optional<JsonPath> task_id;
 };
@@ -238,7 +241,8 @@ struct VendorRules {
   CreateRule create;
   RetrieveRule retrieve;
   std::optional<RemixRule> remix;
-  std::optional<ExtendRule> extend;
+  std::optional<SourceVideoRule> extend;
+  std::optional<SourceVideoRule> edit;
   std::optional<DeleteRule> deletion;  // `delete:` in the file
   std::vector<std::string> result_hosts;
   ErrorsRule errors;

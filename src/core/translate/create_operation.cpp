@@ -79,9 +79,11 @@ class CreateOperation : public Operation {
         request_(std::move(request)),
         blobs_(request_.images, request_.large, context.client_body),
         context_(std::move(context)) {
-    facts_.operation = context_.remix       ? "remix"
-                       : context_.extension ? "extension"
-                                            : "create";
+    facts_.operation = context_.remix     ? "remix"
+                       : !context_.source ? "create"
+                       : context_.source->use == SourceVideoUse::extension
+                           ? "extension"
+                           : "edit";
     facts_.vendor = vendor.vendor_name();
     facts_.account = vendor.name();
     facts_.model = request_.model;
@@ -113,20 +115,26 @@ class CreateOperation : public Operation {
     if (rules.create.fetch_image_urls) {
       if (auto fetch = next_image_fetch()) return *fetch;
     }
-    const SecondsRule& seconds_rule = context_.extension ? rules.extend->seconds
-                                      : model_.seconds   ? *model_.seconds
-                                                         : rules.seconds;
+    const SecondsRule* seconds_rule =
+        context_.source
+            ? source_rule().seconds ? &*source_rule().seconds : nullptr
+        : model_.seconds ? &*model_.seconds
+                         : &rules.seconds;
     const SizeRule& size_rule = model_.size ? *model_.size : rules.size;
-    if (auto e = normalize_seconds(seconds_rule, request_.seconds,
-                                   request_.model, seconds_)) {
-      return finish(*e);
+    if (seconds_rule) {
+      if (auto e = normalize_seconds(*seconds_rule, request_.seconds,
+                                     request_.model, seconds_)) {
+        return finish(*e);
+      }
+    } else {
+      seconds_ = request_.seconds.value_or("");  // an edit: its source's
     }
     if (auto e =
             normalize_size(size_rule, request_.size, request_.model, size_)) {
       return finish(*e);
     }
-    if (context_.extension) {
-      total_seconds_ = add_seconds(context_.extension->seconds, seconds_);
+    if (context_.source && context_.source->use == SourceVideoUse::extension) {
+      total_seconds_ = add_seconds(context_.source->seconds, seconds_);
     }
     facts_.seconds = video_seconds();
     // (target path, field, value) for every vendor extra the client sent.
@@ -154,8 +162,8 @@ class CreateOperation : public Operation {
     if (context_.remix) {
       // The new task is queried the way its source is.
       kind_ = context_.remix->kind;
-    } else if (context_.extension) {
-      kind_ = context_.extension->kind;
+    } else if (context_.source) {
+      kind_ = context_.source->kind;
     } else {
       for (const auto& kind : rules.create.kinds) {
         if (kind.when.empty() || kind.when.test(scope)) {
@@ -454,9 +462,7 @@ class CreateOperation : public Operation {
   std::optional<std::string_view> scope_text(std::string_view name) const {
     if (name == "prompt") return request_.prompt;
     if (name == "task_id" && context_.remix) return context_.remix->task_id;
-    if (name == "task_id" && context_.extension) {
-      return context_.extension->task_id;
-    }
+    if (name == "task_id" && context_.source) return context_.source->task_id;
     if (name == "model") return request_.model;
     if (name == "vendor_model") {
       return model_.vendor_model.empty() ? request_.model : model_.vendor_model;
@@ -516,8 +522,8 @@ class CreateOperation : public Operation {
         return kind_.is_null() ? nullptr : path.find_from(kind_, 1);
       }
       if (name == "source") {
-        return op_.context_.extension
-                   ? path.find_from(*op_.context_.extension->fields, 1)
+        return op_.context_.source
+                   ? path.find_from(*op_.context_.source->fields, 1)
                    : nullptr;
       }
       return names_.find(
@@ -531,26 +537,30 @@ class CreateOperation : public Operation {
     BuiltNames names_;
   };
 
-  // The gateway makes a remix or an extension only for a vendor with its
-  // rules.
+  // The gateway makes a remix, an extension or an edit only for a vendor
+  // with its rules.
+  const SourceVideoRule& source_rule() const {
+    return context_.source->use == SourceVideoUse::extension
+               ? *vendor_.rules().extend
+               : *vendor_.rules().edit;
+  }
+
   const RequestRule& request_rule() const {
     if (context_.remix) return vendor_.rules().remix->request;
-    if (context_.extension) return vendor_.rules().extend->request;
+    if (context_.source) return source_rule().request;
     return vendor_.rules().create.request;
   }
 
   const JsonPath& reply_task_path() const {
     const VendorRules& rules = vendor_.rules();
     if (context_.remix && rules.remix->task_id) return *rules.remix->task_id;
-    if (context_.extension && rules.extend->task_id) {
-      return *rules.extend->task_id;
-    }
+    if (context_.source && source_rule().task_id) return *source_rule().task_id;
     return rules.create.task_id;
   }
 
   // What the Video says it lasts: an extension's is the stitched total.
   const std::string& video_seconds() const {
-    return context_.extension ? total_seconds_ : seconds_;
+    return total_seconds_.empty() ? seconds_ : total_seconds_;
   }
 
   Vendor& vendor_;

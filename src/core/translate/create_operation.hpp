@@ -21,10 +21,13 @@ struct RemixSource {
   std::string kind;
 };
 
-// An extension's source: a completed video of the same account, and what
-// its status reply said (the vendor's extend.source names), filled in by
-// with_extension_source() before the create starts.
-struct ExtensionSource {
+// What an extension or an edit is made from: a completed video of the
+// same account, and what its status reply said (the vendor's
+// extend/edit.source names), filled in by with_source_video() before the
+// create starts.
+enum class SourceVideoUse { extension, edit };
+struct SourceVideo {
+  SourceVideoUse use = SourceVideoUse::extension;
   std::string video_id;
   std::string task_id;
   std::string kind;     // how the new task is queried
@@ -50,9 +53,9 @@ struct CreateContext {
   // A remix (POST /v1/videos/{id}/remix): the vendor's remix request
   // instead of its create, and the new video names its source.
   std::optional<RemixSource> remix;
-  // An extension (POST /v1/videos/extensions): the vendor's extend request,
-  // and the new video lasts its source's seconds plus its own.
-  std::optional<ExtensionSource> extension;
+  // An extension or an edit: the vendor's extend or edit request; an
+  // extension lasts its source's seconds plus its own.
+  std::optional<SourceVideo> source;
 };
 
 std::unique_ptr<Operation> make_create_operation(Vendor& vendor,

@@ -1,4 +1,4 @@
-#include "translate/extension_source.hpp"
+#include "translate/source_video.hpp"
 
 #include "translate/status_query.hpp"
 #include "translate/video_state.hpp"
@@ -6,16 +6,16 @@
 namespace vgw {
 namespace {
 
-class ExtensionSourceRead : public OperationDecorator {
+class SourceVideoRead : public OperationDecorator {
  public:
-  ExtensionSourceRead(std::unique_ptr<Operation> create, Vendor& vendor,
-                      VideoRecord source, std::string source_id,
-                      std::shared_ptr<Json> fields)
+  SourceVideoRead(std::unique_ptr<Operation> create, Vendor& vendor,
+                  VideoRecord source, const SourceVideo& use)
       : OperationDecorator(std::move(create)),
         vendor_(vendor),
         source_(std::move(source)),
-        source_id_(std::move(source_id)),
-        fields_(std::move(fields)) {}
+        source_id_(use.video_id),
+        fields_(use.fields),
+        extension_(use.use == SourceVideoUse::extension) {}
 
   Step start(int64_t now) override {
     auto call = build_status_call(vendor_, source_, now);
@@ -34,13 +34,15 @@ class ExtensionSourceRead : public OperationDecorator {
     if (status.error) return answer(*status.error);
     VideoView view = read_video_state(vendor_, status.body, source_, now);
     if (view.status != VideoStatus::completed) {
-      return answer(
-          invalid_request("Video '" + source_id_.substr(0, 200) + "' is " +
-                              to_string(view.status) +
-                              "; only a completed video can be extended.",
-                          std::string("video"), "video_not_finished"));
+      return answer(invalid_request(
+          "Video '" + source_id_.substr(0, 200) + "' is " +
+              to_string(view.status) + "; only a completed video can be " +
+              (extension_ ? "extended." : "edited."),
+          std::string("video"), "video_not_finished"));
     }
-    for (const auto& [name, path] : vendor_.rules().extend->source) {
+    const auto& rule =
+        extension_ ? *vendor_.rules().extend : *vendor_.rules().edit;
+    for (const auto& [name, path] : rule.source) {
       auto value = path.find_text(status.body);
       if (!value || value->empty()) {
         ApiError e =
@@ -61,17 +63,17 @@ class ExtensionSourceRead : public OperationDecorator {
   VideoRecord source_;
   std::string source_id_;
   std::shared_ptr<Json> fields_;
+  bool extension_;
   bool reading_ = false;
 };
 
 }  // namespace
 
-std::unique_ptr<Operation> with_extension_source(
-    std::unique_ptr<Operation> create, Vendor& vendor, VideoRecord source,
-    std::string source_id, std::shared_ptr<Json> fields) {
-  return std::make_unique<ExtensionSourceRead>(
-      std::move(create), vendor, std::move(source), std::move(source_id),
-      std::move(fields));
+std::unique_ptr<Operation> with_source_video(std::unique_ptr<Operation> create,
+                                             Vendor& vendor, VideoRecord source,
+                                             const SourceVideo& use) {
+  return std::make_unique<SourceVideoRead>(std::move(create), vendor,
+                                           std::move(source), use);
 }
 
 }  // namespace vgw
