@@ -260,3 +260,28 @@ test('seedance: edit runs end to end through SDK 7.59 on Seedance 2.0\'s referen
   });
   assert.equal(edits(), 1);
 });
+
+test('wan: edit runs end to end through SDK 7.59 on Wan 2.7 video editing, for a video of any Wan model', async () => {
+  const c = new OpenAI({ apiKey: 'sk-api-edit-wan', baseURL: `${gw.url}/v1` });
+  const mock = fleet.mocks.wan;
+  const source = await c.videos.create({ model: 'wan2.5-t2v-preview', prompt: 'a paper boat', seconds: '8' });
+  assert.equal(source.seconds, '10');
+  await finished(c, source.id);
+  const edited = await c.videos.edit({ video: { id: source.id }, prompt: 'make it night' });
+  assert.equal(edited.seconds, '10', 'as long as its source');
+  assert.equal(edited.model, 'wan2.5-t2v-preview');
+  const asked = mock.requests.filter((r) => r.method === 'POST').at(-1);
+  assert.equal(asked.headers['x-dashscope-async'], 'enable');
+  const sourceTask = [...mock.tasks.values()].find((t) => t.request.input.prompt === 'a paper boat');
+  assert.equal(new URL(asked.body.input.media[0].url).pathname, sourceTask.videoPath);
+  assert.deepEqual({ ...asked.body, input: { ...asked.body.input, media: [{ ...asked.body.input.media[0], url: '' }] } }, {
+    model: 'wan2.7-videoedit',
+    input: { prompt: 'make it night', media: [{ type: 'video', url: '' }] },
+    parameters: { duration: 0 },
+  });
+  const task = [...mock.tasks.values()].find((t) => t.editOf === sourceTask.id);
+  assert.equal(task.duration, 10, 'the vendor kept the whole source');
+  const done = await finished(c, edited.id);
+  assert.equal(done.status, 'completed', JSON.stringify(done));
+  assert.ok((await (await c.videos.downloadContent(edited.id)).arrayBuffer()).byteLength > 0);
+});

@@ -36,18 +36,23 @@ const MODELS = {
   'wanx2.1-i2v-plus': { kind: 'i2v', tiers: ['720P'], durations: [5], promptMax: 800, resolution: '720P' },
   'wanx2.1-kf2v-plus': { kind: 'kf2v', tiers: ['720P'], durations: [5], promptMax: 800, resolution: '720P' },
   'wan2.2-kf2v-flash': { kind: 'kf2v', tiers: ALL, durations: [5], promptMax: 800, resolution: '720P' },
+  // Video editing: one video (2-10 s, by URL) remade by the prompt; a
+  // duration of 0 keeps the source's whole length.
+  'wan2.7-videoedit': { kind: 'videoedit', tiers: ['720P', '1080P'], durations: [0, 2, 3, 4, 5, 6, 7, 8, 9, 10], promptMax: 5000, resolution: '1080P' },
 };
-const ENDPOINT_KINDS = { 'video-generation': ['t2v', 'i2v'], image2video: ['kf2v'] };
+const ENDPOINT_KINDS = { 'video-generation': ['t2v', 'i2v', 'videoedit'], image2video: ['kf2v'] };
 
 const INPUT_KEYS = {
   t2v: ['prompt', 'negative_prompt'],
   i2v: ['prompt', 'negative_prompt', 'img_url'],
   kf2v: ['prompt', 'negative_prompt', 'first_frame_url', 'last_frame_url'],
+  videoedit: ['prompt', 'negative_prompt', 'media'],
 };
 const PARAMETER_KEYS = {
   t2v: ['size', 'duration', 'prompt_extend', 'watermark', 'seed'],
   i2v: ['resolution', 'duration', 'prompt_extend', 'watermark', 'seed'],
   kf2v: ['resolution', 'duration', 'prompt_extend', 'watermark', 'seed'],
+  videoedit: ['resolution', 'ratio', 'duration', 'audio_setting', 'prompt_extend', 'watermark', 'seed'],
 };
 
 const STATUS = { queued: 'PENDING', running: 'RUNNING', succeeded: 'SUCCEEDED', failed: 'FAILED' };
@@ -85,6 +90,21 @@ function validate(endpoint, body) {
   if (!isPlainObject(body.input)) throw invalid('Field required: input');
   const input = body.input;
   checkKeys(input, model.audio ? [...INPUT_KEYS[model.kind], 'audio_url'] : INPUT_KEYS[model.kind], 'input');
+  if (model.kind === 'videoedit') {
+    const media = input.media;
+    if (!Array.isArray(media) || media.length === 0) throw invalid('Field required: input.media');
+    for (const [i, item] of media.entries()) {
+      if (!isPlainObject(item)) throw invalid(`input.media[${i}] must be an object.`);
+      checkKeys(item, ['type', 'url'], `input.media[${i}]`);
+      if (!['video', 'reference_image'].includes(item.type)) throw invalid(`input.media[${i}].type must be video or reference_image.`);
+      if (typeof item.url !== 'string' || !/^https?:\/\//.test(item.url) || !URL.canParse(item.url)) {
+        throw invalid(`input.media[${i}].url must be a public http(s) URL.`);
+      }
+    }
+    if (media.filter((m) => m.type === 'video').length !== 1) throw invalid('input.media must hold exactly one video.');
+    if (media.filter((m) => m.type === 'reference_image').length > 4) throw invalid('input.media holds at most 4 reference images.');
+    if (typeof input.prompt !== 'string' || input.prompt === '') throw invalid('Field required: input.prompt');
+  }
   if (model.kind === 't2v' && (typeof input.prompt !== 'string' || input.prompt === '')) {
     throw invalid('Field required: input.prompt');
   }
@@ -161,7 +181,7 @@ export async function startWanMock({ apiKey = 'dashscope-test-key', ...options }
           : status >= 500
             ? { code: 'InternalError', message: `mock fault: HTTP ${status}`, request_id: randomUUID() }
             : { code: 'InvalidParameter', message: `mock fault: HTTP ${status}`, request_id: randomUUID() },
-      handle({ req, body, route, vendor }) {
+      async handle({ req, body, route, vendor }) {
         const request_id = randomUUID();
         if (route.kind === 'query') {
           const task = vendor.tasks.get(route.taskId);
@@ -195,12 +215,30 @@ export async function startWanMock({ apiKey = 'dashscope-test-key', ...options }
         if (mediaType(req.headers['content-type']) !== 'application/json') throw invalid('Content-Type must be application/json.');
         const model = validate(route.endpoint, body);
         const parameters = body.parameters ?? {};
+        let duration = parameters.duration ?? 5;
+        let editOf = null;
+        if (model.kind === 'videoedit') {
+          // DashScope downloads the video: it must be there, an MP4 of 2-10 s
+          // (this mock knows the lengths of the videos it made).
+          const { url } = body.input.media.find((m) => m.type === 'video');
+          const reply = await fetch(url).catch(() => null);
+          const bytes = reply?.ok ? Buffer.from(await reply.arrayBuffer()) : null;
+          if (!bytes || bytes.subarray(4, 8).toString('latin1') !== 'ftyp') {
+            throw invalid('Download the media resource timed out or failed: input.media video.');
+          }
+          const made = [...vendor.tasks.values()].find((t) => new URL(url).pathname === t.videoPath);
+          const length = made?.duration ?? 5;
+          if (length < 2 || length > 10) throw invalid('The input video must last 2 to 10 seconds.');
+          duration = parameters.duration ? Math.min(parameters.duration, length) : length;
+          editOf = made?.id ?? url;
+        }
         const task = vendor.createTask({
           prompt: body.input.prompt,
           request: body,
           extra: {
             model: body.model,
-            duration: parameters.duration ?? 5,
+            duration,
+            editOf,
             ratio: model.kind === 't2v' ? (parameters.size ?? model.size) : (parameters.resolution ?? model.resolution),
           },
         });
