@@ -449,3 +449,89 @@ TEST_F(Catalog, EditsExtensionsAndCharactersAreA400NamingTheSourceModel) {
 
 }  // namespace
 }  // namespace vgw
+
+namespace vgw {
+namespace {
+
+// Extensions read the source's status first: Kling's video id, from a
+// completed source only; without it no vendor task is asked for.
+TEST_F(Upstream, AnExtensionReadsItsSourceFirstAndLastsTheStitchedTotal) {
+  body = R"({"model":"kling-v1-6","prompt":"road","seconds":"5"})";
+  vendor_reply =
+      R"({"code":0,"data":{"task_id":"K7","task_status":"submitted"}})";
+  HttpResponse r = run("POST", "/v1/videos");
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::string source = Json::parse(r.body)["id"];
+  auto kling = [](const std::string& task, const std::string& status,
+                  const std::string& result) {
+    return R"({"code":0,"message":"SUCCEED","data":{"task_id":")" + task +
+           R"(","task_status":")" + status + R"(","task_result":)" + result +
+           "}}";
+  };
+  body = R"({"video":{"id":")" + source +
+         R"("},"prompt":"further","seconds":"4"})";
+
+  calls.clear();
+  r = run_calls("POST", "/v1/videos/extensions",
+                {{200, kling("K7", "processing", "{}")}});
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(Json::parse(r.body)["error"]["code"], "video_not_finished");
+  ASSERT_EQ(calls.size(), 1u) << "the status query only";
+  EXPECT_EQ(calls[0].url, "https://kling.test/v1/videos/text2video/K7");
+
+  calls.clear();
+  r = run_calls(
+      "POST", "/v1/videos/extensions",
+      {{200, kling("K7", "succeed",
+                   R"({"videos":[{"url":"https://x.klingai.com/v.mp4"}]})")}});
+  EXPECT_EQ(r.status, 502) << r.body;
+  EXPECT_EQ(Json::parse(r.body)["error"]["code"], "vendor_bad_reply");
+  EXPECT_EQ(calls.size(), 1u) << "no extension without the source's video id";
+
+  calls.clear();
+  r = run_calls(
+      "POST", "/v1/videos/extensions",
+      {{200,
+        kling(
+            "K7", "succeed",
+            R"({"videos":[{"id":"vid-7","url":"https://x.klingai.com/v.mp4"}]})")},
+       {200, kling("E1", "submitted", "{}")}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[1].method, "POST");
+  EXPECT_EQ(calls[1].url, "https://kling.test/v1/videos/video-extend");
+  EXPECT_EQ(Json::parse(calls[1].flat_body()),
+            (Json{{"video_id", "vid-7"}, {"prompt", "further"}}));
+  Json video = Json::parse(r.body);
+  EXPECT_EQ(video["seconds"], "10");
+  EXPECT_EQ(video["model"], "kling-v1-6");
+  EXPECT_EQ(op->facts().operation, "extension");
+
+  body.clear();
+  calls.clear();
+  std::string extended = video["id"];
+  r = run_calls("GET", "/v1/videos/" + extended,
+                {{200, kling("E1", "processing", "{}")}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(calls[0].url, "https://kling.test/v1/videos/video-extend/E1")
+      << "queried as the extension it is";
+  EXPECT_EQ(Json::parse(r.body)["seconds"], "10");
+}
+
+TEST_F(Upstream, VideosOfAModelWithoutAnExtensionAreA400NamingThoseThatCan) {
+  std::string v26 = create("a kling-v2-6 video", "K8");
+  body = R"({"video":{"id":")" + v26 + R"("},"prompt":"more","seconds":"4"})";
+  calls.clear();
+  HttpResponse r = run_calls("POST", "/v1/videos/extensions", {});
+  EXPECT_EQ(r.status, 400);
+  Json e = Json::parse(r.body)["error"];
+  EXPECT_EQ(e["code"], "unsupported_by_vendor");
+  EXPECT_EQ(e["param"], "video");
+  EXPECT_NE(e["message"].get<std::string>().find("'kling-v1-6'"),
+            std::string::npos)
+      << e["message"];
+  EXPECT_TRUE(calls.empty());
+}
+
+}  // namespace
+}  // namespace vgw
