@@ -613,27 +613,43 @@ std::unique_ptr<Operation> Gateway::begin_remix(
   request.seconds = source->seconds;
   request.size = source->size;
   std::string prompt = request.prompt;
-  std::string fingerprint;
-  if (!idempotency_key.empty()) {
-    fingerprint = crypto::sha256({"remix", std::string_view("\0", 1), source_id,
-                                  std::string_view("\0", 1),
-                                  create_fingerprint(request)});
-  }
+  std::string fingerprint =
+      idempotency_key.empty() ? std::string()
+                              : source_fingerprint("remix", source_id, request);
   CreateContext context = create_context(call, api_base);
   context.remix = RemixSource{source_id, source->task_id, source->kind};
-  CatalogTarget target{catalog_record_key(source->vendor, source->task_id),
-                       std::string(call.binding), source_id, nullptr};
   auto remix = for_tenant(
       on_account(make_create_operation(*vendor, *rule, std::move(request),
                                        std::move(context)),
                  *vendor),
       call, std::move(prompt), source_id);
+  return made_from(std::move(remix), call, *source, source_id, idempotency_key,
+                   std::move(fingerprint));
+}
+
+std::string Gateway::source_fingerprint(const char* operation,
+                                        const std::string& source_id,
+                                        const ClientVideoRequest& request) {
+  return crypto::sha256({operation, std::string_view("\0", 1), source_id,
+                         std::string_view("\0", 1),
+                         create_fingerprint(request)});
+}
+
+std::unique_ptr<Operation> Gateway::made_from(std::unique_ptr<Operation> made,
+                                              const ClientCall& call,
+                                              const VideoRecord& source,
+                                              const std::string& source_id,
+                                              std::string_view idempotency_key,
+                                              std::string fingerprint) const {
   // A deleted source is a 404, before anything is made from it.
-  remix = with_catalog_lookup(std::move(remix), CatalogUse::content,
-                              std::move(target), nullptr);
-  if (idempotency_key.empty()) return remix;
+  made = with_catalog_lookup(
+      std::move(made), CatalogUse::content,
+      CatalogTarget{catalog_record_key(source.vendor, source.task_id),
+                    std::string(call.binding), source_id, nullptr},
+      nullptr);
+  if (idempotency_key.empty()) return made;
   return make_idempotent_create(
-      std::move(remix), idempotency_store_key(call.binding, idempotency_key),
+      std::move(made), idempotency_store_key(call.binding, idempotency_key),
       std::move(fingerprint));
 }
 
@@ -770,12 +786,9 @@ std::unique_ptr<Operation> Gateway::begin_from_source(
       use == SourceVideoUse::extension ? std::move(seconds) : source->seconds;
   request.size = source->size;
   std::string prompt = request.prompt;
-  std::string fingerprint;
-  if (!idempotency_key.empty()) {
-    fingerprint = crypto::sha256({operation, std::string_view("\0", 1), *id,
-                                  std::string_view("\0", 1),
-                                  create_fingerprint(request)});
-  }
+  std::string fingerprint = idempotency_key.empty()
+                                ? std::string()
+                                : source_fingerprint(operation, *id, request);
   CreateContext context = create_context(call, api_base);
   context.source = SourceVideo{use,
                                *id,
@@ -784,8 +797,6 @@ std::unique_ptr<Operation> Gateway::begin_from_source(
                                source->seconds,
                                std::make_shared<Json>(Json::object())};
   SourceVideo read = *context.source;
-  CatalogTarget target{catalog_record_key(source->vendor, source->task_id),
-                       std::string(call.binding), *id, nullptr};
   auto made = for_tenant(
       on_account(with_source_video(
                      make_create_operation(*vendor, *rule, std::move(request),
@@ -793,13 +804,8 @@ std::unique_ptr<Operation> Gateway::begin_from_source(
                      *vendor, *source, read),
                  *vendor),
       call, std::move(prompt), {});
-  // A deleted source is a 404, before anything is made from it.
-  made = with_catalog_lookup(std::move(made), CatalogUse::content,
-                             std::move(target), nullptr);
-  if (idempotency_key.empty()) return made;
-  return make_idempotent_create(
-      std::move(made), idempotency_store_key(call.binding, idempotency_key),
-      std::move(fingerprint));
+  return made_from(std::move(made), call, *source, *id, idempotency_key,
+                   std::move(fingerprint));
 }
 
 std::unique_ptr<Operation> Gateway::begin_list(const ClientCall& call) const {

@@ -141,6 +141,18 @@ class Gateway {
   ApiError cannot_remix(const std::string& model) const;
   ApiError cannot_use_source(const std::string& model,
                              SourceVideoUse use) const;
+  // A create made from one of the caller's videos (remix, extension,
+  // edit): a deleted source is a 404 before anything is made, and an
+  // Idempotency-Key (whose fingerprint names the source) replays it.
+  std::unique_ptr<Operation> made_from(std::unique_ptr<Operation> made,
+                                       const ClientCall& call,
+                                       const VideoRecord& source,
+                                       const std::string& source_id,
+                                       std::string_view idempotency_key,
+                                       std::string fingerprint) const;
+  static std::string source_fingerprint(const char* operation,
+                                        const std::string& source_id,
+                                        const ClientVideoRequest& request);
   std::unique_ptr<Operation> for_tenant(std::unique_ptr<Operation> create,
                                         const ClientCall& call,
                                         std::string prompt,

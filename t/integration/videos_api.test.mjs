@@ -285,3 +285,20 @@ test('wan: edit runs end to end through SDK 7.59 on Wan 2.7 video editing, for a
   assert.equal(done.status, 'completed', JSON.stringify(done));
   assert.ok((await (await c.videos.downloadContent(edited.id)).arrayBuffer()).byteLength > 0);
 });
+
+test('an extension with an Idempotency-Key is made once: a repeat answers the same Video, another body with the key is a 422', async () => {
+  const mock = fleet.mocks.vidu;
+  const c = new OpenAI({ apiKey: 'sk-api-extend-idem', baseURL: `${gw.url}/v1` });
+  const source = await c.videos.create({ model: 'viduq2-turbo', prompt: 'idempotent road', seconds: '5' });
+  await finished(c, source.id);
+  const sourceTask = [...mock.tasks.values()].find((t) => t.request.prompt === 'idempotent road');
+  const extensions = () => [...mock.tasks.values()].filter((t) => t.extends === sourceTask.id).length;
+  const headers = { 'Idempotency-Key': 'extend-once-1' };
+  const a = await c.videos.extend({ video: { id: source.id }, prompt: 'on and on', seconds: '4' }, { headers });
+  const b = await c.videos.extend({ video: { id: source.id }, prompt: 'on and on', seconds: '4' }, { headers });
+  assert.equal(b.id, a.id);
+  assert.equal(extensions(), 1);
+  await assert.rejects(c.videos.extend({ video: { id: source.id }, prompt: 'elsewhere', seconds: '4' }, { headers }),
+    (e) => e.status === 422);
+  assert.equal(extensions(), 1);
+});
