@@ -104,9 +104,11 @@ test('edit, extend, createCharacter and getCharacter: the SDK gets a 400 that sa
     assert.equal(e.param, 'video');
     return true;
   };
-  await assert.rejects(c.videos.edit({ video: { id: video.id }, prompt: 'brighter' }), (e) => {
+  const hailuo = await c.videos.create({ model: 'MiniMax-Hailuo-02', prompt: 'source' });
+  await assert.rejects(c.videos.edit({ video: { id: hailuo.id }, prompt: 'brighter' }), (e) => {
     unsupported(e);
-    assert.match(e.message, /'kling-v2-6' cannot be edited/);
+    assert.match(e.message, /'MiniMax-Hailuo-02' cannot be edited/);
+    assert.match(e.message, /'kling-v2-6'/, 'names the models whose videos can be');
     return true;
   });
   await assert.rejects(c.videos.extend({ video: { id: video.id }, prompt: 'longer', seconds: '8' }), (e) => {
@@ -301,4 +303,25 @@ test('an extension with an Idempotency-Key is made once: a repeat answers the sa
   await assert.rejects(c.videos.extend({ video: { id: source.id }, prompt: 'elsewhere', seconds: '4' }, { headers }),
     (e) => e.status === 422);
   assert.equal(extensions(), 1);
+});
+
+test('kling: edit runs end to end through SDK 7.59 on the omni model, the source given by its result URL', async () => {
+  const c = new OpenAI({ apiKey: 'sk-api-edit-kling', baseURL: `${gw.url}/v1` });
+  const mock = fleet.mocks.kling;
+  const source = await c.videos.create({ model: 'kling-v2-6', prompt: 'a lighthouse', seconds: '10' });
+  await finished(c, source.id);
+  const edited = await c.videos.edit({ video: { id: source.id }, prompt: 'add a storm' });
+  assert.equal(edited.seconds, '10', 'as long as its source');
+  const asked = mock.requests.filter((r) => r.method === 'POST' && r.path === '/v1/videos/omni-video').at(-1);
+  const sourceTask = [...mock.tasks.values()].find((t) => t.request.prompt === 'a lighthouse');
+  assert.equal(new URL(asked.body.video_list[0].video_url).pathname, sourceTask.videoPath);
+  assert.deepEqual({ ...asked.body, video_list: [{ ...asked.body.video_list[0], video_url: '' }] }, {
+    model_name: 'kling-video-o1', prompt: 'add a storm', video_list: [{ video_url: '', refer_type: 'base' }],
+  });
+  const task = [...mock.tasks.values()].find((t) => t.editOf === sourceTask.id);
+  assert.ok(task, 'one omni task edits the source');
+  const done = await finished(c, edited.id);
+  assert.equal(done.status, 'completed', JSON.stringify(done));
+  assert.ok(mock.requests.some((r) => r.method === 'GET' && r.path === `/v1/videos/omni-video/${task.id}`), 'polled as an omni task');
+  assert.ok((await (await c.videos.downloadContent(edited.id)).arrayBuffer()).byteLength > 0);
 });

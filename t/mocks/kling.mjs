@@ -58,6 +58,11 @@ const SHARED_KEYS = [
 const EXTEND_KEYS = new Set(['video_id', 'prompt', 'negative_prompt', 'cfg_scale', 'watermark_info', 'callback_url', 'external_task_id']);
 const EXTENDABLE_MODELS = ['kling-v1', 'kling-v1-5', 'kling-v1-6'];
 const EXTENSION_SECONDS = 4.5;
+// The omni model edits a video given by URL (refer_type "base"): one video
+// of 3-10 s, whose length the result keeps; no duration, aspect ratio or
+// sound with it.
+const OMNI_MODELS = ['kling-video-o1', 'kling-v3-omni'];
+const OMNI_KEYS = new Set(['model_name', 'prompt', 'video_list', 'image_list', 'mode', 'sound', 'callback_url', 'external_task_id', 'watermark_info']);
 const MAX_EXTENDED_SECONDS = 180;
 const ALLOWED_KEYS = {
   text2video: new Set([...SHARED_KEYS, 'aspect_ratio']),
@@ -214,6 +219,32 @@ function validateCreateBody(kind, body) {
 }
 
 // Returns an error message (code 1201) or null.
+function validateOmniBody(body) {
+  for (const key of Object.keys(body)) {
+    if (!OMNI_KEYS.has(key)) return `Invalid key: ${key}`;
+  }
+  if (!OMNI_MODELS.includes(body.model_name)) return checkEnum('model_name', body.model_name, OMNI_MODELS);
+  const promptError = checkText('prompt', body.prompt, { required: true });
+  if (promptError) return promptError;
+  if (body.video_list !== undefined) {
+    if (!Array.isArray(body.video_list) || body.video_list.length !== 1) return 'video_list must hold exactly one video';
+    const [video] = body.video_list;
+    if (!isPlainObject(video)) return 'video_list[0] must be an object';
+    for (const key of Object.keys(video)) {
+      if (!['video_url', 'refer_type', 'keep_original_sound'].includes(key)) return `Invalid key: video_list[0].${key}`;
+    }
+    if (typeof video.video_url !== 'string' || !/^https?:\/\//.test(video.video_url) || !URL.canParse(video.video_url)) {
+      return 'video_list[0].video_url must be an http(s) URL';
+    }
+    if (video.refer_type !== undefined && !['base', 'feature'].includes(video.refer_type)) return 'refer_type must be base or feature';
+    if (video.keep_original_sound !== undefined && !['yes', 'no'].includes(video.keep_original_sound)) return 'keep_original_sound must be yes or no';
+    if (body.sound !== undefined && body.sound !== 'off') return 'sound must be off with a video';
+  }
+  if (body.mode !== undefined) return checkEnum('mode', body.mode, ['std', 'pro']);
+  return null;
+}
+
+// Returns an error message (code 1201) or null.
 function validateExtendBody(body) {
   for (const key of Object.keys(body)) {
     if (!EXTEND_KEYS.has(key)) return `Invalid key: ${key}`;
@@ -355,9 +386,9 @@ export async function startKlingMock({
   }
 
   function classify(method, path) {
-    const create = /^\/v1\/videos\/(text2video|image2video|video-extend)$/.exec(path);
+    const create = /^\/v1\/videos\/(text2video|image2video|video-extend|omni-video)$/.exec(path);
     if (create && method === 'POST') return { kind: 'create', videoKind: create[1] };
-    const query = /^\/v1\/videos\/(text2video|image2video|video-extend)\/([^/]+)$/.exec(path);
+    const query = /^\/v1\/videos\/(text2video|image2video|video-extend|omni-video)\/([^/]+)$/.exec(path);
     if (query && method === 'GET') return { kind: 'query', videoKind: query[1], taskId: query[2] };
     return { kind: 'other' };
   }
@@ -422,9 +453,26 @@ export async function startKlingMock({
       return reply(400, errorBody(1200, 'Invalid request parameters: body must be a JSON object'));
     }
     const extending = route.videoKind === 'video-extend';
-    const validationError = extending ? validateExtendBody(parsedBody) : validateCreateBody(route.videoKind, parsedBody);
+    const omni = route.videoKind === 'omni-video';
+    const validationError = extending ? validateExtendBody(parsedBody)
+      : omni ? validateOmniBody(parsedBody)
+        : validateCreateBody(route.videoKind, parsedBody);
     if (validationError) return reply(400, errorBody(1201, validationError));
     let inherited = {};
+    const base = omni ? parsedBody.video_list?.find((v) => (v.refer_type ?? 'base') === 'base') : undefined;
+    if (base) {
+      // Kling downloads the video: an MP4 of 3-10 s (this mock knows the
+      // lengths of the videos it made), whose length the edit keeps.
+      const got = await fetch(base.video_url).catch(() => null);
+      const bytes = got?.ok ? Buffer.from(await got.arrayBuffer()) : null;
+      if (!bytes || bytes.subarray(4, 8).toString('latin1') !== 'ftyp') {
+        return reply(400, errorBody(1201, 'video_list[0].video_url could not be downloaded as a video'));
+      }
+      const made = [...tasks.values()].find((t) => new URL(base.video_url).pathname === t.videoPath);
+      const length = Number(made?.duration ?? 5);
+      if (length < 3 || length > 10) return reply(400, errorBody(1201, 'the video must last 3 to 10 seconds'));
+      inherited = { duration: String(length), model: parsedBody.model_name, editOf: made?.id ?? base.video_url };
+    }
     if (extending) {
       // Only this account's finished videos, of a model that extends.
       const source = [...tasks.values()].find(
@@ -446,6 +494,7 @@ export async function startKlingMock({
     const task = createTask(route.videoKind, parsedBody, inherited);
     task.owner = account.accessKey;
     if (inherited.sourceVideoId) task.extends = inherited.sourceVideoId;
+    if (inherited.editOf) task.editOf = inherited.editOf;
     const created = { status: 200, payload: envelope(taskView(task, { includeResult: false })) };
     if (fault?.afterCreate) return (entry.status = await spoilReply(res, fault.afterCreate, created, defaultFaultBody));
     return reply(created.status, created.payload);
