@@ -480,6 +480,13 @@ TEST_F(Upstream, AnExtensionReadsItsSourceFirstAndLastsTheStitchedTotal) {
   EXPECT_EQ(calls[0].url, "https://kling.test/v1/videos/text2video/K7");
 
   calls.clear();
+  r = run_calls("POST", "/v1/videos/extensions",
+                {{200, kling("K7", "failed", "{}")}});
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(Json::parse(r.body)["error"]["code"], "video_failed");
+  EXPECT_EQ(calls.size(), 1u);
+
+  calls.clear();
   r = run_calls(
       "POST", "/v1/videos/extensions",
       {{200, kling("K7", "succeed",

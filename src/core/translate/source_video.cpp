@@ -33,6 +33,12 @@ class SourceVideoRead : public OperationDecorator {
     auto status = read_status_reply(vendor_, CallPhase::retrieve, reply, now);
     if (status.error) return answer(*status.error);
     VideoView view = read_video_state(vendor_, status.body, source_, now);
+    if (view.status == VideoStatus::failed) {
+      return answer(invalid_request("Video '" + source_id_.substr(0, 200) +
+                                        "' failed, so there is nothing to " +
+                                        (extension_ ? "extend." : "edit."),
+                                    std::string("video"), "video_failed"));
+    }
     if (view.status != VideoStatus::completed) {
       return answer(invalid_request(
           "Video '" + source_id_.substr(0, 200) + "' is " +
