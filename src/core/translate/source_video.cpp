@@ -51,10 +51,10 @@ class SourceVideoRead : public OperationDecorator {
     for (const auto& [name, path] : rule.source) {
       auto value = path.find_text(status.body);
       if (!value || value->empty()) {
-        ApiError e =
-            internal_error("Vendor '" + vendor_.name() + "' reported video '" +
-                           source_id_.substr(0, 200) + "' without its " + name +
-                           ", which an extension needs.");
+        ApiError e = internal_error(
+            "Vendor '" + vendor_.name() + "' reported video '" +
+            source_id_.substr(0, 200) + "' without its " + name + ", which " +
+            (extension_ ? "an extension" : "an edit") + " needs.");
         e.status = 502;
         e.code = "vendor_bad_reply";
         return answer(e);
