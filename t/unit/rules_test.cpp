@@ -306,8 +306,9 @@ TEST(VendorRules, ErrorsCarryTheLineAndReason) {
        "  status:\n    from: data.task_status\n    failed_when: dta.x == 1\n",
        "unknown name 'dta' in retrieve.status.failed_when", "failed_when: dta"},
       // An extension's request reads the source's reply as ${source.NAME}.
-      {"      video_id: ${source.video_id}\n", "      video_id: ${src.video_id}\n",
-       "unknown name 'src'", "video_id: ${src.video_id}"},
+      {"      video_id: ${source.video_id}\n",
+       "      video_id: ${src.video_id}\n", "unknown name 'src'",
+       "video_id: ${src.video_id}"},
       {"  kind: video-extend\n", "  kind: video-extend\n  bogus: 1\n",
        "unknown key 'bogus'", "  bogus: 1"},
       {"    video_id: data.task_result.videos[0].id\n", "    - data\n",
