@@ -243,10 +243,8 @@ std::unique_ptr<Operation> Gateway::begin(const ClientCall& call) const {
     if (call.method == "GET") return begin_list(call);
     return method_not_allowed("GET or POST");
   }
-  bool unserved_call =
-      segments.size() > at + 1 && segments[at + 1] == "characters";
-  if (rest == 1 && unserved_call) {
-    if (call.method == "POST") return begin_unserved(call);
+  if (rest == 1 && segments[at + 1] == "characters") {
+    if (call.method == "POST") return begin_character(call);
     return method_not_allowed("POST");
   }
   if (rest == 1 &&
@@ -553,7 +551,7 @@ std::unique_ptr<Operation> Gateway::for_tenant(
                               std::move(prompt), std::move(remixed_from));
 }
 
-std::unique_ptr<Operation> Gateway::begin_unserved(
+std::unique_ptr<Operation> Gateway::begin_character(
     const ClientCall& call) const {
   const char* operation = "character";
   const char* what = "made into characters";
@@ -763,8 +761,7 @@ std::unique_ptr<Operation> Gateway::begin_from_source(
   if (auto e = parse_create_request(call.content_type, call.body, request)) {
     return answer(*e, operation, source->model);
   }
-  request.extra.erase("video");
-  request.extra.erase("video[id]");
+  request.extra.erase("video");  // multipart's video[id] lands here too
   // An extension says how long it is; an edit lasts as long as its source.
   std::optional<std::string> seconds = std::move(request.seconds);
   request.seconds.reset();

@@ -119,7 +119,7 @@ class Gateway {
                                          const std::string& api_base) const;
   std::unique_ptr<Operation> begin_list(const ClientCall& call) const;
   // Characters: no vendor rules serve them yet.
-  std::unique_ptr<Operation> begin_unserved(const ClientCall& call) const;
+  std::unique_ptr<Operation> begin_character(const ClientCall& call) const;
   std::unique_ptr<Operation> begin_remix(const ClientCall& call,
                                          std::string_view id,
                                          const std::string& api_base) const;

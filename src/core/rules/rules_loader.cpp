@@ -506,7 +506,10 @@ RemixRule parse_remix(const YAML::Node& y) {
   return r;
 }
 
-SourceVideoRule parse_source_video(const YAML::Node& y, const char* section) {
+// `seconds_required`: an extension's length is the vendor's to say; an
+// edit lasts as long as its source unless the vendor's lengths differ.
+SourceVideoRule parse_source_video(const YAML::Node& y, const char* section,
+                                   bool seconds_required) {
   only_keys(y, {"models", "source", "kind", "seconds", "request", "task_id"},
             section);
   const std::string name = section;
@@ -524,9 +527,7 @@ SourceVideoRule parse_source_video(const YAML::Node& y, const char* section) {
     }
   }
   if (y["kind"]) r.kind = yaml_string(y["kind"], (name + ".kind").c_str());
-  // An extension's length is the vendor's to say; an edit lasts as long
-  // as its source unless the vendor's lengths differ.
-  if (name == "extend") {
+  if (seconds_required) {
     r.seconds = parse_seconds(required(y, "seconds", name));
   } else if (y["seconds"]) {
     r.seconds = parse_seconds(y["seconds"]);
@@ -671,8 +672,9 @@ VendorRules parse_document(const YAML::Node& doc, const std::string& source) {
   v.create = parse_create(required(doc, "create", "the vendor file"));
   v.retrieve = parse_retrieve(required(doc, "retrieve", "the vendor file"));
   if (doc["remix"]) v.remix = parse_remix(doc["remix"]);
-  if (doc["extend"]) v.extend = parse_source_video(doc["extend"], "extend");
-  if (doc["edit"]) v.edit = parse_source_video(doc["edit"], "edit");
+  if (doc["extend"])
+    v.extend = parse_source_video(doc["extend"], "extend", true);
+  if (doc["edit"]) v.edit = parse_source_video(doc["edit"], "edit", false);
   if (doc["delete"]) v.deletion = parse_delete(doc["delete"]);
   if (doc["result_hosts"])
     v.result_hosts = string_list(doc["result_hosts"], "result_hosts");
