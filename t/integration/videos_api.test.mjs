@@ -325,3 +325,21 @@ test('kling: edit runs end to end through SDK 7.59 on the omni model, the source
   assert.ok(mock.requests.some((r) => r.method === 'GET' && r.path === `/v1/videos/omni-video/${task.id}`), 'polled as an omni task');
   assert.ok((await (await c.videos.downloadContent(edited.id)).arrayBuffer()).byteLength > 0);
 });
+
+test('an edit reply spoilt after Seedance made the task costs exactly one task under the SDK\'s retries', async () => {
+  const mock = fleet.mocks.seedance;
+  const c = new OpenAI({ apiKey: 'sk-api-edit-money', baseURL: `${gw.url}/v1` });
+  const source = await c.videos.create({ model: 'doubao-seedance-2-0-260128', prompt: 'edit money', seconds: '5' });
+  await finished(c, source.id);
+  const edits = () => [...mock.tasks.values()].filter((t) => t.referenceVideos?.length && t.request.content[0].text.startsWith('money ')).length;
+  for (const spoil of [{ status: 502 }, 'garbage', 'reset']) {
+    const before = edits();
+    mock.failNext({ on: 'create', afterCreate: spoil });
+    await assert.rejects(c.videos.edit({ video: { id: source.id }, prompt: `money ${JSON.stringify(spoil)}` }), (e) => {
+      assert.ok(e.status >= 500, `${JSON.stringify(spoil)}: ${e.status}`);
+      assert.equal(e.headers.get('x-should-retry'), 'false');
+      return true;
+    });
+    assert.equal(edits(), before + 1, `${JSON.stringify(spoil)}: exactly one edit task`);
+  }
+});
