@@ -145,7 +145,7 @@ test('nginx -t rejects bad vendor rules with file, line and reason', async () =>
     [base.replace('path: /v1/videos/${task_id}', 'path: /v1/videos/${task}'), /unknown name 'task'/],
     [base.replace('scheme: bearer', 'scheme: hmac_magic'), /unknown auth scheme 'hmac_magic'/],
     [base.replace('vendor: openai', 'vendor: [openai'), /bad.yaml:\d+/],
-    [base.replace('$when: has(image.url)', '$when: has(image.url) &&'), /bad expression/],
+    [base.replace('$when: has(image|url)', '$when: has(image|url) &&'), /bad expression/],
   ];
   for (const [yaml, reason] of cases) {
     const { file, conf } = confWith(yaml);

@@ -21,14 +21,14 @@ Json eval(const std::string& text, const Json& data) {
 TEST(Expression, EvaluatesTheConditionLanguage) {
   Json d = {{"code", 1002},
             {"status", "FAILED"},
-            {"image", {{"url", "https://x"}}},
+            {"image", {{"|url", "https://x"}}},
             {"list", {1, 2, 3}}};
   EXPECT_EQ(eval("code >= 1000 && code <= 1004", d), true);
   EXPECT_EQ(eval("code == 1 || !has(image)", d), false);
   EXPECT_EQ(eval("lower(status) in ['failed', 'cancelled']", d), true);
   EXPECT_EQ(eval("count(list)", d), 3);
   EXPECT_EQ(eval("has(missing.deep)", d), false);
-  EXPECT_EQ(eval("starts_with(image.url, 'https:')", d), true);
+  EXPECT_EQ(eval("starts_with(image|url, 'https:')", d), true);
   EXPECT_EQ(eval("number('12') > 11.5", d), true);
   EXPECT_EQ(eval("string(code) == \"1002\"", d), true);
   EXPECT_EQ(eval("(code == 1002) && (status != 'x')", d), true);
@@ -39,7 +39,7 @@ TEST(Expression, EvaluatesTheConditionLanguage) {
   // Every operator and function, compiled to its code once.
   EXPECT_EQ(eval("'apple' < 'banana' && 'b' <= 'b' && 'c' > 'b'", d), true);
   EXPECT_EQ(eval("status >= 'G'", d), false);
-  EXPECT_EQ(eval("ends_with(image.url, '//x') && contains(status, 'AIL')", d),
+  EXPECT_EQ(eval("ends_with(image|url, '//x') && contains(status, 'AIL')", d),
             true);
   EXPECT_EQ(eval("contains(status, 'zzz') || ends_with(code, '2')", d), false);
   EXPECT_EQ(eval("lower(code) == 1002", d), true);
@@ -77,8 +77,8 @@ prompt: ${prompt}
 duration: {$value: "${seconds}", $as: number}
 label: "clip-${kind}-${seconds}s"
 ratio: {$value: "${size}", $map: {1280x720: "16:9", 720x1280: "9:16"}, $else: "1:1"}
-image: {$when: "has(image)", $value: "${image.url}"}
-fallback: {$value: "${image.url}", $default: 7}
+image: {$when: "has(image)", $value: "${image|url}"}
+fallback: {$value: "${image|url}", $default: 7}
 )Y");
   Json in = {{"prompt", "cat"},
              {"seconds", "8"},
@@ -94,27 +94,63 @@ fallback: {$value: "${image.url}", $default: 7}
   EXPECT_FALSE(out->contains("image")) << "false $when omits the key";
   EXPECT_EQ((*out)["fallback"], 7);
   in["size"] = "1000x1000";
-  in["image"] = {{"url", "https://i"}};
+  in["image"] = {{"|url", "https://i"}};
   out = t.render(scope);
   EXPECT_EQ((*out)["ratio"], "1:1");
   EXPECT_EQ((*out)["image"], "https://i");
   EXPECT_EQ((*out)["fallback"], "https://i");
 }
 
+// An image's encodings are filters; the object spelling, a filter on a
+// value that is not an image and an unknown filter are load errors.
+TEST(ValueTemplate, ImageEncodingsAreFiltersCheckedAtLoad) {
+  auto refused = [](const std::string& yaml, const std::string& why) {
+    try {
+      ValueTemplate::compile(YAML::Load(yaml),
+                             {"prompt", "image", "images", "source"});
+      ADD_FAILURE() << yaml << " compiled";
+    } catch (const RuleError& e) {
+      EXPECT_NE(std::string(e.what()).find(why), std::string::npos)
+          << yaml << ": " << e.what();
+      EXPECT_GT(e.line(), 0) << yaml;
+    }
+  };
+  refused("a: ${image.base64}", "write ${image|base64}");
+  refused("a: ${images[1].mime}", "write ${images[1]|base64}");
+  refused("a: {$each: '${images}', $value: '${item.url}'}", "filters");
+  refused("a: ${prompt|base64}", "applies to an image");
+  refused("a: ${image|base65}", "unknown filter '|base65'");
+  refused("a: ${images|url}", "a filter follows the image itself");
+  refused("a: {$when: 'has(image.url)', $value: 1}", "filters");
+  // `item` of another list is whatever that list holds.
+  auto t = ValueTemplate::compile(
+      YAML::Load("{a: {$each: '${source.list}', $value: '${item.url}'}, "
+                 "b: {$when: 'has(image|url)', $value: '${images[0]|mime}'}}"),
+      {"prompt", "image", "images", "source"});
+  Json in = {{"source", {{"list", Json::array({{{"url", "u"}}})}}},
+             {"image", {{"|url", "https://i"}}},
+             {"images", Json::array({{{"|mime", "image/png"}}})}};
+  JsonScope scope(in);
+  auto out = t.render(scope);
+  ASSERT_TRUE(out);
+  EXPECT_EQ((*out)["a"], Json::array({"u"}));
+  EXPECT_EQ((*out)["b"], "image/png");
+}
+
 TEST(ValueTemplate, EachMapsListsAndSplicesIntoArrays) {
   auto t = ValueTemplate::compile(YAML::Load(R"Y(
-urls: {$each: "${images}", $value: "${item.url}"}
+urls: {$each: "${images}", $value: "${item|url}"}
 content:
   - {type: text, text: "${prompt}"}
   - $each: "${images}"
     $value:
       type: image_url
-      image_url: {url: "${item.url}"}
+      image_url: {url: "${item|url}"}
       role: {$value: "${index}", $map: {0: first_frame, 1: last_frame}}
 )Y"),
                                   {"prompt", "images"});
   Json in = {{"prompt", "p"},
-             {"images", Json::array({{{"url", "a"}}, {{"url", "b"}}})}};
+             {"images", Json::array({{{"|url", "a"}}, {{"|url", "b"}}})}};
   JsonScope scope(in);
   auto out = *t.render(scope);
   EXPECT_EQ(out["urls"], Json::array({"a", "b"}));
@@ -175,13 +211,13 @@ TEST(ValueTemplate, WritesBodiesAsTheirDocumentsSerialise) {
     }
     EXPECT_EQ(t.render_text(text_scope), t.render_text(scope)) << in.dump();
   };
-  Json image = {{"url", "https://i/x.png"},
-                {"url_or_base64", "https://i/x.png"},
-                {"url_or_data_url", "https://i/x.png"},
-                {"base64", "QUJD"},
-                {"data_url", "data:image/png;base64,QUJD"},
-                {"file", "QUJD"},
-                {"mime", "image/png"}};
+  Json image = {{"|url", "https://i/x.png"},
+                {"|url_or_base64", "https://i/x.png"},
+                {"|url_or_data_url", "https://i/x.png"},
+                {"|base64", "QUJD"},
+                {"|data_url", "data:image/png;base64,QUJD"},
+                {"|bytes", "QUJD"},
+                {"|mime", "image/png"}};
   std::vector<Json> inputs = {
       {{"prompt", "a \"quoted\" cat\n"},
        {"seconds", "8"},
@@ -207,15 +243,15 @@ TEST(ValueTemplate, WritesBodiesAsTheirDocumentsSerialise) {
   };
   for (const char* yaml : {
            "{b: '${prompt}', a: '${seconds}', c: {$when: 'false', $value: 1}}",
-           "{z: {$when: 'false', $value: 1}, y: {x: '${image.nothing}'}, w: "
+           "{z: {$when: 'false', $value: 1}, y: {x: '${image|mime}'}, w: "
            "[1, "
-           "'${image.nothing}', '${prompt}']}",
+           "'${image|mime}', '${prompt}']}",
            "[{k: v}, '${prompt}', {$value: '${seconds}', $as: number}]",
            "'${prompt}'",
            "{one: null, two: true, three: 1.5, four: [], five: {}}",
            "{r: {$value: '${size}', $map: {720x1280: tall}, $else: wide}, "
            "s: {$value: '${seconds}', $map: {'5': 5}}, t: {$value: "
-           "'${image.nothing}', $default: d, $as: string}, u: "
+           "'${image|mime}', $default: d, $as: string}, u: "
            "'${kind}/${size}'}",
            "'v1/${kind}/${prompt}'",
        }) {
@@ -223,9 +259,9 @@ TEST(ValueTemplate, WritesBodiesAsTheirDocumentsSerialise) {
     for (const auto& in : inputs) same(t, in);
   }
   auto each = ValueTemplate::compile(
-      YAML::Load("{urls: {$each: '${images}', $value: '${item.url}'}, "
+      YAML::Load("{urls: {$each: '${images}', $value: '${item|url}'}, "
                  "content: [{t: '${prompt}'}, {$each: '${images}', $value: "
-                 "{u: '${item.url}', i: '${index}'}}]}"),
+                 "{u: '${item|url}', i: '${index}'}}]}"),
       {"prompt", "images"});
   for (const auto& in : inputs) same(each, in);
   for (const char* vendor :

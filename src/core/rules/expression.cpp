@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cmath>
 
+#include "rules/media_filters.hpp"
 #include "rules/rule_error.hpp"
 #include "util/strings.hpp"
 
@@ -67,6 +68,12 @@ class Parser {
     throw RuleError("bad expression '" + std::string(text_) + "': " + why);
   }
 
+  // `image|url`: a '|' that starts a filter, not half of `||`.
+  bool is_filter_bar() const {
+    return text_[pos_] == '|' && pos_ + 1 < text_.size() &&
+           std::isalpha(static_cast<unsigned char>(text_[pos_ + 1]));
+  }
+
   void advance() {
     while (pos_ < text_.size() &&
            std::isspace(static_cast<unsigned char>(text_[pos_])))
@@ -100,7 +107,7 @@ class Parser {
       while (pos_ < text_.size() &&
              (std::isalnum(static_cast<unsigned char>(text_[pos_])) ||
               text_[pos_] == '_' || text_[pos_] == '.' || text_[pos_] == '[' ||
-              text_[pos_] == ']' || text_[pos_] == '-'))
+              text_[pos_] == ']' || text_[pos_] == '-' || is_filter_bar()))
         ++pos_;
       tok_.kind = Token::Kind::name;
       tok_.text = std::string(text_.substr(start, pos_ - start));
@@ -214,6 +221,7 @@ class Parser {
         if (is_op("(")) return parse_call(std::move(name));
         n->kind = Node::Kind::path;
         n->path = JsonPath::parse(name);
+        check_media_path(n->path, ItemMedia::maybe);
         roots_.push_back(n->path.root());
         return n;
       }

@@ -9,13 +9,25 @@
 
 namespace vgw {
 
-JsonPath JsonPath::parse(std::string_view text) {
+JsonPath JsonPath::parse(std::string_view written) {
   JsonPath p;
-  p.text_ = std::string(text);
-  size_t i = 0;
+  p.text_ = std::string(written);
   auto bad = [&](const char* why) {
-    return RuleError("bad path '" + std::string(text) + "': " + why);
+    return RuleError("bad path '" + std::string(written) + "': " + why);
   };
+  std::string_view text = written;
+  std::string_view filter;
+  if (size_t bar = text.find('|'); bar != std::string_view::npos) {
+    filter = text.substr(bar + 1);
+    text = text.substr(0, bar);
+    if (filter.empty()) throw bad("empty filter after '|'");
+    for (char c : filter) {
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) {
+        throw bad("unexpected character in the filter");
+      }
+    }
+  }
+  size_t i = 0;
   while (i < text.size()) {
     if (text[i] == '[') {
       size_t close = text.find(']', i);
@@ -48,7 +60,15 @@ JsonPath JsonPath::parse(std::string_view text) {
       !std::holds_alternative<std::string>(p.segments_.front())) {
     throw bad("a path starts with a name");
   }
+  if (!filter.empty()) {
+    p.filter_ = std::string(filter);
+    p.segments_.emplace_back("|" + p.filter_);
+  }
   return p;
+}
+
+const std::string* JsonPath::filter() const {
+  return filter_.empty() ? nullptr : &filter_;
 }
 
 const std::string& JsonPath::root() const {

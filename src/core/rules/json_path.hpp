@@ -11,7 +11,9 @@
 
 namespace vgw {
 
-// A dotted path with array indexes: `data.task_result.videos[0].url`.
+// A dotted path with array indexes: `data.task_result.videos[0].url`, and
+// optionally one filter at its end (`image|base64`, see media_filters.hpp),
+// kept as a last segment "|base64".
 class JsonPath {
  public:
   JsonPath() = default;
@@ -29,6 +31,12 @@ class JsonPath {
   const std::string& root() const;
   // The first segment when it is a name (nullptr: empty, or an index).
   const std::string* root_name() const;
+  // The filter's name (without '|'), nullptr when there is none.
+  const std::string* filter() const;
+  bool is_index(size_t segment) const {
+    return segment < segments_.size() &&
+           std::holds_alternative<size_t>(segments_[segment]);
+  }
   bool empty() const { return segments_.empty(); }
   size_t size() const { return segments_.size(); }
   const std::string& text() const { return text_; }
@@ -39,6 +47,7 @@ class JsonPath {
   using Segment = std::variant<std::string, size_t>;
   std::vector<Segment> segments_;
   std::string text_;
+  std::string filter_;
 };
 
 // Reads a number that vendors sometimes send as a string ("1000").

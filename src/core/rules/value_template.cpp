@@ -4,6 +4,7 @@
 #include <cmath>
 #include <variant>
 
+#include "rules/media_filters.hpp"
 #include "rules/rule_error.hpp"
 #include "rules/yaml_json.hpp"
 #include "util/strings.hpp"
@@ -53,6 +54,13 @@ using Node = ValueTemplate::Node;
 using NodePtr = std::unique_ptr<Node>;
 using Roots = std::set<std::string>;
 
+// What a template may read where it is compiled: its section's names, and
+// whether `item` (inside an $each over ${images}) is an image.
+struct Names {
+  const Roots& roots;
+  ItemMedia item = ItemMedia::no;
+};
+
 void check_root(const std::string& root, const Roots& allowed, int line) {
   if (!allowed.count(root)) {
     std::string names;
@@ -62,7 +70,7 @@ void check_root(const std::string& root, const Roots& allowed, int line) {
   }
 }
 
-NodePtr compile_string(const std::string& text, const Roots& roots, int line) {
+NodePtr compile_string(const std::string& text, const Names& names, int line) {
   auto n = std::make_unique<Node>();
   if (text.find("${") == std::string::npos) {
     n->literal = text;
@@ -83,10 +91,11 @@ NodePtr compile_string(const std::string& text, const Roots& roots, int line) {
     JsonPath path;
     try {
       path = JsonPath::parse(text.substr(open + 2, close - open - 2));
+      check_media_path(path, names.item);
     } catch (const RuleError& e) {
       throw RuleError(e.what(), line);
     }
-    check_root(path.root(), roots, line);
+    check_root(path.root(), names.roots, line);
     n->pieces.emplace_back(std::move(path));
     pos = close + 1;
   }
@@ -100,7 +109,7 @@ NodePtr compile_string(const std::string& text, const Roots& roots, int line) {
   return n;
 }
 
-NodePtr compile_node(const YAML::Node& y, const Roots& roots);
+NodePtr compile_node(const YAML::Node& y, const Names& names);
 
 Node::Conversion parse_conversion(const YAML::Node& y) {
   std::string s = yaml_string(y, "$as");
@@ -113,27 +122,34 @@ Node::Conversion parse_conversion(const YAML::Node& y) {
                   yaml_line(y));
 }
 
-NodePtr compile_transform(const YAML::Node& y, const Roots& roots) {
+NodePtr compile_transform(const YAML::Node& y, const Names& names) {
   auto n = std::make_unique<Node>();
   n->kind = Node::Kind::transform;
-  Roots item_roots = roots;
+  Roots item_roots = names.roots;
+  Names item_names{item_roots, names.item};
   if (y["$each"]) {
-    n->each = compile_node(y["$each"], roots);
+    n->each = compile_node(y["$each"], names);
     item_roots.insert({"item", "index"});
+    bool over_images = n->each->kind == Node::Kind::reference &&
+                       n->each->reference.size() == 1 &&
+                       n->each->reference.root() == "images";
+    item_names.item = over_images ? ItemMedia::yes : ItemMedia::no;
   }
   for (const auto& kv : y) {
     const std::string key = kv.first.Scalar();
     const YAML::Node& v = kv.second;
     if (key == "$each") continue;
     if (key == "$value") {
-      n->value = compile_node(v, item_roots);
+      n->value = compile_node(v, item_names);
     } else if (key == "$when") {
       try {
         n->when = Expression::compile(yaml_string(v, "$when"));
       } catch (const RuleError& e) {
         throw RuleError(e.what(), yaml_line(v));
       }
-      for (const auto& r : n->when.roots()) check_root(r, roots, yaml_line(v));
+      for (const auto& r : n->when.roots()) {
+        check_root(r, names.roots, yaml_line(v));
+      }
     } else if (key == "$default") {
       n->fallback = yaml_to_json(v);
     } else if (key == "$map") {
@@ -171,8 +187,8 @@ bool is_transform(const YAML::Node& y) {
   return true;
 }
 
-NodePtr compile_node(const YAML::Node& y, const Roots& roots) {
-  if (is_transform(y)) return compile_transform(y, roots);
+NodePtr compile_node(const YAML::Node& y, const Names& names) {
+  if (is_transform(y)) return compile_transform(y, names);
   auto n = std::make_unique<Node>();
   if (y.IsMap()) {
     n->kind = Node::Kind::object;
@@ -182,7 +198,7 @@ NodePtr compile_node(const YAML::Node& y, const Roots& roots) {
         throw RuleError("'" + key + "' mixes transform keys with body keys",
                         yaml_line(kv.first));
       }
-      n->members.emplace_back(key, compile_node(kv.second, roots));
+      n->members.emplace_back(key, compile_node(kv.second, names));
     }
     std::vector<size_t> order(n->members.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -203,7 +219,7 @@ NodePtr compile_node(const YAML::Node& y, const Roots& roots) {
   }
   if (y.IsSequence()) {
     n->kind = Node::Kind::array;
-    for (const auto& item : y) n->items.push_back(compile_node(item, roots));
+    for (const auto& item : y) n->items.push_back(compile_node(item, names));
     return n;
   }
   if (y.IsScalar() && y.Tag() != "!") {
@@ -213,7 +229,7 @@ NodePtr compile_node(const YAML::Node& y, const Roots& roots) {
       return n;
     }
   }
-  if (y.IsScalar()) return compile_string(y.Scalar(), roots, yaml_line(y));
+  if (y.IsScalar()) return compile_string(y.Scalar(), names, yaml_line(y));
   n->literal = nullptr;
   return n;
 }
@@ -525,7 +541,7 @@ ValueTemplate& ValueTemplate::operator=(ValueTemplate&&) noexcept = default;
 ValueTemplate ValueTemplate::compile(const YAML::Node& node,
                                      const std::set<std::string>& roots) {
   ValueTemplate t;
-  t.root_ = compile_node(node, roots);
+  t.root_ = compile_node(node, Names{roots, ItemMedia::no});
   return t;
 }
 
@@ -533,7 +549,7 @@ ValueTemplate ValueTemplate::from_string(const std::string& text,
                                          const std::set<std::string>& roots,
                                          int line) {
   ValueTemplate t;
-  t.root_ = compile_string(text, roots, line);
+  t.root_ = compile_string(text, Names{roots, ItemMedia::no}, line);
   return t;
 }
 

@@ -1,5 +1,7 @@
 #include "translate/create_operation.hpp"
 
+#include "rules/media_filters.hpp"
+
 #include "webhooks/callback_token.hpp"
 
 #include <algorithm>
@@ -8,6 +10,7 @@
 #include <tuple>
 
 #include "api/video_object.hpp"
+#include "rules/media_filters.hpp"
 #include "rules/scope.hpp"
 #include "translate/error_mapping.hpp"
 #include "translate/body_encoding.hpp"
@@ -434,24 +437,29 @@ class CreateOperation : public Operation {
     return std::nullopt;
   }
 
+  // An image as the rules see it: one value per filter (media_filters.hpp).
   Json image_object(size_t index) const {
     const ImageInput& img = request_.images[index];
     Json o = Json::object();
-    if (!img.mime.empty()) o["mime"] = img.mime;
-    if (!img.filename.empty()) o["filename"] = img.filename;
+    auto set = [&](std::string_view filter, const std::string& value) {
+      o[media_key(filter)] = value;
+    };
+    if (!img.mime.empty()) set("mime", img.mime);
+    if (!img.filename.empty()) set("filename", img.filename);
     if (img.kind == ImageInput::Kind::url) {
-      o["url"] = std::string(img.data);
-      o["url_or_base64"] = o["url"];
-      o["url_or_data_url"] = o["url"];
+      std::string url(img.data);
+      set("url", url);
+      set("url_or_base64", url);
+      set("url_or_data_url", url);
     } else {
       const auto& b64 = blobs_.token(index, ImageBlobs::Encoding::base64);
       const auto& data_url =
           blobs_.token(index, ImageBlobs::Encoding::data_url);
-      o["base64"] = b64;
-      o["data_url"] = data_url;
-      o["file"] = blobs_.token(index, ImageBlobs::Encoding::file);
-      o["url_or_base64"] = b64;
-      o["url_or_data_url"] = data_url;
+      set("base64", b64);
+      set("data_url", data_url);
+      set("bytes", blobs_.token(index, ImageBlobs::Encoding::bytes));
+      set("url_or_base64", b64);
+      set("url_or_data_url", data_url);
     }
     return o;
   }

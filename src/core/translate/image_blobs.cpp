@@ -24,7 +24,7 @@ ImageBlobs::ImageBlobs(const std::vector<ImageInput>& images,
   for (size_t i = 0; i < images.size(); ++i) {
     tokens_.push_back(prefix_ + std::to_string(i) + "-b64");
     tokens_.push_back(prefix_ + std::to_string(i) + "-url");
-    tokens_.push_back(prefix_ + std::to_string(i) + "-file");
+    tokens_.push_back(prefix_ + std::to_string(i) + "-bytes");
   }
 }
 

@@ -32,14 +32,14 @@ struct BodyWriter {
 // back to the OS as it goes: a 30 MB upload then costs its base64, not both.
 class ImageBlobs {
  public:
-  enum class Encoding { base64, data_url, file };
+  enum class Encoding { base64, data_url, bytes };
 
   ImageBlobs(const std::vector<ImageInput>& images, const LargeStrings& large,
              ByteBuffer* client_body);
 
   // Placeholder for image `index` in the given encoding.
   const std::string& token(size_t index, Encoding encoding) const;
-  // The image behind a `file` placeholder, or nullptr for any other text.
+  // The image behind a `bytes` placeholder, or nullptr for any other text.
   const ImageInput* file_for(const std::string& value) const;
 
   // Counts what `text` will need (call for every piece before writing any).
@@ -67,7 +67,7 @@ class ImageBlobs {
   const LargeStrings& large_;
   ByteBuffer* client_body_;
   std::string prefix_;
-  std::vector<std::string> tokens_;  // 3 per image: base64, data_url, file
+  std::vector<std::string> tokens_;  // 3 per image: base64, data_url, bytes
   std::vector<Use> uses_;
 };
 
