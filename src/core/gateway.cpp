@@ -684,10 +684,16 @@ const std::optional<SourceVideoRule>& rule_for(const VendorRules& v,
   return use == SourceVideoUse::extension ? v.extend : v.edit;
 }
 
-bool takes_model(const SourceVideoRule& rule, const std::string& model) {
+// A rule names the vendor's models (`veo-3.1*`), so an operator's alias
+// for one (models=vertex-veo-3.1:veo-3.1-generate-001) is matched by what
+// it stands for.
+bool takes_model(const SourceVideoRule& rule, const ModelRule& model,
+                 const std::string& client_model) {
   if (rule.models.empty()) return true;
+  const std::string& vendor_model =
+      model.vendor_model.empty() ? client_model : model.vendor_model;
   for (const auto& pattern : rule.models) {
-    if (glob_match(pattern, model)) return true;
+    if (glob_match(pattern, vendor_model)) return true;
   }
   return false;
 }
@@ -695,7 +701,7 @@ bool takes_model(const SourceVideoRule& rule, const std::string& model) {
 template <SourceVideoUse use>
 bool serves(const VendorRules& v, const ModelRule& m) {
   const auto& rule = rule_for(v, use);
-  return rule && takes_model(*rule, m.pattern);
+  return rule && takes_model(*rule, m, m.pattern);
 }
 
 const char* call_name(SourceVideoUse use) {
@@ -753,7 +759,7 @@ std::unique_ptr<Operation> Gateway::begin_from_source(
     return answer(e, operation, source->model);
   }
   const auto& derive = rule_for(vendor->rules(), use);
-  if (!derive || !takes_model(*derive, source->model)) {
+  if (!derive || !takes_model(*derive, *rule, source->model)) {
     return answer(cannot_use_source(source->model, use), operation,
                   source->model);
   }

@@ -144,12 +144,15 @@ test('a remix reply spoilt after the upstream made the task costs exactly one ta
 
 // Extensions where a vendor's public API has them: Kling's video-extend
 // (V1.0-V1.6 videos, by Kling's video id), Veo 3.1 on the Gemini API (by
-// the result's file URI) and Vidu's extend (q2 models, by creation id). The source's status is read first; the new video
-// lasts the source's seconds plus the extension's.
+// the result's file URI) and on Vertex AI (by the result's bytes), and
+// Vidu's extend (q2 models, by creation id). The source's status is read
+// first; the new video lasts the source's seconds plus the extension's.
 const EXTENDS = [
   { vendor: 'kling', model: 'kling-v1-6', seconds: '5', extended: '10', path: '/v1/videos/video-extend' },
   { vendor: 'veo-gemini', model: 'veo-3.1-generate-preview', seconds: '8', extended: '15', path: ':predictLongRunning' },
   { vendor: 'vidu', model: 'viduq2-pro', seconds: '8', extended: '12', path: '/ent/v2/extend' },
+  // An operator's alias for Veo 3.1 on Vertex (the rule names Vertex's models).
+  { vendor: 'veo-vertex', model: 'vertex-veo-3.1', seconds: '8', extended: '15', path: ':predictLongRunning' },
 ];
 for (const x of EXTENDS) {
   test(`${x.vendor}: extend runs end to end through SDK 7.59 on the vendor's own extension`, async () => {
@@ -184,6 +187,13 @@ for (const x of EXTENDS) {
       assert.deepEqual(asked.body, { video_id: sourceTask.videoId, prompt: 'further down the road' });
     } else if (x.vendor === 'vidu') {
       assert.deepEqual(asked.body, { model: 'viduq2-pro', video_creation_id: `c${sourceTask.id}`, prompt: 'further down the road', duration: 4 });
+    } else if (x.vendor === 'veo-vertex') {
+      // The source's bytes, read from its status query, go back as they are.
+      const { bytesBase64Encoded, mimeType } = asked.body.instances[0].video;
+      assert.equal(mimeType, 'video/mp4');
+      assert.ok(Buffer.from(bytesBase64Encoded, 'base64').equals(mock.videoBytes(sourceTask.id)));
+      assert.deepEqual(asked.body.parameters, { aspectRatio: '16:9', sampleCount: 1 });
+      assert.equal([...mock.tasks.values()].find((t) => t.extends === sourceTask.id)?.seconds, 15);
     } else {
       assert.match(asked.body.instances[0].video.uri, /\/v1beta\/files\/[a-z0-9]+:download\?alt=media$/);
       assert.deepEqual(asked.body.parameters, { durationSeconds: 8, resolution: '720p' });

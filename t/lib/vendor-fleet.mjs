@@ -70,7 +70,7 @@ export const FLEET = [
     name: 'veo-vertex',
     start: (timing) => startVeoVertexMock(timing),
     // Both Google APIs serve the same model names: an alias tells them apart.
-    line: (m) => `vgw_vendor ${yaml('veo-vertex')} base_url=${m.url} access_token=${m.accessToken} project=${m.project} location=${m.location} models=vertex-veo-3:veo-3.0-generate-001;`,
+    line: (m) => `vgw_vendor ${yaml('veo-vertex')} base_url=${m.url} access_token=${m.accessToken} project=${m.project} location=${m.location} models=vertex-veo-3:veo-3.0-generate-001,vertex-veo-3.1:veo-3.1-generate-001;`,
     model: 'vertex-veo-3',
   },
 ];

@@ -14,14 +14,19 @@
 //        form grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer&assertion=<RS256 JWT>
 //        -> {access_token, expires_in, token_type: "Bearer"}; the service-account
 //        key from serviceAccountKey() signs the assertion.
+// An extension (Veo 3.1) is a predictLongRunning whose instance has a video
+// ({bytesBase64Encoded | gcsUri, mimeType: video/mp4}) and no image.
 // [mock:fail] ends the operation with error {code: 3, message: <Responsible AI rejection>}.
 
 import { createVerify, generateKeyPairSync, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { isPlainObject, mediaType } from './http-kit.mjs';
-import { largeVideoStream } from './media.mjs';
+import { MP4_MIN_BYTES, largeVideoStream } from './media.mjs';
 import { startTaskVendor } from './task-vendor.mjs';
 import { VEO_MODELS, googleError, googleFaultBody, validateVeoRequest } from './veo-gemini.mjs';
 
+// Vertex extends a Veo video of 1-30 s by 7 s, into one stitched video.
+const EXTENSION_SECONDS = 7;
+const MAX_EXTENSION_INPUT_SECONDS = 30;
 const RESPONSE_TYPE = 'type.googleapis.com/cloud.ai.large_models.vision.GenerateVideoResponse';
 const FAILURE = {
   code: 3,
@@ -42,6 +47,33 @@ async function taskBytes(vendor, task) {
   const chunks = [];
   for await (const chunk of largeVideoStream(task.id, task.videoSize)) chunks.push(chunk);
   return Buffer.concat(chunks);
+}
+
+// The video an extension continues: an MP4 of 1-30 s, sent as bytes or as
+// a gs:// object this project wrote (a storageUri result). The mock knows
+// the length of the videos it made; another MP4 (an upload) it cannot
+// measure is taken as 8 s.
+function extensionSource(vendor, video) {
+  const at = 'instances[0].video';
+  let task;
+  let bytes;
+  if (video.gcsUri !== undefined) {
+    task = [...vendor.tasks.values()].find((t) => t.parameters.storageUri !== undefined
+      && video.gcsUri.startsWith(`${t.parameters.storageUri.replace(/\/+$/, '')}/${t.outputId}/`));
+    if (!task || vendor.stateOf(task) !== 'succeeded') throw googleError(400, `${at}.gcsUri ${video.gcsUri} was not found.`);
+  } else {
+    bytes = Buffer.from(video.bytesBase64Encoded, 'base64');
+    if (bytes.length < MP4_MIN_BYTES || bytes.subarray(4, 8).toString('latin1') !== 'ftyp') {
+      throw googleError(400, `${at}: the input file must be MP4.`);
+    }
+    task = [...vendor.tasks.values()].find((t) => vendor.stateOf(t) === 'succeeded'
+      && vendor.videoBytes(t)?.equals(bytes));
+  }
+  const seconds = task?.seconds ?? 8;
+  if (seconds < 1 || seconds > MAX_EXTENSION_INPUT_SECONDS) {
+    throw googleError(400, `${at}: the input video must be 1 to ${MAX_EXTENSION_INPUT_SECONDS} seconds long.`);
+  }
+  return { task, seconds };
 }
 
 export async function startVeoVertexMock({
@@ -140,10 +172,22 @@ export async function startVeoVertexMock({
         }
 
         if (route.kind === 'create') {
-          const { prompt, parameters } = validateVeoRequest(body, route.model, 'vertex');
+          const { prompt, parameters, video } = validateVeoRequest(body, route.model, 'vertex');
+          let seconds = parameters.durationSeconds ?? 8;
+          let extends_ = null;
+          if (video) {
+            const source = extensionSource(vendor, video);
+            seconds = source.seconds + EXTENSION_SECONDS;
+            extends_ = source.task?.id ?? null;
+          }
           const id = randomUUID();
           const name = `${resource}/operations/${id}`;
-          vendor.createTask({ id, prompt, request: body, extra: { model: route.model, name, parameters, outputId: String(randomInt(1e13, 1e14)) } });
+          vendor.createTask({
+            id,
+            prompt,
+            request: body,
+            extra: { model: route.model, name, parameters, seconds, extends: extends_, outputId: String(randomInt(1e13, 1e14)) },
+          });
           return [200, { name }];
         }
 

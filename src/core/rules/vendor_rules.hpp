@@ -169,7 +169,8 @@ struct RemixRule {
 // source (normalised by `seconds` when given). The new task is queried as
 // `kind` (the source's kind when absent), its id read where `task_id` says.
 struct SourceVideoRule {
-  std::vector<std::string> models;  // whose videos it takes ('*' globs); all
+  // The vendor models whose videos it takes ('*' globs); empty: all.
+  std::vector<std::string> models;
   std::vector<std::pair<std::string, JsonPath>> source;
   std::optional<std::string> kind;
   std::optional<SecondsRule> seconds;
