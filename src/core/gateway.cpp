@@ -11,6 +11,7 @@
 #include <cctype>
 #include <stdexcept>
 
+#include "api/character_request.hpp"
 #include "api/client_request.hpp"
 #include "api/video_reference.hpp"
 #include "catalog/catalog_listing.hpp"
@@ -20,6 +21,7 @@
 #include "crypto/crypto.hpp"
 #include "rules/rule_error.hpp"
 #include "translate/account_pool.hpp"
+#include "translate/character_operation.hpp"
 #include "translate/concurrent_tasks.hpp"
 #include "translate/create_operation.hpp"
 #include "translate/source_video.hpp"
@@ -258,12 +260,7 @@ std::unique_ptr<Operation> Gateway::begin(const ClientCall& call) const {
   }
   if (rest == 2 && segments[at + 1] == "characters") {
     if (call.method != "GET") return method_not_allowed("GET");
-    ApiError e =
-        not_found("No character found with id '" +
-                  std::string(segments[at + 2].substr(0, 200)) +
-                  "': no vendor configured on this gateway keeps characters.");
-    e.code = "character_not_found";
-    return answer(e, "character");
+    return begin_get_character(call, segments[at + 2]);
   }
   if (rest == 1) {
     if (call.method == "GET") {
@@ -551,29 +548,96 @@ std::unique_ptr<Operation> Gateway::for_tenant(
                               std::move(prompt), std::move(remixed_from));
 }
 
+namespace {
+
+bool keeps_characters(const VendorRules& v, const ModelRule& m) {
+  if (!v.character) return false;
+  if (v.character->models.empty()) return true;
+  const std::string& model =
+      m.vendor_model.empty() ? m.pattern : m.vendor_model;
+  for (const auto& pattern : v.character->models) {
+    if (glob_match(pattern, model)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::unique_ptr<Operation> Gateway::begin_character(
     const ClientCall& call) const {
   const char* operation = "character";
-  const char* what = "made into characters";
-  std::string model;
-  if (auto id = referenced_video_id(call.content_type, call.body)) {
-    auto source = sealer_.open(*id, call.binding);
-    if (!source) {
-      ApiError e = video_not_found(*id);
-      e.param = "video";
-      return answer(e, operation);
-    }
-    model = source->model;
+  CharacterRequest request;
+  if (auto e = parse_character_request(call.content_type, call.body, request)) {
+    return answer(*e, operation);
   }
-  std::string message =
-      model.empty()
-          ? std::string("Videos cannot be ") + what +
-                " here: no vendor configured on this gateway serves it."
-          : "Videos made with '" + model.substr(0, 200) + "' cannot be " +
-                what + ": no vendor configured on this gateway serves it.";
-  return answer(invalid_request(std::move(message), std::string("video"),
-                                "unsupported_by_vendor"),
-                operation, model);
+  auto keeper =
+      [this](const std::string& model) -> std::pair<Vendor*, const ModelRule*> {
+    for (const auto& vendor : vendors_) {
+      const ModelRule* rule = vendor->find_model(model);
+      if (rule && keeps_characters(vendor->rules(), *rule)) {
+        return {vendor.get(), rule};
+      }
+    }
+    return {nullptr, nullptr};
+  };
+  std::string can = models_that(keeps_characters);
+  if (can.empty()) {
+    return answer(
+        invalid_request("Characters cannot be made here: no vendor "
+                        "configured on this gateway keeps them.",
+                        std::string("video"), "unsupported_by_vendor"),
+        operation, request.model);
+  }
+  // OpenAI's call names no model: the character is for the one the client
+  // adds, else the default model, else the only model that can have one.
+  if (request.model.empty() && keeper(default_model_).first) {
+    request.model = default_model_;
+  }
+  if (request.model.empty() && can.find("', '") == std::string::npos) {
+    request.model = can.substr(1, can.size() - 2);
+  }
+  if (request.model.empty()) {
+    return answer(
+        invalid_request("Name the model the character is for "
+                        "('model'): one of " +
+                            can + ".",
+                        std::string("model"), "missing_required_parameter"),
+        operation);
+  }
+  if (call.caller) {
+    if (auto e = refuse_model(*call.caller, request.model)) {
+      return answer(*e, operation, request.model);
+    }
+  }
+  auto [vendor, rule] = keeper(request.model);
+  if (!vendor) {
+    return answer(
+        invalid_request("Characters for '" + request.model.substr(0, 200) +
+                            "' cannot be made: its vendor keeps none. Models "
+                            "that can have characters: " +
+                            can + ".",
+                        std::string("model"), "unsupported_by_vendor"),
+        operation, request.model);
+  }
+  auto made = make_character_operation(
+      *vendor, *rule, std::move(request),
+      CharacterContext{sealer_, std::string(call.binding), call.body_buffer});
+  return with_breaker(with_fresh_token(*vendor, std::move(made)),
+                      vendor->name(), breaker_, vendor->breaker_memo());
+}
+
+std::unique_ptr<Operation> Gateway::begin_get_character(
+    const ClientCall& call, std::string_view id) const {
+  std::string character_id = url_decode(id);
+  auto record = sealer_.open(character_id, call.binding, SealedKind::character);
+  if (!record) {
+    ApiError e = not_found("No character found with id '" +
+                           character_id.substr(0, 200) + "'.");
+    e.code = "character_not_found";
+    return answer(e, "character");
+  }
+  return answer(character_response(character_id, *record), "character",
+                record->model);
 }
 
 std::unique_ptr<Operation> Gateway::begin_remix(

@@ -118,8 +118,11 @@ class Gateway {
                                          std::string_view id, ByIdUse use,
                                          const std::string& api_base) const;
   std::unique_ptr<Operation> begin_list(const ClientCall& call) const;
-  // Characters: no vendor rules serve them yet.
+  // Characters: made at a vendor whose rules have `character:`; read back
+  // from the sealed id alone.
   std::unique_ptr<Operation> begin_character(const ClientCall& call) const;
+  std::unique_ptr<Operation> begin_get_character(const ClientCall& call,
+                                                 std::string_view id) const;
   std::unique_ptr<Operation> begin_remix(const ClientCall& call,
                                          std::string_view id,
                                          const std::string& api_base) const;

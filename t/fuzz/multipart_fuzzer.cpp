@@ -1,11 +1,14 @@
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
+#include "api/character_request.hpp"
 #include "api/multipart.hpp"
 
 // The first line is the boundary, the rest the body: both are attacker
-// controlled (the boundary comes from the client's Content-Type).
+// controlled (the boundary comes from the client's Content-Type). The
+// character parser reads the same bodies (its video stays a view of them).
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
   auto nl = in.find('\n');
@@ -17,6 +20,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // Every part must point inside the body it was parsed from.
     if (part.data.data() < body.data() ||
         part.data.data() + part.data.size() > body.data() + body.size()) {
+      __builtin_trap();
+    }
+  }
+  vgw::CharacterRequest character;
+  std::string type = "multipart/form-data; boundary=" + std::string(boundary);
+  if (!vgw::parse_character_request(type, body, character)) {
+    auto video = character.video.data;
+    if (video.data() < body.data() ||
+        video.data() + video.size() > body.data() + body.size() ||
+        character.name.empty() || character.video.mime.empty()) {
       __builtin_trap();
     }
   }

@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import OpenAI from 'openai-7.59';
 
 import { startGateway, stopAll } from '../lib/gateway.mjs';
+import { mp4Bytes } from '../mocks/media.mjs';
 import { FLEET, startFleet } from '../lib/vendor-fleet.mjs';
 
 let fleet;
@@ -94,7 +95,7 @@ for (const vendor of FLEET) {
 }
 
 
-test('edit, extend, createCharacter and getCharacter: the SDK gets a 400 that says why (no vendor here serves them), or a 404', async () => {
+test('edit, extend, createCharacter and getCharacter: the SDK gets a 400 that says why, or a 404', async () => {
   const c = new OpenAI({ apiKey: 'sk-api-unserved', baseURL: `${gw.url}/v1` });
   const video = await c.videos.create({ model: 'kling-v2-6', prompt: 'source' });
   const calls = fleet.mocks.kling.requests.length;
@@ -116,8 +117,9 @@ test('edit, extend, createCharacter and getCharacter: the SDK gets a 400 that sa
     assert.match(e.message, /cannot be extended/);
     return true;
   });
-  const clip = new File([Buffer.alloc(2048, 1)], 'clip.mp4', { type: 'video/mp4' });
-  await assert.rejects(c.videos.createCharacter({ name: 'Hero', video: clip }), unsupported);
+  const notVideo = new File([Buffer.alloc(2048, 1)], 'clip.mp4', { type: 'video/mp4' });
+  await assert.rejects(c.videos.createCharacter({ name: 'Hero', video: notVideo }),
+    (e) => e.status === 400 && e.code === 'invalid_video' && e.param === 'video');
   await assert.rejects(c.videos.extend({ video: { id: 'video_not_yours' }, prompt: 'x', seconds: '8' }),
     (e) => e.status === 404 && e.code === 'video_not_found');
   await assert.rejects(c.videos.getCharacter('char_123'), (e) => e.status === 404 && e.code === 'character_not_found');
@@ -351,5 +353,73 @@ test('an edit reply spoilt after Seedance made the task costs exactly one task u
       return true;
     });
     assert.equal(edits(), before + 1, `${JSON.stringify(spoil)}: exactly one edit task`);
+  }
+});
+
+// Characters where a vendor keeps subjects made from a video: Vidu's
+// subjects (for viduq2-pro), the upload sent inline as a data URL. The
+// character id is sealed like a video id (bound to the caller, its own
+// kind), and getCharacter answers from it alone.
+test('vidu: createCharacter and getCharacter run end to end through SDK 7.59 on Vidu subjects', async () => {
+  const c = new OpenAI({ apiKey: 'sk-api-character', baseURL: `${gw.url}/v1` });
+  const mock = fleet.mocks.vidu;
+  const subjects = () => mock.subjects.size;
+  const before = subjects();
+  const bytes = mp4Bytes('hero', 64 * 1024);
+  const clip = () => new File([bytes], 'hero.mp4', { type: 'video/mp4' });
+  const made = await c.videos.createCharacter({ name: 'Hero of the hour', video: clip() });
+  assert.match(made.id, /^char_/);
+  assert.equal(made.name, 'Hero of the hour');
+  assert.ok(Math.abs(made.created_at - Date.now() / 1000) < 60);
+  assert.deepEqual(Object.keys(made).sort(), ['created_at', 'id', 'name']);
+  assert.equal(subjects(), before + 1, 'one subject at Vidu');
+  const asked = mock.requests.filter((r) => r.method === 'POST' && r.path === '/ent/v2/subjects').at(-1);
+  assert.deepEqual(asked.body, { name: 'Hero of the hour', videos: [`data:video/mp4;base64,${bytes.toString('base64')}`] });
+  assert.equal(asked.headers.authorization, `Token ${mock.apiKey}`);
+  assert.deepEqual(await c.videos.getCharacter(made.id), made);
+
+  // Another caller's key opens nothing, and a character is no video (nor
+  // a video a character).
+  const other = new OpenAI({ apiKey: 'sk-api-character-other', baseURL: `${gw.url}/v1` });
+  await assert.rejects(other.videos.getCharacter(made.id), (e) => e.status === 404 && e.code === 'character_not_found');
+  await assert.rejects(c.videos.retrieve(made.id), (e) => e.status === 404);
+  await assert.rejects(c.videos.getCharacter(made.id.replace(/^char_/, 'video_')), (e) => e.status === 404);
+
+  // Refused before any vendor call: a model whose vendor keeps no
+  // subjects (the gateway's `model` addition), a file that is not a video,
+  // one over Vidu's 20 MB, a missing or overlong name.
+  const calls = mock.requests.length;
+  await assert.rejects(c.videos.createCharacter({ name: 'x', video: clip(), model: 'kling-v2-6' }), (e) => {
+    assert.equal(e.status, 400);
+    assert.equal(e.code, 'unsupported_by_vendor');
+    assert.match(e.message, /'viduq2-pro'/);
+    return true;
+  });
+  const big = Buffer.concat([bytes, Buffer.alloc(20 * 1000 * 1000 - bytes.length + 1)]);
+  await assert.rejects(c.videos.createCharacter({ name: 'x', video: new File([big], 'big.mp4') }),
+    (e) => e.status === 400 && e.code === 'video_too_large' && /20000000 bytes/.test(e.message));
+  await assert.rejects(c.videos.createCharacter({ name: 'x'.repeat(81), video: clip() }),
+    (e) => e.status === 400 && e.param === 'name');
+  await assert.rejects(c.videos.createCharacter({ name: '', video: clip() }),
+    (e) => e.status === 400 && e.code === 'missing_required_parameter' && e.param === 'name');
+  await assert.rejects(c.videos.createCharacter({ name: 'x', video: clip(), seconds: '4' }),
+    (e) => e.status === 400 && e.code === 'unknown_parameter' && e.param === 'seconds');
+  assert.equal(mock.requests.length, calls, 'no vendor call');
+  assert.equal(subjects(), before + 1);
+});
+
+test('a character reply spoilt after Vidu made the subject costs exactly one subject under the SDK\'s retries', async () => {
+  const mock = fleet.mocks.vidu;
+  const c = new OpenAI({ apiKey: 'sk-api-character-money', baseURL: `${gw.url}/v1` });
+  const clip = () => new File([mp4Bytes('money', 16 * 1024)], 'money.mp4');
+  for (const spoil of [{ status: 502 }, 'garbage', 'reset']) {
+    const before = mock.subjects.size;
+    mock.failNext({ afterCreate: spoil });
+    await assert.rejects(c.videos.createCharacter({ name: `money ${JSON.stringify(spoil)}`, video: clip() }), (e) => {
+      assert.ok(e.status >= 500, `${JSON.stringify(spoil)}: ${e.status}`);
+      assert.equal(e.headers.get('x-should-retry'), 'false');
+      return true;
+    });
+    assert.equal(mock.subjects.size, before + 1, `${JSON.stringify(spoil)}: exactly one subject`);
   }
 });

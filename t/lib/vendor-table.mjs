@@ -68,13 +68,14 @@ export function vendorRows() {
         choices(v.size, v.models, 'size'),
         list(Object.keys(v.retrieve.variants)),
         // Calls beyond create/retrieve/content/list: remix and extensions at
-        // the vendor, and whether a delete removes the vendor's task or only
-        // hides it.
+        // the vendor, whether a delete removes the vendor's task or only
+        // hides it, and characters.
         [v.remix ? 'remix' : null,
           ...['extend', 'edit'].map((call) => (v[call]
             ? `${call} (${v[call].models ? list(v[call].models.map((m) => `\`${m}\``)) : 'all models'})`
             : null)),
-          v.delete ? 'delete at the vendor' : 'delete (tombstone)']
+          v.delete ? 'delete at the vendor' : 'delete (tombstone)',
+          v.character ? `characters (${v.character.models ? list(v.character.models.map((m) => `\`${m}\``)) : 'all models'})` : null]
           .filter(Boolean).join(', '),
         auth(v.auth),
       ];
@@ -82,7 +83,7 @@ export function vendorRows() {
 }
 
 export function renderVendorTable() {
-  const head = ['Vendor (file)', 'Models', 't2v / i2v', 'seconds', 'size', 'variants', 'remix / extend / edit / delete', 'Auth'];
+  const head = ['Vendor (file)', 'Models', 't2v / i2v', 'seconds', 'size', 'variants', 'remix / extend / edit / delete / characters', 'Auth'];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const row of vendorRows()) lines.push(`| ${row.join(' | ')} |`);
   return `${BEGIN}\n${lines.join('\n')}\n${END}`;

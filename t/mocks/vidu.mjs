@@ -1,7 +1,9 @@
 // Vidu (api.vidu.cn / api.vidu.com, /ent/v2) mock: `Authorization: Token`,
 // one create endpoint per image count, strict fields, Kratos-style errors
 // ({code, reason, message, metadata}: the reason is the documented error
-// code), tasks with creations[{url, cover_url}] valid for an hour.
+// code), tasks with creations[{url, cover_url}] valid for an hour, and
+// subjects (POST /ent/v2/subjects, GET /ent/v2/subjects?subject_ids=...)
+// made from images or one video, answered at once.
 
 import { randomInt } from 'node:crypto';
 import { isPlainObject, mediaType } from './http-kit.mjs';
@@ -99,6 +101,47 @@ function validateExtend(body) {
   }
 }
 
+// A subject: a name, up to 3 images and at most one video (mp4/avi/mov of
+// up to 5 s, a URL or a data URL that decodes to under 20 MB). Vidu's page
+// says "at least 1 image" but marks images optional and shows video-only
+// subjects; the mock asks for one image or one video.
+const SUBJECT_FIELDS = new Set(['name', 'images', 'videos', 'voice_id']);
+const MAX_SUBJECT_VIDEO_BYTES = 20 * 1000 * 1000;
+
+function checkSubjectVideo(value) {
+  if (typeof value !== 'string' || value === '') return 'videos must be strings';
+  if (/^https?:\/\//.test(value)) return URL.canParse(value) ? null : 'video url is invalid';
+  const m = /^data:(video\/(?:mp4|quicktime|x-msvideo|avi));base64,([A-Za-z0-9+/]+={0,2})$/.exec(value);
+  if (!m) return 'base64 videos must be data URLs: data:video/mp4;base64,...';
+  const bytes = Buffer.from(m[2], 'base64');
+  if (bytes.length >= MAX_SUBJECT_VIDEO_BYTES) return 'the video must be under 20M once decoded';
+  const mp4 = bytes.subarray(4, 8).toString('latin1') === 'ftyp';
+  const avi = bytes.subarray(0, 4).toString('latin1') === 'RIFF' && bytes.subarray(8, 12).toString('latin1') === 'AVI ';
+  return mp4 || avi ? null : 'video data is not an mp4, mov or avi video';
+}
+
+function validateSubject(body) {
+  if (!isPlainObject(body)) throw error(400, 'BadRequest', 'bad request');
+  for (const key of Object.keys(body)) {
+    if (!SUBJECT_FIELDS.has(key)) throw error(400, 'FieldUnwanted', `unwanted field: ${key}`);
+  }
+  if (typeof body.name !== 'string' || body.name.trim() === '') throw error(400, 'FieldLacking', 'field is missing or empty: name');
+  const images = body.images ?? [];
+  const videos = body.videos ?? [];
+  if (!Array.isArray(images) || images.length > 3) throw error(400, 'FieldItemCountOutOfRange', 'field item count out of range: images');
+  if (!Array.isArray(videos) || videos.length > 1) throw error(400, 'FieldItemCountOutOfRange', 'field item count out of range: videos');
+  if (images.length + videos.length === 0) throw error(400, 'FieldLacking', 'field is missing or empty: images');
+  for (const image of images) {
+    const problem = checkImage(image);
+    if (problem) throw error(400, 'ImageFormatInvalid', problem);
+  }
+  for (const video of videos) {
+    const problem = checkSubjectVideo(video);
+    if (problem) throw error(400, 'VideoFormatInvalid', problem);
+  }
+  if (body.voice_id !== undefined && typeof body.voice_id !== 'string') throw error(400, 'FieldInvalid', 'invalid field: voice_id');
+}
+
 const STATE = { queued: 'queueing', running: 'processing', succeeded: 'success', failed: 'failed' };
 
 function taskView(task, vendor) {
@@ -111,6 +154,7 @@ function taskView(task, vendor) {
 }
 
 export async function startViduMock({ apiKey = 'vidu-test-key', ...options } = {}) {
+  const subjects = new Map();
   const mock = await startTaskVendor(
     {
       name: 'vidu',
@@ -120,6 +164,9 @@ export async function startViduMock({ apiKey = 'vidu-test-key', ...options } = {
         if (create && method === 'POST') return { kind: 'create', action: create[1] };
         const query = /^\/ent\/v2\/tasks\/([^/]+)\/creations$/.exec(url.pathname);
         if (query && method === 'GET') return { kind: 'query', taskId: query[1] };
+        // Making a subject is a create as far as faults go: it is billed.
+        if (url.pathname === '/ent/v2/subjects' && method === 'POST') return { kind: 'create', action: 'subjects' };
+        if (url.pathname === '/ent/v2/subjects' && method === 'GET') return { kind: 'query', action: 'subjects' };
         return { kind: 'other' };
       },
       authenticate(req) {
@@ -133,13 +180,25 @@ export async function startViduMock({ apiKey = 'vidu-test-key', ...options } = {
         status === 429
           ? { code: 429, reason: 'TooManyRequests', message: 'too many requests', metadata: {} }
           : { code: status, reason: status >= 500 ? 'InternalServiceFailure' : 'BadRequest', message: `mock fault: HTTP ${status}`, metadata: {} },
-      handle({ req, body, route, vendor }) {
+      handle({ req, url, body, route, vendor }) {
+        if (route.action === 'subjects' && route.kind === 'query') {
+          const ids = url.searchParams.getAll('subject_ids');
+          const list = [...subjects.values()].filter((x) => ids.length === 0 || ids.includes(x.id));
+          return [200, { subjects: list, next_page_token: '', count: list.length }];
+        }
         if (route.kind === 'query') {
           const task = vendor.tasks.get(route.taskId);
           if (!task) throw error(404, 'TaskNotFound', 'task not found');
           return [200, taskView(task, vendor)];
         }
         if (mediaType(req.headers['content-type']) !== 'application/json') throw error(400, 'BadRequest', 'bad request');
+        if (route.action === 'subjects') {
+          validateSubject(body);
+          const id = String(randomInt(1e9, 1e10)) + String(randomInt(1e8, 1e9));
+          const subject = { id, name: body.name, images: body.images ?? [], videos: body.videos ?? [], voice_id: body.voice_id ?? '' };
+          subjects.set(id, subject);
+          return [200, { ...subject, style: '', description: '' }];
+        }
         let seconds = body.duration ?? 5;
         let extendsTask = null;
         if (route.action === 'extend') {
@@ -166,5 +225,5 @@ export async function startViduMock({ apiKey = 'vidu-test-key', ...options } = {
     },
     options,
   );
-  return { ...mock, apiKey };
+  return { ...mock, apiKey, subjects };
 }

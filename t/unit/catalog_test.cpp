@@ -414,27 +414,46 @@ TEST(CatalogRecord, RoundTripsAndRefusesWhatItDidNotWrite) {
 namespace vgw {
 namespace {
 
-// kling-v2-6 videos are not extended (Kling extends V1.0-V1.6 only) and no
-// vendor keeps characters; Kling edits every model's videos (the edit
-// tests are with the extensions, below).
+// kling-v2-6 videos are not extended (Kling extends V1.0-V1.6 only) and
+// Kling keeps no characters here; Kling edits every model's videos (the
+// edit tests are with the extensions, below).
 TEST_F(Catalog, ExtensionsAndCharactersAreA400NamingTheSourceModel) {
   std::string id = create("p", "T1");
-  for (const char* call : {"/v1/videos/extensions", "/v1/videos/characters"}) {
-    body = Json{{"video", {{"id", id}}}, {"prompt", "more"}}.dump();
-    HttpResponse r = run("POST", call);
-    EXPECT_EQ(r.status, 400) << call;
-    Json e = Json::parse(r.body)["error"];
-    EXPECT_EQ(e["code"], "unsupported_by_vendor") << call;
-    EXPECT_NE(e["message"].get<std::string>().find("'kling-v2-6'"),
-              std::string::npos)
-        << e["message"];
-  }
-  for (const char* call :
-       {"/v1/videos/edits", "/v1/videos/extensions", "/v1/videos/characters"}) {
+  body = Json{{"video", {{"id", id}}}, {"prompt", "more"}}.dump();
+  HttpResponse r = run("POST", "/v1/videos/extensions");
+  EXPECT_EQ(r.status, 400);
+  Json e = Json::parse(r.body)["error"];
+  EXPECT_EQ(e["code"], "unsupported_by_vendor");
+  EXPECT_NE(e["message"].get<std::string>().find("'kling-v2-6'"),
+            std::string::npos)
+      << e["message"];
+  // A character is an upload, as multipart; no vendor here keeps one.
+  r = run("POST", "/v1/videos/characters");
+  EXPECT_EQ(Json::parse(r.body)["error"]["code"], "invalid_content_type");
+  body = std::string("--b\r\nContent-Disposition: form-data; name=\"name\"") +
+         "\r\n\r\nHero\r\n--b\r\nContent-Disposition: form-data; " +
+         "name=\"video\"; filename=\"v.mp4\"\r\n\r\n" +
+         std::string(
+             "\0\0\0\x20"
+             "ftypisom\0\0\x02\0",
+             16) +
+         "\r\n--b--\r\n";
+  ClientCall upload =
+      testing::client_call("POST", "/v1/videos/characters", body, kAlice);
+  upload.content_type = "multipart/form-data; boundary=b";
+  op = gw.begin(upload);
+  Step refused = op->start(kNow);
+  EXPECT_EQ(refused.response.status, 400);
+  EXPECT_NE(refused.response.body.find("no vendor configured on this gateway "
+                                       "keeps them"),
+            std::string::npos)
+      << refused.response.body;
+  for (const char* call : {"/v1/videos/edits", "/v1/videos/extensions"}) {
     body = R"({"video":{"id":"video_forged"},"prompt":"x"})";
     EXPECT_EQ(run("POST", call).status, 404) << call;
     EXPECT_EQ(run("GET", call).status, 405) << call;
   }
+  EXPECT_EQ(run("GET", "/v1/videos/characters").status, 405);
   // Multipart, as the SDKs send it: the id in a video[id] field.
   body = "--b\r\nContent-Disposition: form-data; name=\"video[id]\"\r\n\r\n" +
          id + "\r\n--b--\r\n";

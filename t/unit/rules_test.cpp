@@ -118,7 +118,7 @@ TEST(ValueTemplate, ImageEncodingsAreFiltersCheckedAtLoad) {
   refused("a: ${image.base64}", "write ${image|base64}");
   refused("a: ${images[1].mime}", "write ${images[1]|base64}");
   refused("a: {$each: '${images}', $value: '${item.url}'}", "filters");
-  refused("a: ${prompt|base64}", "applies to an image");
+  refused("a: ${prompt|base64}", "applies to an upload");
   refused("a: ${image|base65}", "unknown filter '|base65'");
   refused("a: ${images|url}", "a filter follows the image itself");
   refused("a: {$when: 'has(image.url)', $value: 1}", "filters");
@@ -369,6 +369,44 @@ TEST(VendorRules, ErrorsCarryTheLineAndReason) {
   EXPECT_THROW(parse_vendor_rules("vendor: [x", "bad.yaml"), RuleError);
   EXPECT_THROW(parse_vendor_rules("vendor: x\n", "bad.yaml"), RuleError)
       << "create/retrieve are required";
+}
+
+// A character's request reads its name and the upload through filters;
+// its limits are checked where they are written.
+TEST(VendorRules, CharacterSectionErrorsCarryTheLine) {
+  const std::string base = read_file(VGW_VENDOR_DIR "/vidu.yaml");
+  VendorRules vidu = parse_vendor_rules(base, "vidu.yaml");
+  ASSERT_TRUE(vidu.character);
+  EXPECT_EQ(vidu.character->max_video_bytes, 20000000u);
+  EXPECT_EQ(vidu.character->id.text(), "id");
+  EXPECT_EQ(vidu.character->models, std::vector<std::string>{"viduq2-pro"});
+  const BadRule cases[] = {
+      {"      videos: [\"${video|data_url}\"]\n",
+       "      videos: [\"${video.data_url}\"]\n", "filters",
+       "videos: [\"${video.data_url}\"]"},
+      {"      name: ${name}\n", "      name: ${prompt}\n",
+       "unknown name 'prompt'", "name: ${prompt}"},
+      {"    max_bytes: 20000000\n", "    max_bytes: lots\n",
+       "max_bytes must be a positive number", "max_bytes: lots"},
+      {"  id: id\n\nresult_hosts", "\nresult_hosts", "character needs 'id'",
+       "  models: [viduq2-pro]\n  video:"},
+      {"    types: [video/mp4", "    kinds: [video/mp4", "unknown key 'kinds'",
+       "kinds: [video/mp4"},
+  };
+  for (const auto& c : cases) {
+    auto pos = base.find(c.from);
+    ASSERT_NE(pos, std::string::npos) << c.from;
+    std::string yaml = base;
+    yaml.replace(pos, c.from.size(), c.to);
+    try {
+      parse_vendor_rules(yaml, "bad.yaml");
+      ADD_FAILURE() << "accepted: " << c.to;
+    } catch (const RuleError& e) {
+      EXPECT_NE(std::string(e.what()).find(c.reason), std::string::npos)
+          << e.what();
+      EXPECT_EQ(e.line(), line_of(yaml, c.at)) << e.what();
+    }
+  }
 }
 
 }  // namespace

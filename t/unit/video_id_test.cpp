@@ -45,6 +45,25 @@ TEST(VideoId, RoundTripsEveryField) {
       << "a digest of the identity is enough to seal for it";
 }
 
+// A character id and a video id never stand for each other, even sealed
+// from the same record for the same caller.
+TEST(VideoId, CharacterIdsAreTheirOwnKind) {
+  VideoIdSealer s({"secret one 0123456789"});
+  auto video = s.seal(sample(), "Bearer sk-a");
+  auto character = s.seal(sample(), "Bearer sk-a", SealedKind::character);
+  EXPECT_EQ(character.rfind("char_", 0), 0u);
+  auto back = s.open(character, "Bearer sk-a", SealedKind::character);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, sample());
+  EXPECT_FALSE(s.open(character, "Bearer sk-a"));
+  EXPECT_FALSE(s.open(video, "Bearer sk-a", SealedKind::character));
+  EXPECT_FALSE(s.open("video_" + character.substr(5), "Bearer sk-a"))
+      << "the prefix is not all that tells them apart";
+  EXPECT_FALSE(
+      s.open("char_" + video.substr(6), "Bearer sk-a", SealedKind::character));
+  EXPECT_FALSE(s.open(character, "Bearer sk-b", SealedKind::character));
+}
+
 TEST(VideoId, OnlyOpensForTheSameTenant) {
   VideoIdSealer s({"secret one 0123456789"});
   auto id = s.seal(sample(), "Bearer sk-a");

@@ -11,7 +11,9 @@ namespace vgw {
 namespace {
 
 constexpr unsigned char kFormatVersion = 2;
-constexpr std::string_view kPrefix = "video_";
+std::string_view prefix(SealedKind kind) {
+  return kind == SealedKind::video ? "video_" : "char_";
+}
 constexpr size_t kNonceSize = 12;
 constexpr size_t kMaxIdLength = 4096;
 
@@ -116,8 +118,9 @@ std::optional<VideoRecord> deserialize(std::string_view data) {
 // never cut.
 class AssociatedData {
  public:
-  AssociatedData(unsigned char tag, std::string_view digest) {
-    constexpr std::string_view kLabel = "vgw-video-id/2";
+  AssociatedData(unsigned char tag, std::string_view digest, SealedKind kind) {
+    const std::string_view kLabel =
+        kind == SealedKind::video ? "vgw-video-id/2" : "vgw-character-id/1";
     if (digest.size() > sizeof bytes_ - kLabel.size() - 1) {
       throw std::invalid_argument("binding digest too long");
     }
@@ -208,17 +211,20 @@ std::string VideoIdSealer::binding_digest(std::string_view binding) {
 }
 
 std::string VideoIdSealer::seal(const VideoRecord& record,
-                                std::string_view binding) const {
-  return seal_for_digest(record, binding_digest(binding));
+                                std::string_view binding,
+                                SealedKind kind) const {
+  return seal_for_digest(record, binding_digest(binding), kind);
 }
 
 std::optional<VideoRecord> VideoIdSealer::open(std::string_view id,
-                                               std::string_view binding) const {
-  return open_for_digest(id, binding_digest(binding));
+                                               std::string_view binding,
+                                               SealedKind kind) const {
+  return open_for_digest(id, binding_digest(binding), kind);
 }
 
 std::string VideoIdSealer::seal_for_digest(const VideoRecord& record,
-                                           std::string_view digest) const {
+                                           std::string_view digest,
+                                           SealedKind kind) const {
   if (keys_.empty()) throw std::logic_error("no video id key configured");
   const Key& key = keys_.front();
   std::string plain = serialize(record);
@@ -234,18 +240,18 @@ std::string VideoIdSealer::seal_for_digest(const VideoRecord& record,
   raw.push_back(static_cast<char>(kFormatVersion));
   raw.push_back(static_cast<char>(key.tag));
   raw.append(nonce);
-  key.aes.seal_append(nonce, AssociatedData(key.tag, digest).view(), plain,
-                      raw);
-  std::string id(kPrefix);
+  key.aes.seal_append(nonce, AssociatedData(key.tag, digest, kind).view(),
+                      plain, raw);
+  std::string id(prefix(kind));
   base64url_encode_append(raw, id);
   return id;
 }
 
 std::optional<VideoRecord> VideoIdSealer::open_for_digest(
-    std::string_view id, std::string_view digest) const {
-  if (id.size() > kMaxIdLength || !starts_with(id, kPrefix))
+    std::string_view id, std::string_view digest, SealedKind kind) const {
+  if (id.size() > kMaxIdLength || !starts_with(id, prefix(kind)))
     return std::nullopt;
-  auto raw = base64url_decode(id.substr(kPrefix.size()));
+  auto raw = base64url_decode(id.substr(prefix(kind).size()));
   if (!raw || raw->size() < 2 + kNonceSize + 16 ||
       static_cast<unsigned char>((*raw)[0]) != kFormatVersion) {
     return std::nullopt;
@@ -256,7 +262,7 @@ std::optional<VideoRecord> VideoIdSealer::open_for_digest(
   for (const auto& key : keys_) {
     if (key.tag != tag) continue;
     auto plain =
-        key.aes.open(nonce, AssociatedData(tag, digest).view(), sealed);
+        key.aes.open(nonce, AssociatedData(tag, digest, kind).view(), sealed);
     if (plain) return deserialize(*plain);
   }
   return std::nullopt;

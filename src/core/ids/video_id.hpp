@@ -31,6 +31,11 @@ struct VideoRecord {
   bool operator==(const VideoRecord& o) const;
 };
 
+// What a sealed id names: a video (`video_...`) or a character
+// (`char_...`, a vendor's reusable subject). Each kind is its own
+// authenticated label, so one never opens as the other.
+enum class SealedKind { video, character };
+
 // Seals records with AES-256-GCM. The caller's identity is authenticated
 // data, so an id only opens for the tenant that created it; a tampered,
 // foreign or random id simply fails to open. Several secrets may be
@@ -41,18 +46,21 @@ class VideoIdSealer {
   explicit VideoIdSealer(const std::vector<std::string>& secrets);
 
   bool configured() const { return !keys_.empty(); }
-  std::string seal(const VideoRecord& record, std::string_view binding) const;
-  std::optional<VideoRecord> open(std::string_view id,
-                                  std::string_view binding) const;
+  std::string seal(const VideoRecord& record, std::string_view binding,
+                   SealedKind kind = SealedKind::video) const;
+  std::optional<VideoRecord> open(std::string_view id, std::string_view binding,
+                                  SealedKind kind = SealedKind::video) const;
 
   // Ids are bound to a digest of the caller's identity, so a webhook token
   // can carry the digest (never the client's credential) and the gateway
   // can later seal the same id on the client's behalf.
   static std::string binding_digest(std::string_view binding);
   std::string seal_for_digest(const VideoRecord& record,
-                              std::string_view digest) const;
-  std::optional<VideoRecord> open_for_digest(std::string_view id,
-                                             std::string_view digest) const;
+                              std::string_view digest,
+                              SealedKind kind = SealedKind::video) const;
+  std::optional<VideoRecord> open_for_digest(
+      std::string_view id, std::string_view digest,
+      SealedKind kind = SealedKind::video) const;
 
  private:
   struct Key {

@@ -14,7 +14,7 @@ constexpr std::array<std::string_view, 8> kFilters = {
     "mime", "filename", "url_or_base64", "url_or_data_url"};
 
 bool is_media_root(const std::string& root, ItemMedia item) {
-  return root == "image" || root == "images" ||
+  return root == "image" || root == "images" || root == "video" ||
          (root == "item" && item != ItemMedia::no);
 }
 
@@ -48,8 +48,8 @@ void check_media_path(const JsonPath& path, ItemMedia item) {
     }
     if (!is_media_root(root, item)) {
       throw RuleError("'|" + *filter + "' in '" + path.text() +
-                      "' applies to an image (image, images[N], item of an "
-                      "$each over images), not to '" +
+                      "' applies to an upload (image, images[N], item of an "
+                      "$each over images, video), not to '" +
                       root + "'");
     }
     // image|f, images[N]|f, item|f: nothing between the image and its filter.
@@ -67,7 +67,7 @@ void check_media_path(const JsonPath& path, ItemMedia item) {
   if (path.size() > field && !path.is_index(field)) {
     std::string hint = root == "images" ? "images[1]" : root;
     throw RuleError("'" + path.text() +
-                    "': an image's encodings are filters, write ${" + hint +
+                    "': an upload's encodings are filters, write ${" + hint +
                     "|base64} (known: " + media_filter_names() + ")");
   }
 }

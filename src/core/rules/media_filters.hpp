@@ -7,7 +7,8 @@
 
 namespace vgw {
 
-// An uploaded image reaches the rules as one value whose encodings are
+// An uploaded image (or a character's video, `video`) reaches the rules as
+// one value whose encodings are
 // filters, `${image|base64}`, so a rule says how the vendor wants the bytes
 // instead of naming fields of an object that does not exist in the request:
 //   url              the client's URL (absent for uploaded bytes)

@@ -30,6 +30,10 @@ const Roots kSourceVideoRoots = [] {
   return roots;
 }();
 
+// A character's request knows its name and the uploaded video.
+const Roots kCharacterRoots = {"name", "video", "model", "vendor_model",
+                               "param"};
+
 YAML::Node required(const YAML::Node& map, const char* key,
                     const std::string& section) {
   YAML::Node v = map[key];
@@ -540,6 +544,30 @@ SourceVideoRule parse_source_video(const YAML::Node& y, const char* section,
   return r;
 }
 
+CharacterRule parse_character(const YAML::Node& y) {
+  only_keys(y, {"models", "video", "request", "id"}, "character");
+  CharacterRule r;
+  if (y["models"]) r.models = string_list(y["models"], "character.models");
+  if (const YAML::Node video = y["video"]) {
+    only_keys(video, {"types", "max_bytes"}, "character.video");
+    if (video["types"]) {
+      r.video_types = string_list(video["types"], "character.video.types");
+    }
+    if (const YAML::Node max = video["max_bytes"]) {
+      auto n = parse_uint(yaml_string(max, "character.video.max_bytes"));
+      if (!n || *n == 0) {
+        throw RuleError("character.video.max_bytes must be a positive number",
+                        yaml_line(max));
+      }
+      r.max_video_bytes = static_cast<size_t>(*n);
+    }
+  }
+  r.request = parse_request(required(y, "request", "character"),
+                            kCharacterRoots, "character.request");
+  r.id = path_at(required(y, "id", "character"), "character.id");
+  return r;
+}
+
 DeleteRule parse_delete(const YAML::Node& y) {
   only_keys(y, {"request"}, "delete");
   DeleteRule d;
@@ -557,6 +585,7 @@ Roots reply_roots(const VendorRules& v, const YAML::Node& declared) {
   };
   add(v.create.task_id);
   if (v.remix) add(v.remix->task_id);
+  if (v.character) add(v.character->id);
   for (const auto* rule : {&v.extend, &v.edit}) {
     if (!*rule) continue;
     add((*rule)->task_id);
@@ -621,12 +650,12 @@ void check_reply_expressions(const YAML::Node& doc, const VendorRules& v) {
 }
 
 VendorRules parse_document(const YAML::Node& doc, const std::string& source) {
-  only_keys(
-      doc,
-      {"vendor", "description", "base_url", "credentials", "params", "auth",
-       "headers", "models", "seconds", "size", "create", "retrieve", "remix",
-       "extend", "edit", "delete", "result_hosts", "errors", "reply_fields"},
-      "the vendor file");
+  only_keys(doc, {"vendor",  "description",  "base_url", "credentials",
+                  "params",  "auth",         "headers",  "models",
+                  "seconds", "size",         "create",   "retrieve",
+                  "remix",   "extend",       "edit",     "character",
+                  "delete",  "result_hosts", "errors",   "reply_fields"},
+            "the vendor file");
   VendorRules v;
   v.source_file = source;
   v.name = yaml_string(required(doc, "vendor", "the vendor file"), "vendor");
@@ -675,6 +704,7 @@ VendorRules parse_document(const YAML::Node& doc, const std::string& source) {
   if (doc["extend"])
     v.extend = parse_source_video(doc["extend"], "extend", true);
   if (doc["edit"]) v.edit = parse_source_video(doc["edit"], "edit", false);
+  if (doc["character"]) v.character = parse_character(doc["character"]);
   if (doc["delete"]) v.deletion = parse_delete(doc["delete"]);
   if (doc["result_hosts"])
     v.result_hosts = string_list(doc["result_hosts"], "result_hosts");

@@ -178,6 +178,20 @@ struct SourceVideoRule {
   std::optional<JsonPath> task_id;
 };
 
+// POST /v1/videos/characters: a reusable subject the vendor keeps, made
+// from an uploaded video. The request sees `name`, `video` (an upload,
+// read through filters: ${video|data_url}), `model`, `vendor_model` and
+// `param`; `id` is where the reply names the vendor's subject, sealed into
+// the character id (GET /v1/videos/characters/{id} answers from it).
+struct CharacterRule {
+  // The vendor models a character is made for ('*' globs); empty: all.
+  std::vector<std::string> models;
+  std::vector<std::string> video_types;  // sniffed MIME types it takes
+  size_t max_video_bytes = 0;            // 0: no limit of its own
+  RequestRule request;
+  JsonPath id;
+};
+
 // DELETE /v1/videos/{id}: the vendor call that deletes a finished task
 // (its names are a status query's). A 2xx reply, or a 404 (already gone),
 // is a deletion.
@@ -244,6 +258,7 @@ struct VendorRules {
   std::optional<RemixRule> remix;
   std::optional<SourceVideoRule> extend;
   std::optional<SourceVideoRule> edit;
+  std::optional<CharacterRule> character;
   std::optional<DeleteRule> deletion;  // `delete:` in the file
   std::vector<std::string> result_hosts;
   ErrorsRule errors;

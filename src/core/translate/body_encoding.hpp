@@ -17,7 +17,7 @@ struct EncodedBody {
 // Serialises a rendered vendor body. JSON bodies get their placeholders
 // spliced in place; multipart bodies turn each top-level key into a part
 // (objects flattened as `a[b]`, the way the OpenAI SDKs send them) and
-// `${image.file}` placeholders into binary file parts.
+// `${image|bytes}` placeholders into binary file parts.
 EncodedBody encode_body(BodyFormat format, const Json& body, ImageBlobs& blobs);
 // The same for a JSON body already written as text (ValueTemplate's
 // render_json()).

@@ -1,7 +1,5 @@
 #include "translate/create_operation.hpp"
 
-#include "rules/media_filters.hpp"
-
 #include "webhooks/callback_token.hpp"
 
 #include <algorithm>

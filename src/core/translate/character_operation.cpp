@@ -1,0 +1,232 @@
+#include "translate/character_operation.hpp"
+
+#include <vector>
+
+#include "rules/media_filters.hpp"
+#include "rules/scope.hpp"
+#include "translate/body_encoding.hpp"
+#include "translate/error_mapping.hpp"
+#include "translate/image_blobs.hpp"
+#include "translate/vendor_data.hpp"
+#include "util/json_writer.hpp"
+
+namespace vgw {
+namespace {
+
+class CharacterOperation : public Operation {
+ public:
+  CharacterOperation(Vendor& vendor, const ModelRule& model,
+                     CharacterRequest request, CharacterContext context)
+      : vendor_(vendor),
+        model_(model),
+        request_(std::move(request)),
+        uploads_{request_.video},
+        blobs_(uploads_, no_large_strings_, context.client_body),
+        context_(std::move(context)) {
+    facts_.operation = "character";
+    facts_.vendor = vendor.vendor_name();
+    facts_.account = vendor.name();
+    facts_.model = request_.model;
+  }
+
+  Step start(int64_t now) override {
+    started_at_ = now;
+    if (!vendor_.missing_credentials().empty()) {
+      ApiError e = internal_error("Vendor '" + vendor_.name() +
+                                  "' is not configured: missing credential '" +
+                                  vendor_.missing_credentials().front() + "'.");
+      e.status = 503;
+      e.code = "vendor_not_configured";
+      e.no_retry = true;
+      return finish(e);
+    }
+    const CharacterRule& rule = *vendor_.rules().character;
+    if (auto e = refuse_video(rule)) return finish(*e);
+    Names scope(*this);
+    UpstreamCall call;
+    call.method = rule.request.method;
+    auto path = rule.request.path.render_text(scope);
+    if (!path) {
+      return finish(
+          internal_error("The vendor rules produced no character path."));
+    }
+    call.url = vendor_.url_for(*path);
+    Json body = Json::object();
+    if (rule.request.body) {
+      if (auto rendered = rule.request.body->render(scope)) {
+        body = std::move(*rendered);
+      }
+    }
+    EncodedBody encoded = encode_body(rule.request.format, body, blobs_);
+    call.body = std::move(encoded.body.bytes);
+    call.inserts = std::move(encoded.body.inserts);
+    call.headers.push_back({"Content-Type", std::move(encoded.content_type)});
+    for (const auto& [name, tmpl] : rule.request.headers) {
+      auto v = tmpl.render_text(scope);
+      if (v && !has_control_chars(*v)) call.headers.push_back({name, *v});
+    }
+    vendor_.sign(call, now);
+    return Step::call_vendor(std::move(call));
+  }
+
+  Step on_reply(const UpstreamReply& reply, int64_t now) override {
+    if (reply.status == 0 || reply.too_large || reply.truncated ||
+        reply.unreadable || reply.local_status != 0) {
+      return finish(transport_error(vendor_, CallPhase::create, reply));
+    }
+    JsonDocument body(reply.body);
+    bool success = reply.status >= 200 && reply.status <= 299;
+    if (success && !body.is_object()) {
+      return finish(may_exist("its reply could not be read"));
+    }
+    if (!vendor_reply_ok(vendor_, reply.status, body)) {
+      return finish(map_vendor_error(vendor_, CallPhase::create, reply.status,
+                                     body, reply.headers, now));
+    }
+    std::string subject =
+        vendor_.rules().character->id.find_text(body).value_or("");
+    if (subject.empty()) return finish(may_exist("its reply had no id"));
+    if (auto problem = task_id_problem(subject, false)) {
+      return finish(may_exist("its id is unusable: " + *problem));
+    }
+    VideoRecord record;
+    record.vendor = vendor_.name();
+    record.task_id = std::move(subject);
+    record.kind = "character";
+    record.model = request_.model;
+    record.created_at = started_at_;
+    record.carried.emplace_back(kCharacterName, request_.name);
+    std::string id =
+        context_.sealer.seal(record, context_.binding, SealedKind::character);
+    facts_.task_id = record.task_id;
+    facts_.video_id = id;
+    facts_.created_at = started_at_;
+    return finish(character_response(id, record));
+  }
+
+ private:
+  // What the rules read: the upload through its filters, the name, the
+  // model it is for, and the vendor's params.
+  class Names : public Scope {
+   public:
+    explicit Names(const CharacterOperation& op) : op_(op) {}
+    std::optional<std::string_view> text(const JsonPath& path) const override {
+      if (path.size() != 1) return std::nullopt;
+      return op_.text_of(path.root());
+    }
+    const Json* lookup(const JsonPath& path) const override {
+      const std::string& root = path.root();
+      if (root == "param") return path.find_from(op_.vendor_.params(), 1);
+      return names_.find(path, root, [&](std::string_view name) {
+        return op_.name_value(name);
+      });
+    }
+
+   private:
+    const CharacterOperation& op_;
+    BuiltNames names_;
+  };
+
+  std::optional<Json> name_value(std::string_view name) const {
+    if (name == "video") {
+      Json o = Json::object();
+      o[media_key("mime")] = request_.video.mime;
+      o[media_key("filename")] = request_.video.filename;
+      o[media_key("base64")] = blobs_.token(0, ImageBlobs::Encoding::base64);
+      o[media_key("data_url")] =
+          blobs_.token(0, ImageBlobs::Encoding::data_url);
+      o[media_key("bytes")] = blobs_.token(0, ImageBlobs::Encoding::bytes);
+      o[media_key("url_or_base64")] = o[media_key("base64")];
+      o[media_key("url_or_data_url")] = o[media_key("data_url")];
+      return o;
+    }
+    if (auto text = text_of(name)) return Json(std::string(*text));
+    return std::nullopt;
+  }
+
+  std::optional<std::string_view> text_of(std::string_view name) const {
+    if (name == "name") return request_.name;
+    if (name == "model") return request_.model;
+    if (name == "vendor_model") {
+      return model_.vendor_model.empty() ? request_.model : model_.vendor_model;
+    }
+    return std::nullopt;
+  }
+
+  // The vendor's own limits, before anything is sent.
+  std::optional<ApiError> refuse_video(const CharacterRule& rule) const {
+    const ImageInput& video = request_.video;
+    if (!rule.video_types.empty()) {
+      bool taken = false;
+      std::string names;
+      for (const auto& type : rule.video_types) {
+        taken = taken || type == video.mime;
+        names += (names.empty() ? "" : ", ") + type;
+      }
+      if (!taken) {
+        return invalid_request("Vendor '" + vendor_.vendor_name() +
+                                   "' makes characters from " + names +
+                                   " videos, not " + video.mime + ".",
+                               std::string("video"), "unsupported_video_type");
+      }
+    }
+    if (rule.max_video_bytes != 0 && video.data.size() > rule.max_video_bytes) {
+      return invalid_request(
+          "The video is " + std::to_string(video.data.size()) +
+              " bytes; vendor '" + vendor_.vendor_name() +
+              "' makes characters from videos of at most " +
+              std::to_string(rule.max_video_bytes) + " bytes.",
+          std::string("video"), "video_too_large");
+    }
+    return std::nullopt;
+  }
+
+  ApiError may_exist(const std::string& what) const {
+    ApiError e = internal_error(
+        "Vendor '" + vendor_.name() + "' accepted the character but " + what +
+        ". It may have been created; retrying could create a duplicate.");
+    e.status = 502;
+    e.code = "vendor_bad_reply";
+    e.no_retry = true;
+    return e;
+  }
+
+  Vendor& vendor_;
+  const ModelRule& model_;
+  CharacterRequest request_;
+  std::vector<ImageInput> uploads_;
+  LargeStrings no_large_strings_;
+  ImageBlobs blobs_;
+  CharacterContext context_;
+  int64_t started_at_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Operation> make_character_operation(Vendor& vendor,
+                                                    const ModelRule& model,
+                                                    CharacterRequest request,
+                                                    CharacterContext context) {
+  return std::make_unique<CharacterOperation>(vendor, model, std::move(request),
+                                              std::move(context));
+}
+
+HttpResponse character_response(const std::string& id,
+                                const VideoRecord& record) {
+  std::string name;
+  for (const auto& [key, value] : record.carried) {
+    if (key == kCharacterName) name = value;
+  }
+  std::string body = "{\"id\":";
+  append_json_string(body, id);
+  body += ",\"created_at\":";
+  body += std::to_string(record.created_at);
+  body += ",\"name\":";
+  append_json_string(body, name);
+  body += '}';
+  HttpResponse r;
+  r.body = std::move(body);
+  return r;
+}
+
+}  // namespace vgw
