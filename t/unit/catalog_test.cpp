@@ -427,6 +427,12 @@ TEST_F(Catalog, ExtensionsAndCharactersAreA400NamingTheSourceModel) {
   EXPECT_NE(e["message"].get<std::string>().find("'kling-v2-6'"),
             std::string::npos)
       << e["message"];
+  auto multipart = [&](const char* path) {
+    ClientCall call = testing::client_call("POST", path, body, kAlice);
+    call.content_type = "multipart/form-data; boundary=b";
+    op = gw.begin(call);
+    return op->start(kNow).response;
+  };
   // A character is an upload, as multipart; no vendor here keeps one.
   r = run("POST", "/v1/videos/characters");
   EXPECT_EQ(Json::parse(r.body)["error"]["code"], "invalid_content_type");
@@ -438,16 +444,12 @@ TEST_F(Catalog, ExtensionsAndCharactersAreA400NamingTheSourceModel) {
              "ftypisom\0\0\x02\0",
              16) +
          "\r\n--b--\r\n";
-  ClientCall upload =
-      testing::client_call("POST", "/v1/videos/characters", body, kAlice);
-  upload.content_type = "multipart/form-data; boundary=b";
-  op = gw.begin(upload);
-  Step refused = op->start(kNow);
-  EXPECT_EQ(refused.response.status, 400);
-  EXPECT_NE(refused.response.body.find("no vendor configured on this gateway "
-                                       "keeps them"),
-            std::string::npos)
-      << refused.response.body;
+  HttpResponse refused = multipart("/v1/videos/characters");
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(
+      refused.body.find("no vendor configured on this gateway keeps them"),
+      std::string::npos)
+      << refused.body;
   for (const char* call : {"/v1/videos/edits", "/v1/videos/extensions"}) {
     body = R"({"video":{"id":"video_forged"},"prompt":"x"})";
     EXPECT_EQ(run("POST", call).status, 404) << call;
@@ -457,13 +459,9 @@ TEST_F(Catalog, ExtensionsAndCharactersAreA400NamingTheSourceModel) {
   // Multipart, as the SDKs send it: the id in a video[id] field.
   body = "--b\r\nContent-Disposition: form-data; name=\"video[id]\"\r\n\r\n" +
          id + "\r\n--b--\r\n";
-  ClientCall call =
-      testing::client_call("POST", "/v1/videos/extensions", body, kAlice);
-  call.content_type = "multipart/form-data; boundary=b";
-  op = gw.begin(call);
-  Step s = op->start(kNow);
-  EXPECT_EQ(s.response.status, 400);
-  EXPECT_NE(s.response.body.find("'kling-v2-6'"), std::string::npos);
+  HttpResponse extension = multipart("/v1/videos/extensions");
+  EXPECT_EQ(extension.status, 400);
+  EXPECT_NE(extension.body.find("'kling-v2-6'"), std::string::npos);
   body.clear();
   HttpResponse character = run("GET", "/v1/videos/characters/char_1");
   EXPECT_EQ(character.status, 404);

@@ -320,6 +320,25 @@ struct BadRule {
   std::string from, to, reason, at;  // `at`: the text whose line is reported
 };
 
+// Each case edits `base` and must fail to load with its reason and line.
+template <size_t N>
+void expect_rule_errors(const std::string& base, const BadRule (&cases)[N]) {
+  for (const auto& c : cases) {
+    auto pos = base.find(c.from);
+    ASSERT_NE(pos, std::string::npos) << c.from;
+    std::string yaml = base;
+    yaml.replace(pos, c.from.size(), c.to);
+    try {
+      parse_vendor_rules(yaml, "bad.yaml");
+      ADD_FAILURE() << "accepted: " << c.to;
+    } catch (const RuleError& e) {
+      EXPECT_NE(std::string(e.what()).find(c.reason), std::string::npos)
+          << e.what();
+      EXPECT_EQ(e.line(), line_of(yaml, c.at)) << e.what();
+    }
+  }
+}
+
 TEST(VendorRules, ErrorsCarryTheLineAndReason) {
   const std::string base = read_file(VGW_VENDOR_DIR "/kling.yaml");
   const BadRule cases[] = {
@@ -352,20 +371,7 @@ TEST(VendorRules, ErrorsCarryTheLineAndReason) {
       {"    supported: [5]\n", "    supported: [five]\n", "",
        "supported: [five]"},
   };
-  for (const auto& c : cases) {
-    auto pos = base.find(c.from);
-    ASSERT_NE(pos, std::string::npos) << c.from;
-    std::string yaml = base;
-    yaml.replace(pos, c.from.size(), c.to);
-    try {
-      parse_vendor_rules(yaml, "bad.yaml");
-      ADD_FAILURE() << "accepted: " << c.to;
-    } catch (const RuleError& e) {
-      EXPECT_NE(std::string(e.what()).find(c.reason), std::string::npos)
-          << e.what();
-      EXPECT_EQ(e.line(), line_of(yaml, c.at)) << e.what();
-    }
-  }
+  expect_rule_errors(base, cases);
   EXPECT_THROW(parse_vendor_rules("vendor: [x", "bad.yaml"), RuleError);
   EXPECT_THROW(parse_vendor_rules("vendor: x\n", "bad.yaml"), RuleError)
       << "create/retrieve are required";
@@ -393,20 +399,7 @@ TEST(VendorRules, CharacterSectionErrorsCarryTheLine) {
       {"    types: [video/mp4", "    kinds: [video/mp4", "unknown key 'kinds'",
        "kinds: [video/mp4"},
   };
-  for (const auto& c : cases) {
-    auto pos = base.find(c.from);
-    ASSERT_NE(pos, std::string::npos) << c.from;
-    std::string yaml = base;
-    yaml.replace(pos, c.from.size(), c.to);
-    try {
-      parse_vendor_rules(yaml, "bad.yaml");
-      ADD_FAILURE() << "accepted: " << c.to;
-    } catch (const RuleError& e) {
-      EXPECT_NE(std::string(e.what()).find(c.reason), std::string::npos)
-          << e.what();
-      EXPECT_EQ(e.line(), line_of(yaml, c.at)) << e.what();
-    }
-  }
+  expect_rule_errors(base, cases);
 }
 
 }  // namespace

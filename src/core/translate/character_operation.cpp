@@ -5,10 +5,10 @@
 #include "rules/media_filters.hpp"
 #include "rules/scope.hpp"
 #include "translate/body_encoding.hpp"
-#include "translate/error_mapping.hpp"
+#include "translate/create_outcome.hpp"
 #include "translate/image_blobs.hpp"
-#include "translate/vendor_data.hpp"
 #include "util/json_writer.hpp"
+#include "util/strings.hpp"
 
 namespace vgw {
 namespace {
@@ -31,15 +31,7 @@ class CharacterOperation : public Operation {
 
   Step start(int64_t now) override {
     started_at_ = now;
-    if (!vendor_.missing_credentials().empty()) {
-      ApiError e = internal_error("Vendor '" + vendor_.name() +
-                                  "' is not configured: missing credential '" +
-                                  vendor_.missing_credentials().front() + "'.");
-      e.status = 503;
-      e.code = "vendor_not_configured";
-      e.no_retry = true;
-      return finish(e);
-    }
+    if (auto e = missing_credential(vendor_)) return finish(*e);
     const CharacterRule& rule = *vendor_.rules().character;
     if (auto e = refuse_video(rule)) return finish(*e);
     Names scope(*this);
@@ -70,28 +62,12 @@ class CharacterOperation : public Operation {
   }
 
   Step on_reply(const UpstreamReply& reply, int64_t now) override {
-    if (reply.status == 0 || reply.too_large || reply.truncated ||
-        reply.unreadable || reply.local_status != 0) {
-      return finish(transport_error(vendor_, CallPhase::create, reply));
-    }
-    JsonDocument body(reply.body);
-    bool success = reply.status >= 200 && reply.status <= 299;
-    if (success && !body.is_object()) {
-      return finish(may_exist("its reply could not be read"));
-    }
-    if (!vendor_reply_ok(vendor_, reply.status, body)) {
-      return finish(map_vendor_error(vendor_, CallPhase::create, reply.status,
-                                     body, reply.headers, now));
-    }
-    std::string subject =
-        vendor_.rules().character->id.find_text(body).value_or("");
-    if (subject.empty()) return finish(may_exist("its reply had no id"));
-    if (auto problem = task_id_problem(subject, false)) {
-      return finish(may_exist("its id is unusable: " + *problem));
-    }
+    CreatedId created = read_created_id(
+        vendor_, reply, vendor_.rules().character->id, false, "character", now);
+    if (created.error) return finish(*created.error);
     VideoRecord record;
     record.vendor = vendor_.name();
-    record.task_id = std::move(subject);
+    record.task_id = std::move(created.id);
     record.kind = "character";
     record.model = request_.model;
     record.created_at = started_at_;
@@ -179,16 +155,6 @@ class CharacterOperation : public Operation {
           std::string("video"), "video_too_large");
     }
     return std::nullopt;
-  }
-
-  ApiError may_exist(const std::string& what) const {
-    ApiError e = internal_error(
-        "Vendor '" + vendor_.name() + "' accepted the character but " + what +
-        ". It may have been created; retrying could create a duplicate.");
-    e.status = 502;
-    e.code = "vendor_bad_reply";
-    e.no_retry = true;
-    return e;
   }
 
   Vendor& vendor_;

@@ -12,6 +12,7 @@
 #include "rules/scope.hpp"
 #include "translate/error_mapping.hpp"
 #include "translate/body_encoding.hpp"
+#include "translate/create_outcome.hpp"
 #include "translate/image_blobs.hpp"
 #include "translate/param_normalizer.hpp"
 #include "translate/vendor_data.hpp"
@@ -93,15 +94,9 @@ class CreateOperation : public Operation {
   Step start(int64_t now) override {
     started_at_ = now;
     const VendorRules& rules = vendor_.rules();
-    if (!vendor_.missing_credentials().empty()) {
-      ApiError e = internal_error("Vendor '" + vendor_.name() +
-                                  "' is not configured: missing credential '" +
-                                  vendor_.missing_credentials().front() + "'.");
-      e.status = 503;
-      e.code = "vendor_not_configured";
-      e.no_retry = true;
+    if (auto e = missing_credential(vendor_)) {
       facts_.try_next_account = true;
-      return finish(e);
+      return finish(*e);
     }
     if (request_.images.size() > rules.create.max_images) {
       return finish(invalid_request(
@@ -249,31 +244,20 @@ class CreateOperation : public Operation {
       if (auto e = take_fetched_image(reply)) return finish(*e);
       return start(now);  // the next image, or the create itself
     }
-    if (reply.status == 0 || reply.too_large || reply.truncated ||
-        reply.unreadable || reply.local_status != 0) {
-      facts_.try_next_account = never_reached(reply);
-      return finish(transport_error(vendor_, CallPhase::create, reply));
+    CreatedId created =
+        read_created_id(vendor_, reply, reply_task_path(),
+                        vendor_.rules().create.task_id_is_path, "video", now);
+    if (created.error) {
+      facts_.try_next_account = created.try_next_account;
+      // The access log ($vgw_task_id) keeps an unusable id for
+      // reconciliation.
+      if (!created.unusable_id.empty()) {
+        facts_.task_id = percent_encode(
+            std::string_view(created.unusable_id).substr(0, 512));
+      }
+      return finish(*created.error);
     }
-    JsonDocument body(reply.body);
-    bool success = reply.status >= 200 && reply.status <= 299;
-    if (success && !body.is_object()) {
-      return finish(task_may_exist("its reply could not be read"));
-    }
-    if (!vendor_reply_ok(vendor_, reply.status, body)) {
-      facts_.try_next_account = refuses_account(vendor_, reply.status, body);
-      return finish(map_vendor_error(vendor_, CallPhase::create, reply.status,
-                                     body, reply.headers, now));
-    }
-    const JsonPath& task_path = reply_task_path();
-    std::string task_id = task_path.find_text(body).value_or("");
-    if (task_id.empty())
-      return finish(task_may_exist("its reply had no task id"));
-    if (auto problem =
-            task_id_problem(task_id, vendor_.rules().create.task_id_is_path)) {
-      // The access log ($vgw_task_id) keeps the id for reconciliation.
-      facts_.task_id = percent_encode(std::string_view(task_id).substr(0, 512));
-      return finish(task_may_exist("its task id is unusable: " + *problem));
-    }
+    std::string task_id = std::move(created.id);
     VideoRecord record = this_video();
     record.task_id = task_id;
     // The create ends here: what the video shows is moved out of the
@@ -305,19 +289,6 @@ class CreateOperation : public Operation {
   }
 
  private:
-  // A create reply that may stand for a task the client will never hear of:
-  // not retryable, so an SDK does not pay for a second one.
-  ApiError task_may_exist(const std::string& what) {
-    ApiError e = internal_error(
-        "Vendor '" + vendor_.name() + "' accepted the request but " + what +
-        ". The video may have been created; retrying could create a "
-        "duplicate.");
-    e.status = 502;
-    e.code = "vendor_bad_reply";
-    e.no_retry = true;
-    return e;
-  }
-
   ApiError image_refused(const ImageInput& img, const std::string& why) {
     return invalid_request("The image URL cannot be used: " + why + ".",
                            img.param, "invalid_image_url");
