@@ -2,7 +2,6 @@
 
 #include <vector>
 
-#include "rules/media_filters.hpp"
 #include "rules/scope.hpp"
 #include "translate/body_encoding.hpp"
 #include "translate/create_outcome.hpp"
@@ -104,18 +103,7 @@ class CharacterOperation : public Operation {
   };
 
   std::optional<Json> name_value(std::string_view name) const {
-    if (name == "video") {
-      Json o = Json::object();
-      o[media_key("mime")] = request_.video.mime;
-      o[media_key("filename")] = request_.video.filename;
-      o[media_key("base64")] = blobs_.token(0, ImageBlobs::Encoding::base64);
-      o[media_key("data_url")] =
-          blobs_.token(0, ImageBlobs::Encoding::data_url);
-      o[media_key("bytes")] = blobs_.token(0, ImageBlobs::Encoding::bytes);
-      o[media_key("url_or_base64")] = o[media_key("base64")];
-      o[media_key("url_or_data_url")] = o[media_key("data_url")];
-      return o;
-    }
+    if (name == "video") return blobs_.rules_value(0);
     if (auto text = text_of(name)) return Json(std::string(*text));
     return std::nullopt;
   }

@@ -8,7 +8,6 @@
 #include <tuple>
 
 #include "api/video_object.hpp"
-#include "rules/media_filters.hpp"
 #include "rules/scope.hpp"
 #include "translate/error_mapping.hpp"
 #include "translate/body_encoding.hpp"
@@ -406,32 +405,7 @@ class CreateOperation : public Operation {
     return std::nullopt;
   }
 
-  // An image as the rules see it: one value per filter (media_filters.hpp).
-  Json image_object(size_t index) const {
-    const ImageInput& img = request_.images[index];
-    Json o = Json::object();
-    auto set = [&](std::string_view filter, const std::string& value) {
-      o[media_key(filter)] = value;
-    };
-    if (!img.mime.empty()) set("mime", img.mime);
-    if (!img.filename.empty()) set("filename", img.filename);
-    if (img.kind == ImageInput::Kind::url) {
-      std::string url(img.data);
-      set("url", url);
-      set("url_or_base64", url);
-      set("url_or_data_url", url);
-    } else {
-      const auto& b64 = blobs_.token(index, ImageBlobs::Encoding::base64);
-      const auto& data_url =
-          blobs_.token(index, ImageBlobs::Encoding::data_url);
-      set("base64", b64);
-      set("data_url", data_url);
-      set("bytes", blobs_.token(index, ImageBlobs::Encoding::bytes));
-      set("url_or_base64", b64);
-      set("url_or_data_url", data_url);
-    }
-    return o;
-  }
+  Json image_object(size_t index) const { return blobs_.rules_value(index); }
 
   // A name of the create's scope, built only when a rule reads it (most
   // rules read four or five of them, on every create).

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "crypto/crypto.hpp"
+#include "rules/media_filters.hpp"
 #include "util/base64.hpp"
 
 namespace vgw {
@@ -30,6 +31,31 @@ ImageBlobs::ImageBlobs(const std::vector<ImageInput>& images,
 
 const std::string& ImageBlobs::token(size_t index, Encoding encoding) const {
   return tokens_[index * 3 + static_cast<size_t>(encoding)];
+}
+
+Json ImageBlobs::rules_value(size_t index) const {
+  const ImageInput& img = images_[index];
+  Json o = Json::object();
+  auto set = [&](std::string_view filter, const std::string& value) {
+    o[media_key(filter)] = value;
+  };
+  if (!img.mime.empty()) set("mime", img.mime);
+  if (!img.filename.empty()) set("filename", img.filename);
+  if (img.kind == ImageInput::Kind::url) {
+    std::string url(img.data);
+    set("url", url);
+    set("url_or_base64", url);
+    set("url_or_data_url", url);
+  } else {
+    const std::string& b64 = token(index, Encoding::base64);
+    const std::string& data_url = token(index, Encoding::data_url);
+    set("base64", b64);
+    set("data_url", data_url);
+    set("bytes", token(index, Encoding::bytes));
+    set("url_or_base64", b64);
+    set("url_or_data_url", data_url);
+  }
+  return o;
 }
 
 const ImageInput* ImageBlobs::file_for(const std::string& value) const {

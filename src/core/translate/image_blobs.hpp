@@ -39,6 +39,9 @@ class ImageBlobs {
 
   // Placeholder for image `index` in the given encoding.
   const std::string& token(size_t index, Encoding encoding) const;
+  // Upload `index` as the rules see it: one value per filter
+  // (rules/media_filters.hpp), placeholders for the encoded bytes.
+  Json rules_value(size_t index) const;
   // The image behind a `bytes` placeholder, or nullptr for any other text.
   const ImageInput* file_for(const std::string& value) const;
 
