@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 
-import { pngBytes } from '../mocks/media.mjs';
+import { mp4Bytes, pngBytes } from '../mocks/media.mjs';
 import { startGateway, stopAll } from '../lib/gateway.mjs';
 import { startFleet } from '../lib/vendor-fleet.mjs';
 import { multipartBody, rawRequest, TENANT_A } from '../lib/http.mjs';
@@ -20,7 +20,7 @@ let fleet;
 let gw;
 
 before(async () => {
-  fleet = await startFleet({ names: ['kling', 'openai'] });
+  fleet = await startFleet({ names: ['kling', 'openai', 'vidu'] });
   gw = await startGateway({ name: 'memory', http: fleet.lines, maxBody: '40m' });
 });
 
@@ -31,16 +31,16 @@ after(async () => {
 });
 
 const image = (bytes) => Buffer.concat([pngBytes({ width: 64, height: 64 }), randomBytes(bytes)]);
-const post = (body, contentType, headers = {}) =>
-  rawRequest(gw.url, { method: 'POST', path: '/v1/videos', headers: { Authorization: TENANT_A, 'Content-Type': contentType, ...headers }, body });
+const post = (body, contentType, headers = {}, path = '/v1/videos') =>
+  rawRequest(gw.url, { method: 'POST', path, headers: { Authorization: TENANT_A, 'Content-Type': contentType, ...headers }, body });
 
 // Sends `count` creates at once while the vendor holds each reply, so all
 // bodies are in the worker together; returns the worker's peak growth per
 // byte in flight.
-async function inFlight(mock, count, body, contentType) {
+async function inFlight(mock, count, body, contentType, path) {
   for (let i = 0; i < count; i++) mock.failNext({ afterCreate: { delayMs: 1500 } });
   const [worker] = gw.workerPids();
-  const { growth, result } = await peakGrowth(worker, () => Promise.all(Array.from({ length: count }, () => post(body, contentType))));
+  const { growth, result } = await peakGrowth(worker, () => Promise.all(Array.from({ length: count }, () => post(body, contentType, {}, path))));
   for (const r of result) assert.equal(r.status, 200, r.text.slice(0, 300));
   return growth / (count * body.length);
 }
@@ -65,6 +65,14 @@ test('multipart uploads to a multipart vendor travel as views', async () => {
   const ratio = await inFlight(fleet.mocks.openai, 4, mp.body, mp.contentType);
   console.log(`  4 x 30 MiB uploads to a multipart vendor: peak worker growth ${ratio.toFixed(2)} x the bodies`);
   assert.ok(ratio <= 1.5, `${ratio.toFixed(2)} x`);
+});
+
+test('character uploads sent inline as data URLs: at most one encoded copy', async () => {
+  const video = Buffer.concat([mp4Bytes('memory', 4096), randomBytes(19 * 1000 * 1000 - 4096)]);
+  const mp = multipartBody([['name', 'memory'], { name: 'video', filename: 'm.mp4', contentType: 'video/mp4', data: video }]);
+  const ratio = await inFlight(fleet.mocks.vidu, 4, mp.body, mp.contentType, '/v1/videos/characters');
+  console.log(`  4 x 19 MB character videos to a data-URL vendor: peak worker growth ${ratio.toFixed(2)} x the bodies`);
+  assert.ok(ratio <= 2, `${ratio.toFixed(2)} x`);
 });
 
 test('refused bodies: no DOM, no copies; over the limit, hardly held at all', async () => {

@@ -195,7 +195,9 @@ export async function startViduMock({ apiKey = 'vidu-test-key', ...options } = {
         if (route.action === 'subjects') {
           validateSubject(body);
           const id = String(randomInt(1e9, 1e10)) + String(randomInt(1e8, 1e9));
-          const subject = { id, name: body.name, images: body.images ?? [], videos: body.videos ?? [], voice_id: body.voice_id ?? '' };
+          // Inline media is stored; the subject names it by URL.
+          const stored = (list, kind) => list.map((v, i) => (v.startsWith('data:') ? `https://vidu-subjects.mock.invalid/${id}/${kind}_${i}` : v));
+          const subject = { id, name: body.name, images: stored(body.images ?? [], 'image'), videos: stored(body.videos ?? [], 'video'), voice_id: body.voice_id ?? '' };
           subjects.set(id, subject);
           return [200, { ...subject, style: '', description: '' }];
         }
