@@ -9,10 +9,12 @@
 #include "translate/vendor_data.hpp"
 
 #include <cctype>
+#include <cmath>
 #include <stdexcept>
 
 #include "api/character_request.hpp"
 #include "api/client_request.hpp"
+#include "api/video_upload.hpp"
 #include "api/video_reference.hpp"
 #include "catalog/catalog_listing.hpp"
 #include "catalog/catalog_lookup.hpp"
@@ -28,6 +30,7 @@
 #include "translate/idempotent_create.hpp"
 #include "translate/retrieve_operation.hpp"
 #include "translate/tenant_quota.hpp"
+#include "translate/upload_limits.hpp"
 #include "translate/usage_record.hpp"
 #include "translate/vendor_delete.hpp"
 #include "util/strings.hpp"
@@ -83,6 +86,7 @@ std::optional<ApiError> only_a_prompt(const ClientVideoRequest& r) {
                       : r.seconds           ? "seconds"
                       : r.size              ? "size"
                       : !r.images.empty()   ? "input_reference"
+                      : r.video             ? "video"
                       : r.callback_url      ? "callback_url"
                       : !r.metadata.empty() ? "metadata"
                       : !r.extra.empty()    ? r.extra.begin().key()
@@ -357,6 +361,12 @@ std::unique_ptr<Operation> Gateway::begin_create(
   }
   if (auto e = take_echoed(request, echo_parameters_)) {
     return answer(*e, "create", request.model);
+  }
+  if (request.video) {
+    return answer(
+        invalid_request("Unexpected file parameter 'video'.",
+                        std::string("video"), "unsupported_parameter"),
+        "create", request.model);
   }
   if (request.model.empty()) request.model = default_model_;
   if (request.model.empty()) {
@@ -768,6 +778,12 @@ bool serves(const VendorRules& v, const ModelRule& m) {
   return rule && takes_model(*rule, m, m.pattern);
 }
 
+template <SourceVideoUse use>
+bool serves_uploads(const VendorRules& v, const ModelRule& m) {
+  const auto& rule = rule_for(v, use);
+  return rule && rule->upload && takes_model(*rule, m, m.pattern);
+}
+
 const char* call_name(SourceVideoUse use) {
   return use == SourceVideoUse::extension ? "extension" : "edit";
 }
@@ -798,16 +814,7 @@ std::unique_ptr<Operation> Gateway::begin_from_source(
     const std::string& api_base) const {
   const char* operation = call_name(use);
   auto id = referenced_video_id(call.content_type, call.body);
-  if (!id) {
-    return answer(
-        invalid_request(
-            std::string("The request names the video by id ({\"video\": "
-                        "{\"id\": \"video_...\"}}): only videos made through "
-                        "this gateway can be ") +
-                done_to(use) + " here, not uploaded files.",
-            std::string("video"), "unsupported_by_vendor"),
-        operation);
-  }
+  if (!id) return begin_from_upload(call, use, api_base);
   auto source = sealer_.open(*id, call.binding);
   if (!source) {
     ApiError e = video_not_found(*id);
@@ -832,6 +839,12 @@ std::unique_ptr<Operation> Gateway::begin_from_source(
     return answer(*e, operation, source->model);
   }
   request.extra.erase("video");  // multipart's video[id] lands here too
+  if (request.video) {
+    return answer(invalid_request("Send the video by id or as a file, not "
+                                  "both.",
+                                  std::string("video"), "invalid_video"),
+                  operation, source->model);
+  }
   // An extension says how long it is; an edit lasts as long as its source.
   std::optional<std::string> seconds = std::move(request.seconds);
   request.seconds.reset();
@@ -862,7 +875,8 @@ std::unique_ptr<Operation> Gateway::begin_from_source(
                                source->task_id,
                                derive->kind.value_or(source->kind),
                                source->seconds,
-                               std::make_shared<Json>(Json::object())};
+                               std::make_shared<Json>(Json::object()),
+                               false};
   SourceVideo read = *context.source;
   auto made = for_tenant(
       on_account(with_source_video(
@@ -873,6 +887,121 @@ std::unique_ptr<Operation> Gateway::begin_from_source(
       call, std::move(prompt), {});
   return made_from(std::move(made), call, *source, *id, idempotency_key,
                    std::move(fingerprint));
+}
+
+// An uploaded `video` file: the model comes from the request (the
+// gateway's addition to OpenAI's fields), the default model, or the only
+// one whose vendor takes uploads for this call; the upload's length from
+// its MP4 header (an extension lasts it plus its own seconds).
+std::unique_ptr<Operation> Gateway::begin_from_upload(
+    const ClientCall& call, SourceVideoUse use,
+    const std::string& api_base) const {
+  const char* operation = call_name(use);
+  ClientVideoRequest request;
+  if (auto e = parse_create_request(call.content_type, call.body, request)) {
+    return answer(*e, operation);
+  }
+  if (!request.video) {
+    return answer(
+        invalid_request("Missing required parameter: 'video' (the "
+                        "id of one of your videos, {\"video\": "
+                        "{\"id\": ...}}, or an uploaded file).",
+                        std::string("video"), "missing_required_parameter"),
+        operation);
+  }
+  ImageInput video = std::move(*request.video);
+  request.video.reset();
+  std::string model = std::move(request.model);
+  request.model.clear();
+  std::optional<std::string> seconds = std::move(request.seconds);
+  std::optional<std::string> size = std::move(request.size);
+  request.seconds.reset();
+  request.size.reset();
+  if (auto e = only_a_prompt(request)) return answer(*e, operation, model);
+  bool extension = use == SourceVideoUse::extension;
+  auto can = extension ? serves_uploads<SourceVideoUse::extension>
+                       : serves_uploads<SourceVideoUse::edit>;
+  auto taker =
+      [&](const std::string& name) -> std::pair<Vendor*, const ModelRule*> {
+    for (const auto& vendor : vendors_) {
+      const ModelRule* rule = vendor->find_model(name);
+      if (rule && can(vendor->rules(), *rule)) return {vendor.get(), rule};
+    }
+    return {nullptr, nullptr};
+  };
+  std::string takers = models_that(can);
+  if (model.empty() && taker(default_model_).first) model = default_model_;
+  if (model.empty() && !takers.empty() &&
+      takers.find("', '") == std::string::npos) {
+    model = takers.substr(1, takers.size() - 2);
+  }
+  auto [vendor, rule] = taker(model);
+  if (!vendor) {
+    std::string what =
+        std::string("Uploaded videos cannot be ") + done_to(use) +
+        (model.empty() ? std::string()
+                       : " with '" + model.substr(0, 200) + "'") +
+        ". ";
+    return answer(
+        invalid_request(
+            what + (takers.empty()
+                        ? std::string("No configured vendor takes them; "
+                                      "videos made through this gateway "
+                                      "can be named by id.")
+                        : "Name one of the models that can ('model'): " +
+                              takers + "."),
+            std::string(model.empty() ? "video" : "model"),
+            "unsupported_by_vendor"),
+        operation, model);
+  }
+  if (call.caller) {
+    if (auto e = refuse_model(*call.caller, model)) {
+      return answer(*e, operation, model);
+    }
+  }
+  const SourceVideoRule& derive = *rule_for(vendor->rules(), use);
+  if (auto e = refuse_upload(derive.upload->video, video, *vendor,
+                             extension ? "extends" : "edits")) {
+    return answer(*e, operation, model);
+  }
+  auto length = mp4_duration_seconds(video.data);
+  if (!length || *length <= 0 || *length > 86400) {
+    return answer(invalid_request("Invalid 'video': its length cannot be read "
+                                  "(an MP4 or MOV whose moov box declares "
+                                  "its duration).",
+                                  std::string("video"), "invalid_video"),
+                  operation, model);
+  }
+  std::string_view idempotency_key = trim(call.idempotency_key);
+  if (auto e = idempotency_key_problem(idempotency_key)) {
+    return answer(*e, operation, model);
+  }
+  std::string source_seconds =
+      std::to_string(std::max<long>(1, std::lround(*length)));
+  request.model = model;
+  request.seconds = extension ? std::move(seconds) : source_seconds;
+  request.size = std::move(size);
+  request.images = {std::move(video)};
+  std::string prompt = request.prompt;
+  std::string fingerprint =
+      idempotency_key.empty() ? std::string() : create_fingerprint(request);
+  CreateContext context = create_context(call, api_base);
+  context.source = SourceVideo{use,
+                               std::string(),
+                               std::string(),
+                               derive.kind.value_or(operation),
+                               source_seconds,
+                               std::make_shared<Json>(Json::object()),
+                               true};
+  auto made = for_tenant(
+      on_account(make_create_operation(*vendor, *rule, std::move(request),
+                                       std::move(context)),
+                 *vendor),
+      call, std::move(prompt), {});
+  if (idempotency_key.empty()) return made;
+  return make_idempotent_create(
+      std::move(made), idempotency_store_key(call.binding, idempotency_key),
+      std::move(fingerprint));
 }
 
 std::unique_ptr<Operation> Gateway::begin_list(const ClientCall& call) const {

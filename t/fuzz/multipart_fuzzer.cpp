@@ -5,6 +5,7 @@
 
 #include "api/character_request.hpp"
 #include "api/multipart.hpp"
+#include "api/video_upload.hpp"
 
 // The first line is the boundary, the rest the body: both are attacker
 // controlled (the boundary comes from the client's Content-Type). The
@@ -34,5 +35,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
   vgw::multipart_boundary(in);
+  vgw::mp4_duration_seconds(in);  // box sizes are the uploader's to choose
   return 0;
 }

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import OpenAI from 'openai-7.59';
 
 import { startGateway, stopAll } from '../lib/gateway.mjs';
-import { mp4Bytes } from '../mocks/media.mjs';
+import { mp4Bytes, mp4WithDuration } from '../mocks/media.mjs';
 import { FLEET, startFleet } from '../lib/vendor-fleet.mjs';
 
 let fleet;
@@ -422,4 +422,57 @@ test('a character reply spoilt after Vidu made the subject costs exactly one sub
     });
     assert.equal(mock.subjects.size, before + 1, `${JSON.stringify(spoil)}: exactly one subject`);
   }
+});
+
+// An uploaded video instead of one made through the gateway, where a
+// vendor takes the bytes: Veo 3.1 on Vertex AI extends an MP4 sent inline.
+// OpenAI's extend names no model, so the client adds one; the upload's
+// length comes from its MP4 header.
+test('veo-vertex: extend takes an uploaded MP4 through SDK 7.59, sent to Vertex as bytes', async () => {
+  const c = new OpenAI({ apiKey: 'sk-api-extend-upload', baseURL: `${gw.url}/v1` });
+  const mock = fleet.mocks['veo-vertex'];
+  const clip = mp4WithDuration(8);
+  const file = (bytes = clip, name = 'road.mp4') => new File([bytes], name, { type: 'video/mp4' });
+  const before = mock.tasks.size;
+  const extended = await c.videos.extend({ video: file(), prompt: 'further down the road', seconds: '4', model: 'vertex-veo-3.1' });
+  assert.equal(mock.tasks.size, before + 1, 'one extension task');
+  assert.equal(extended.model, 'vertex-veo-3.1');
+  assert.equal(extended.prompt, 'further down the road');
+  assert.equal(extended.seconds, '15', 'the upload (8 s) and the extension (7 s)');
+  const asked = mock.requests.filter((r) => r.method === 'POST' && r.path.endsWith(':predictLongRunning')).at(-1);
+  assert.deepEqual(asked.body.instances[0], {
+    prompt: 'further down the road',
+    video: { bytesBase64Encoded: clip.toString('base64'), mimeType: 'video/mp4' },
+  });
+  assert.deepEqual(asked.body.parameters, { aspectRatio: '16:9', sampleCount: 1 });
+  assert.equal([...mock.tasks.values()].at(-1).seconds, 15, 'Vertex measured the upload too');
+  const done = await finished(c, extended.id);
+  assert.equal(done.status, 'completed', JSON.stringify(done));
+  assert.ok((await (await c.videos.downloadContent(extended.id)).arrayBuffer()).byteLength > 0);
+  assert.deepEqual((await c.videos.list()).data.map((v) => v.id), [extended.id]);
+
+  // Refused before any vendor task: no model among several that can, a
+  // model whose vendor extends only its own videos, a type Vertex does not
+  // take, an MP4 that declares no length, an edit (no vendor edits uploads).
+  const calls = mock.requests.length;
+  const refused = (params, check) => assert.rejects(c.videos.extend({ prompt: 'x', seconds: '4', ...params }), (e) => {
+    assert.equal(e.status, 400, e.message);
+    check(e);
+    return true;
+  });
+  await refused({ video: file() }, (e) => {
+    assert.equal(e.code, 'unsupported_by_vendor');
+    assert.match(e.message, /'vertex-veo-3\.1'/);
+  });
+  await refused({ video: file(), model: 'kling-v1-6' }, (e) => {
+    assert.equal(e.code, 'unsupported_by_vendor');
+    assert.equal(e.param, 'model');
+  });
+  await refused({ video: file(Buffer.from('1a45dfa30000000000000000', 'hex'), 'clip.webm'), model: 'vertex-veo-3.1' },
+    (e) => assert.equal(e.code, 'unsupported_video_type'));
+  await refused({ video: file(mp4Bytes('no-moov', 4096)), model: 'vertex-veo-3.1' },
+    (e) => assert.equal(e.code, 'invalid_video'));
+  await assert.rejects(c.videos.edit({ video: file(), prompt: 'brighter' }),
+    (e) => e.status === 400 && e.code === 'unsupported_by_vendor' && /No configured vendor takes them/.test(e.message));
+  assert.equal(mock.requests.length, calls, 'no vendor call');
 });

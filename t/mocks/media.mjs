@@ -85,6 +85,37 @@ export function mp4Bytes(seed, sizeBytes = 48 * 1024) {
   return Buffer.concat([...mp4Chunks(String(seed), sizeBytes)]);
 }
 
+// An MP4 whose moov/mvhd box declares `seconds` (timescale 1000), as a
+// camera or an editor writes it: ftyp, moov, then the media.
+export function mp4WithDuration(seconds, { seed = 'upload', mediaBytes = 16 * 1024 } = {}) {
+  const mvhd = Buffer.alloc(8 + 100);
+  mvhd.writeUInt32BE(mvhd.length, 0);
+  mvhd.write('mvhd', 4, 'latin1');
+  // version 0, flags 0, created, modified, timescale, duration
+  mvhd.writeUInt32BE(1000, 8 + 12);
+  mvhd.writeUInt32BE(Math.round(seconds * 1000), 8 + 16);
+  const moov = Buffer.concat([u32be(8 + mvhd.length), Buffer.from('moov', 'latin1'), mvhd]);
+  const media = mp4Bytes(seed, mediaBytes);
+  return Buffer.concat([media.subarray(0, FTYP_BOX.length), moov, media.subarray(FTYP_BOX.length)]);
+}
+
+// The length an MP4's moov/mvhd box declares, or null.
+export function mp4DurationSeconds(buf) {
+  const box = (bytes, type) => {
+    for (let at = 0; at + 8 <= bytes.length;) {
+      const size = bytes.readUInt32BE(at);
+      if (size < 8 || at + size > bytes.length) return null;
+      if (bytes.toString('latin1', at + 4, at + 8) === type) return bytes.subarray(at + 8, at + size);
+      at += size;
+    }
+    return null;
+  };
+  const mvhd = box(buf, 'moov') && box(box(buf, 'moov'), 'mvhd');
+  if (!mvhd || mvhd.length < 20 || mvhd[0] !== 0) return null;
+  const timescale = mvhd.readUInt32BE(12);
+  return timescale ? mvhd.readUInt32BE(16) / timescale : null;
+}
+
 // Same bytes as mp4Bytes(seed, sizeBytes), produced lazily in 64 KiB chunks.
 // start/end (inclusive) select a byte range, as needed for Range requests.
 export function largeVideoStream(seed, sizeBytes, { start = 0, end = sizeBytes - 1 } = {}) {

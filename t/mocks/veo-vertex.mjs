@@ -20,7 +20,7 @@
 
 import { createVerify, generateKeyPairSync, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { isPlainObject, mediaType } from './http-kit.mjs';
-import { MP4_MIN_BYTES, largeVideoStream } from './media.mjs';
+import { MP4_MIN_BYTES, largeVideoStream, mp4DurationSeconds } from './media.mjs';
 import { startTaskVendor } from './task-vendor.mjs';
 import { VEO_MODELS, googleError, googleFaultBody, validateVeoRequest } from './veo-gemini.mjs';
 
@@ -51,8 +51,8 @@ async function taskBytes(vendor, task) {
 
 // The video an extension continues: an MP4 of 1-30 s, sent as bytes or as
 // a gs:// object this project wrote (a storageUri result). The mock knows
-// the length of the videos it made; another MP4 (an upload) it cannot
-// measure is taken as 8 s.
+// the length of the videos it made (its MP4s declare none); another MP4
+// (an upload) must declare its length in its moov box.
 function extensionSource(vendor, video) {
   const at = 'instances[0].video';
   let task;
@@ -69,7 +69,8 @@ function extensionSource(vendor, video) {
     task = [...vendor.tasks.values()].find((t) => vendor.stateOf(t) === 'succeeded'
       && vendor.videoBytes(t)?.equals(bytes));
   }
-  const seconds = task?.seconds ?? 8;
+  const seconds = task?.seconds ?? (bytes && mp4DurationSeconds(bytes));
+  if (!seconds) throw googleError(400, `${at}: the input video could not be decoded.`);
   if (seconds < 1 || seconds > MAX_EXTENSION_INPUT_SECONDS) {
     throw googleError(400, `${at}: the input video must be 1 to ${MAX_EXTENSION_INPUT_SECONDS} seconds long.`);
   }

@@ -43,20 +43,6 @@ TEST(CharacterRequest, TakesANameAndAnUploadedVideo) {
   EXPECT_LE(r.video.data.data(), body.data() + body.size());
 }
 
-TEST(CharacterRequest, SniffsTheVideoFromItsBytes) {
-  EXPECT_EQ(sniff_video_type(kMp4), "video/mp4");
-  EXPECT_EQ(sniff_video_type(std::string("\0\0\0\x14"
-                                         "ftypqt  \0\0\0\0",
-                                         16)),
-            "video/quicktime");
-  EXPECT_EQ(sniff_video_type("\x1a\x45\xdf\xa3\x01\x02"), "video/webm");
-  EXPECT_EQ(sniff_video_type(std::string("RIFF\x10\0\0\0AVI LIST", 16)),
-            "video/x-msvideo");
-  EXPECT_EQ(sniff_video_type(std::string("RIFF\x10\0\0\0WEBPVP8 ", 16)), "");
-  EXPECT_EQ(sniff_video_type("\x89PNG\r\n\x1a\n\0\0\0\0"), "");
-  EXPECT_EQ(sniff_video_type(""), "");
-}
-
 struct Refusal {
   std::string body;
   std::string code;

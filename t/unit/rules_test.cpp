@@ -377,13 +377,35 @@ TEST(VendorRules, ErrorsCarryTheLineAndReason) {
       << "create/retrieve are required";
 }
 
+// An extension of an uploaded video reads the upload, not a source reply.
+TEST(VendorRules, UploadSectionErrorsCarryTheLine) {
+  const std::string base = read_file(VGW_VENDOR_DIR "/veo-vertex.yaml");
+  VendorRules vertex = parse_vendor_rules(base, "veo-vertex.yaml");
+  ASSERT_TRUE(vertex.extend && vertex.extend->upload);
+  EXPECT_EQ(vertex.extend->upload->video.types,
+            std::vector<std::string>{"video/mp4"});
+  const BadRule cases[] = {
+      {"              bytesBase64Encoded: ${video|base64}\n",
+       "              bytesBase64Encoded: ${source.video}\n",
+       "unknown name 'source'",
+       "              bytesBase64Encoded: ${source.video}"},
+      {"              mimeType: ${video|mime}\n",
+       "              mimeType: ${video.mime}\n", "filters",
+       "mimeType: ${video.mime}"},
+      {"      types: [video/mp4]\n    request:\n",
+       "      types: [video/mp4]\n    requests:\n", "unknown key 'requests'",
+       "requests:"},
+  };
+  expect_rule_errors(base, cases);
+}
+
 // A character's request reads its name and the upload through filters;
 // its limits are checked where they are written.
 TEST(VendorRules, CharacterSectionErrorsCarryTheLine) {
   const std::string base = read_file(VGW_VENDOR_DIR "/vidu.yaml");
   VendorRules vidu = parse_vendor_rules(base, "vidu.yaml");
   ASSERT_TRUE(vidu.character);
-  EXPECT_EQ(vidu.character->max_video_bytes, 20000000u);
+  EXPECT_EQ(vidu.character->video.max_bytes, 20000000u);
   EXPECT_EQ(vidu.character->id.text(), "id");
   EXPECT_EQ(vidu.character->models, std::vector<std::string>{"viduq2-pro"});
   const BadRule cases[] = {

@@ -1,6 +1,7 @@
 #include "api/character_request.hpp"
 
 #include "api/multipart.hpp"
+#include "api/video_upload.hpp"
 #include "util/strings.hpp"
 #include "util/utf8.hpp"
 
@@ -30,20 +31,6 @@ std::optional<size_t> text_chars(std::string_view s) {
 }
 
 }  // namespace
-
-std::string sniff_video_type(std::string_view b) {
-  if (b.size() >= 12 && b.substr(4, 4) == "ftyp") {
-    return b.substr(8, 4) == "qt  " ? "video/quicktime" : "video/mp4";
-  }
-  if (b.size() >= 4 &&
-      b.substr(0, 4) == std::string_view("\x1a\x45\xdf\xa3", 4)) {
-    return "video/webm";
-  }
-  if (b.size() >= 12 && b.substr(0, 4) == "RIFF" && b.substr(8, 4) == "AVI ") {
-    return "video/x-msvideo";
-  }
-  return "";
-}
 
 std::optional<ApiError> parse_character_request(std::string_view content_type,
                                                 std::string_view body,

@@ -23,8 +23,4 @@ std::optional<ApiError> parse_character_request(std::string_view content_type,
                                                 std::string_view body,
                                                 CharacterRequest& out);
 
-// "video/mp4", "video/quicktime", "video/webm", "video/x-msvideo" from the
-// first bytes of a file, or empty.
-std::string sniff_video_type(std::string_view bytes);
-
 }  // namespace vgw

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "api/multipart.hpp"
+#include "api/video_upload.hpp"
 #include "util/base64.hpp"
 #include "util/strings.hpp"
 #include "util/json_document.hpp"
@@ -369,6 +370,20 @@ std::optional<ApiError> parse_multipart_body(std::string_view content_type,
     } else if (name == "input_reference" ||
                name == "input_reference[image_url]") {
       if (auto e = add_image_reference(out, part.data, name)) return e;
+    } else if (name == "video" && part.filename) {
+      ImageInput video;
+      video.kind = ImageInput::Kind::bytes;
+      video.data = part.data;
+      video.mime = sniff_video_type(part.data.substr(0, 16));
+      video.filename = *part.filename;
+      video.param = "video";
+      if (video.mime.empty()) {
+        return invalid_request(
+            "Invalid 'video': the uploaded file is not an MP4, MOV, WebM or "
+            "AVI video.",
+            std::string("video"), "invalid_video");
+      }
+      out.video = std::move(video);
     } else if (name == "input_reference[file_id]") {
       return file_id_unsupported(name);
     } else if (name == "metadata") {

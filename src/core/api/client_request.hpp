@@ -32,6 +32,9 @@ struct ClientVideoRequest {
   std::optional<std::string> seconds;
   std::optional<std::string> size;
   std::vector<ImageInput> images;
+  // An uploaded video (multipart `video` file): the source of an extension
+  // or an edit; refused anywhere else.
+  std::optional<ImageInput> video;
   Json metadata = Json::object();
   Json extra = Json::object();  // unrecognised top-level fields, by name
   // Relay-dialect values echoed back in the Video's `metadata` (fps, seed).

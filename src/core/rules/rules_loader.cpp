@@ -30,6 +30,13 @@ const Roots kSourceVideoRoots = [] {
   return roots;
 }();
 
+// An extension or edit of an uploaded video knows the upload instead.
+const Roots kSourceUploadRoots = [] {
+  Roots roots = kCreateRoots;
+  roots.insert("video");
+  return roots;
+}();
+
 // A character's request knows its name and the uploaded video.
 const Roots kCharacterRoots = {"name", "video", "model", "vendor_model",
                                "param"};
@@ -510,12 +517,45 @@ RemixRule parse_remix(const YAML::Node& y) {
   return r;
 }
 
+VideoLimits parse_video_limits(const YAML::Node& video,
+                               const std::string& section) {
+  VideoLimits limits;
+  if (!video) return limits;
+  const std::string name = section + ".video";
+  only_keys(video, {"types", "max_bytes"}, name);
+  if (video["types"]) {
+    limits.types = string_list(video["types"], (name + ".types").c_str());
+  }
+  if (const YAML::Node max = video["max_bytes"]) {
+    auto n = parse_uint(yaml_string(max, (name + ".max_bytes").c_str()));
+    if (!n || *n == 0) {
+      throw RuleError(name + ".max_bytes must be a positive number",
+                      yaml_line(max));
+    }
+    limits.max_bytes = static_cast<size_t>(*n);
+  }
+  return limits;
+}
+
+CharacterRule parse_character(const YAML::Node& y) {
+  only_keys(y, {"models", "video", "request", "id"}, "character");
+  CharacterRule r;
+  if (y["models"]) r.models = string_list(y["models"], "character.models");
+  r.video = parse_video_limits(y["video"], "character");
+  r.request = parse_request(required(y, "request", "character"),
+                            kCharacterRoots, "character.request");
+  r.id = path_at(required(y, "id", "character"), "character.id");
+  return r;
+}
+
 // `seconds_required`: an extension's length is the vendor's to say; an
 // edit lasts as long as its source unless the vendor's lengths differ.
 SourceVideoRule parse_source_video(const YAML::Node& y, const char* section,
                                    bool seconds_required) {
-  only_keys(y, {"models", "source", "kind", "seconds", "request", "task_id"},
-            section);
+  only_keys(
+      y,
+      {"models", "source", "kind", "seconds", "request", "task_id", "upload"},
+      section);
   const std::string name = section;
   SourceVideoRule r;
   if (y["models"])
@@ -541,30 +581,15 @@ SourceVideoRule parse_source_video(const YAML::Node& y, const char* section,
   if (y["task_id"]) {
     r.task_id = path_at(y["task_id"], (name + ".task_id").c_str());
   }
-  return r;
-}
-
-CharacterRule parse_character(const YAML::Node& y) {
-  only_keys(y, {"models", "video", "request", "id"}, "character");
-  CharacterRule r;
-  if (y["models"]) r.models = string_list(y["models"], "character.models");
-  if (const YAML::Node video = y["video"]) {
-    only_keys(video, {"types", "max_bytes"}, "character.video");
-    if (video["types"]) {
-      r.video_types = string_list(video["types"], "character.video.types");
-    }
-    if (const YAML::Node max = video["max_bytes"]) {
-      auto n = parse_uint(yaml_string(max, "character.video.max_bytes"));
-      if (!n || *n == 0) {
-        throw RuleError("character.video.max_bytes must be a positive number",
-                        yaml_line(max));
-      }
-      r.max_video_bytes = static_cast<size_t>(*n);
-    }
+  if (const YAML::Node upload = y["upload"]) {
+    const std::string at = name + ".upload";
+    only_keys(upload, {"video", "request"}, at);
+    SourceUploadRule u;
+    u.video = parse_video_limits(upload["video"], at);
+    u.request = parse_request(required(upload, "request", at),
+                              kSourceUploadRoots, at + ".request");
+    r.upload = std::move(u);
   }
-  r.request = parse_request(required(y, "request", "character"),
-                            kCharacterRoots, "character.request");
-  r.id = path_at(required(y, "id", "character"), "character.id");
   return r;
 }
 

@@ -168,6 +168,20 @@ struct RemixRule {
 // the new video lasts the source's plus it; an edit lasts as long as its
 // source (normalised by `seconds` when given). The new task is queried as
 // `kind` (the source's kind when absent), its id read where `task_id` says.
+// What a vendor takes as an uploaded video, checked before any call.
+struct VideoLimits {
+  std::vector<std::string> types;  // sniffed MIME types; empty: any
+  size_t max_bytes = 0;            // 0: no limit of its own
+};
+
+// An extension or edit of an uploaded video (a multipart `video` file)
+// instead of one made through the gateway: its request reads the upload as
+// ${video|base64} (filters as for images) instead of ${source.NAME}.
+struct SourceUploadRule {
+  VideoLimits video;
+  RequestRule request;
+};
+
 struct SourceVideoRule {
   // The vendor models whose videos it takes ('*' globs); empty: all.
   std::vector<std::string> models;
@@ -176,6 +190,7 @@ struct SourceVideoRule {
   std::optional<SecondsRule> seconds;
   RequestRule request;
   std::optional<JsonPath> task_id;
+  std::optional<SourceUploadRule> upload;
 };
 
 // POST /v1/videos/characters: a reusable subject the vendor keeps, made
@@ -186,8 +201,7 @@ struct SourceVideoRule {
 struct CharacterRule {
   // The vendor models a character is made for ('*' globs); empty: all.
   std::vector<std::string> models;
-  std::vector<std::string> video_types;  // sniffed MIME types it takes
-  size_t max_video_bytes = 0;            // 0: no limit of its own
+  VideoLimits video;
   RequestRule request;
   JsonPath id;
 };

@@ -6,6 +6,7 @@
 #include "translate/body_encoding.hpp"
 #include "translate/create_outcome.hpp"
 #include "translate/image_blobs.hpp"
+#include "translate/upload_limits.hpp"
 #include "util/json_writer.hpp"
 #include "util/strings.hpp"
 
@@ -32,7 +33,10 @@ class CharacterOperation : public Operation {
     started_at_ = now;
     if (auto e = missing_credential(vendor_)) return finish(*e);
     const CharacterRule& rule = *vendor_.rules().character;
-    if (auto e = refuse_video(rule)) return finish(*e);
+    if (auto e = refuse_upload(rule.video, request_.video, vendor_,
+                               "makes characters from")) {
+      return finish(*e);
+    }
     Names scope(*this);
     UpstreamCall call;
     call.method = rule.request.method;
@@ -113,34 +117,6 @@ class CharacterOperation : public Operation {
     if (name == "model") return request_.model;
     if (name == "vendor_model") {
       return model_.vendor_model.empty() ? request_.model : model_.vendor_model;
-    }
-    return std::nullopt;
-  }
-
-  // The vendor's own limits, before anything is sent.
-  std::optional<ApiError> refuse_video(const CharacterRule& rule) const {
-    const ImageInput& video = request_.video;
-    if (!rule.video_types.empty()) {
-      bool taken = false;
-      std::string names;
-      for (const auto& type : rule.video_types) {
-        taken = taken || type == video.mime;
-        names += (names.empty() ? "" : ", ") + type;
-      }
-      if (!taken) {
-        return invalid_request("Vendor '" + vendor_.vendor_name() +
-                                   "' makes characters from " + names +
-                                   " videos, not " + video.mime + ".",
-                               std::string("video"), "unsupported_video_type");
-      }
-    }
-    if (rule.max_video_bytes != 0 && video.data.size() > rule.max_video_bytes) {
-      return invalid_request(
-          "The video is " + std::to_string(video.data.size()) +
-              " bytes; vendor '" + vendor_.vendor_name() +
-              "' makes characters from videos of at most " +
-              std::to_string(rule.max_video_bytes) + " bytes.",
-          std::string("video"), "video_too_large");
     }
     return std::nullopt;
   }

@@ -97,7 +97,7 @@ class CreateOperation : public Operation {
       facts_.try_next_account = true;
       return finish(*e);
     }
-    if (request_.images.size() > rules.create.max_images) {
+    if (!context_.source && request_.images.size() > rules.create.max_images) {
       return finish(invalid_request(
           rules.create.max_images == 0
               ? "Model '" + request_.model +
@@ -425,6 +425,12 @@ class CreateOperation : public Operation {
 
   std::optional<Json> scope_value(std::string_view name) const {
     if (auto text = scope_text(name)) return Json(std::string(*text));
+    if (context_.source && context_.source->uploaded) {
+      // The upload is the request's only image, and it is no image.
+      if (name == "video") return image_object(0);
+      if (name == "image" || name == "images") return std::nullopt;
+      if (name == "image_count") return Json(0);
+    }
     if (name == "width" || name == "height") {
       auto dimensions = parse_size(size_);
       if (!dimensions) return std::nullopt;
@@ -498,7 +504,10 @@ class CreateOperation : public Operation {
 
   const RequestRule& request_rule() const {
     if (context_.remix) return vendor_.rules().remix->request;
-    if (context_.source) return source_rule().request;
+    if (context_.source) {
+      return context_.source->uploaded ? source_rule().upload->request
+                                       : source_rule().request;
+    }
     return vendor_.rules().create.request;
   }
 

@@ -33,6 +33,9 @@ struct SourceVideo {
   std::string kind;     // how the new task is queried
   std::string seconds;  // the source's length
   std::shared_ptr<Json> fields = std::make_shared<Json>(Json::object());
+  // An uploaded file (the request's only image, ${video} to the rules)
+  // instead of a video made through the gateway: the rule's `upload`.
+  bool uploaded = false;
 };
 
 // POST /v1/videos: one vendor create call, then a sealed id.
