@@ -1,7 +1,6 @@
 #include "api/character_request.hpp"
 
 #include "api/multipart.hpp"
-#include "api/video_upload.hpp"
 #include "util/strings.hpp"
 #include "util/utf8.hpp"
 
@@ -71,16 +70,8 @@ std::optional<ApiError> parse_character_request(std::string_view content_type,
       out.model = std::string(trim(part.data));
     } else if (name == "video" && part.filename) {
       has_video = true;
-      out.video.kind = ImageInput::Kind::bytes;
-      out.video.data = part.data;
-      out.video.mime = sniff_video_type(part.data.substr(0, 16));
-      out.video.filename = *part.filename;
-      out.video.param = "video";
-      if (out.video.mime.empty()) {
-        return invalid_request(
-            "Invalid 'video': the uploaded file is not an MP4, MOV, WebM or "
-            "AVI video.",
-            std::string("video"), "invalid_video");
+      if (auto e = take_uploaded_video(part.data, *part.filename, out.video)) {
+        return e;
       }
     } else if (name == "video" || name == "video[id]") {
       return invalid_request(

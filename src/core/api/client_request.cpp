@@ -371,19 +371,10 @@ std::optional<ApiError> parse_multipart_body(std::string_view content_type,
                name == "input_reference[image_url]") {
       if (auto e = add_image_reference(out, part.data, name)) return e;
     } else if (name == "video" && part.filename) {
-      ImageInput video;
-      video.kind = ImageInput::Kind::bytes;
-      video.data = part.data;
-      video.mime = sniff_video_type(part.data.substr(0, 16));
-      video.filename = *part.filename;
-      video.param = "video";
-      if (video.mime.empty()) {
-        return invalid_request(
-            "Invalid 'video': the uploaded file is not an MP4, MOV, WebM or "
-            "AVI video.",
-            std::string("video"), "invalid_video");
+      out.video.emplace();
+      if (auto e = take_uploaded_video(part.data, *part.filename, *out.video)) {
+        return e;
       }
-      out.video = std::move(video);
     } else if (name == "input_reference[file_id]") {
       return file_id_unsupported(name);
     } else if (name == "metadata") {
@@ -420,6 +411,21 @@ std::optional<ApiError> parse_multipart_body(std::string_view content_type,
 }
 
 }  // namespace
+
+std::optional<ApiError> take_uploaded_video(std::string_view data,
+                                            const std::string& filename,
+                                            ImageInput& out) {
+  out.kind = ImageInput::Kind::bytes;
+  out.data = data;
+  out.mime = sniff_video_type(data.substr(0, 16));
+  out.filename = filename;
+  out.param = "video";
+  if (!out.mime.empty()) return std::nullopt;
+  return invalid_request(
+      "Invalid 'video': the uploaded file is not an MP4, MOV, WebM or AVI "
+      "video.",
+      std::string("video"), "invalid_video");
+}
 
 std::string sniff_image_type(std::string_view b) {
   auto at = [&](size_t i) { return static_cast<unsigned char>(b[i]); };

@@ -70,6 +70,12 @@ std::optional<ApiError> fold_relay_fields(ClientVideoRequest& out);
 std::optional<ApiError> take_echoed(ClientVideoRequest& out,
                                     const std::vector<std::string>& names);
 
+// A multipart `video` file part as an upload (a view of `data`, its type
+// sniffed); 400 invalid_video when it is not a video.
+std::optional<ApiError> take_uploaded_video(std::string_view data,
+                                            const std::string& filename,
+                                            ImageInput& out);
+
 // "image/png" etc. from magic bytes; empty when not a supported image.
 std::string sniff_image_type(std::string_view bytes);
 
