@@ -72,7 +72,7 @@ export function vendorRows() {
         // hides it, and characters.
         [v.remix ? 'remix' : null,
           ...['extend', 'edit'].map((call) => (v[call]
-            ? `${call} (${v[call].models ? list(v[call].models.map((m) => `\`${m}\``)) : 'all models'})`
+            ? `${call} (${v[call].models ? list(v[call].models.map((m) => `\`${m}\``)) : 'all models'}${v[call].upload ? '; uploads too' : ''})`
             : null)),
           v.delete ? 'delete at the vendor' : 'delete (tombstone)',
           v.character ? `characters (${v.character.models ? list(v.character.models.map((m) => `\`${m}\``)) : 'all models'})` : null]
