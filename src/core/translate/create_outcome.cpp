@@ -57,13 +57,16 @@ CreatedId read_created_id(const Vendor& vendor, const UpstreamReply& reply,
                                  reply.headers, now);
     return out;
   }
+  // A video's id at the vendor is its task's.
+  const std::string id_name =
+      std::string_view(made) == "video" ? "task id" : "id";
   out.id = id_path.find_text(body).value_or("");
   if (out.id.empty()) {
-    out.error = may_exist("its reply had no id");
+    out.error = may_exist("its reply had no " + id_name);
   } else if (auto problem = task_id_problem(out.id, id_is_path)) {
     out.unusable_id = std::move(out.id);
     out.id.clear();
-    out.error = may_exist("its id is unusable: " + *problem);
+    out.error = may_exist("its " + id_name + " is unusable: " + *problem);
   }
   return out;
 }
