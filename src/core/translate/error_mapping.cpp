@@ -38,8 +38,10 @@ bool task_may_exist(ErrorClass cls) {
          cls == ErrorClass::vendor_timeout || cls == ErrorClass::vendor_error;
 }
 
+// A create's, a remix's, an extension's or a character's: whatever was
+// asked for.
 constexpr const char* kMayExist =
-    " The video may have been created anyway; retrying could create a "
+    " The vendor may have made it anyway; retrying could create a "
     "duplicate.";
 
 int64_t parse_http_date(const std::string& s) {
