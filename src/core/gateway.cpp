@@ -14,8 +14,8 @@
 
 #include "api/character_request.hpp"
 #include "api/client_request.hpp"
-#include "api/video_upload.hpp"
 #include "api/video_reference.hpp"
+#include "api/video_upload.hpp"
 #include "catalog/catalog_listing.hpp"
 #include "catalog/catalog_lookup.hpp"
 #include "catalog/catalog_record.hpp"
@@ -78,6 +78,21 @@ std::optional<ApiError> idempotency_key_problem(std::string_view key) {
   return invalid_request("'Idempotency-Key' is longer than 255 characters.",
                          std::string("Idempotency-Key"),
                          "invalid_idempotency_key");
+}
+
+// A rule's `models` name the vendor's models (`veo-3.1*`), so an
+// operator's alias for one (models=vertex-veo-3.1:veo-3.1-generate-001) is
+// matched by what it stands for; none named: all.
+bool names_vendor_model(const std::vector<std::string>& globs,
+                        const ModelRule& model,
+                        const std::string& client_model) {
+  if (globs.empty()) return true;
+  const std::string& vendor_model =
+      model.vendor_model.empty() ? client_model : model.vendor_model;
+  for (const auto& pattern : globs) {
+    if (glob_match(pattern, vendor_model)) return true;
+  }
+  return false;
 }
 
 // A remix body is {prompt} and nothing else, as OpenAI's.
@@ -561,14 +576,7 @@ std::unique_ptr<Operation> Gateway::for_tenant(
 namespace {
 
 bool keeps_characters(const VendorRules& v, const ModelRule& m) {
-  if (!v.character) return false;
-  if (v.character->models.empty()) return true;
-  const std::string& model =
-      m.vendor_model.empty() ? m.pattern : m.vendor_model;
-  for (const auto& pattern : v.character->models) {
-    if (glob_match(pattern, model)) return true;
-  }
-  return false;
+  return v.character && names_vendor_model(v.character->models, m, m.pattern);
 }
 
 }  // namespace
@@ -580,16 +588,6 @@ std::unique_ptr<Operation> Gateway::begin_character(
   if (auto e = parse_character_request(call.content_type, call.body, request)) {
     return answer(*e, operation);
   }
-  auto keeper =
-      [this](const std::string& model) -> std::pair<Vendor*, const ModelRule*> {
-    for (const auto& vendor : vendors_) {
-      const ModelRule* rule = vendor->find_model(model);
-      if (rule && keeps_characters(vendor->rules(), *rule)) {
-        return {vendor.get(), rule};
-      }
-    }
-    return {nullptr, nullptr};
-  };
   std::string can = models_that(keeps_characters);
   if (can.empty()) {
     return answer(
@@ -598,14 +596,7 @@ std::unique_ptr<Operation> Gateway::begin_character(
                         std::string("video"), "unsupported_by_vendor"),
         operation, request.model);
   }
-  // OpenAI's call names no model: the character is for the one the client
-  // adds, else the default model, else the only model that can have one.
-  if (request.model.empty() && keeper(default_model_).first) {
-    request.model = default_model_;
-  }
-  if (request.model.empty() && can.find("', '") == std::string::npos) {
-    request.model = can.substr(1, can.size() - 2);
-  }
+  request.model = model_for(std::move(request.model), can, keeps_characters);
   if (request.model.empty()) {
     return answer(
         invalid_request("Name the model the character is for "
@@ -619,7 +610,7 @@ std::unique_ptr<Operation> Gateway::begin_character(
       return answer(*e, operation, request.model);
     }
   }
-  auto [vendor, rule] = keeper(request.model);
+  auto [vendor, rule] = first_serving(request.model, keeps_characters);
   if (!vendor) {
     return answer(
         invalid_request("Characters for '" + request.model.substr(0, 200) +
@@ -725,6 +716,25 @@ std::unique_ptr<Operation> Gateway::made_from(std::unique_ptr<Operation> made,
       std::move(fingerprint));
 }
 
+std::pair<Vendor*, const ModelRule*> Gateway::first_serving(
+    const std::string& model, ModelTest can) const {
+  for (const auto& vendor : vendors_) {
+    const ModelRule* rule = vendor->find_model(model);
+    if (rule && can(vendor->rules(), *rule)) return {vendor.get(), rule};
+  }
+  return {nullptr, nullptr};
+}
+
+std::string Gateway::model_for(std::string requested, const std::string& takers,
+                               ModelTest can) const {
+  if (!requested.empty()) return requested;
+  if (first_serving(default_model_, can).first) return default_model_;
+  if (!takers.empty() && takers.find("', '") == std::string::npos) {
+    return takers.substr(1, takers.size() - 2);
+  }
+  return {};
+}
+
 std::string Gateway::models_that(bool (*can)(const VendorRules&,
                                              const ModelRule&)) const {
   std::string names;
@@ -758,18 +768,9 @@ const std::optional<SourceVideoRule>& rule_for(const VendorRules& v,
   return use == SourceVideoUse::extension ? v.extend : v.edit;
 }
 
-// A rule names the vendor's models (`veo-3.1*`), so an operator's alias
-// for one (models=vertex-veo-3.1:veo-3.1-generate-001) is matched by what
-// it stands for.
 bool takes_model(const SourceVideoRule& rule, const ModelRule& model,
                  const std::string& client_model) {
-  if (rule.models.empty()) return true;
-  const std::string& vendor_model =
-      model.vendor_model.empty() ? client_model : model.vendor_model;
-  for (const auto& pattern : rule.models) {
-    if (glob_match(pattern, vendor_model)) return true;
-  }
-  return false;
+  return names_vendor_model(rule.models, model, client_model);
 }
 
 template <SourceVideoUse use>
@@ -813,6 +814,7 @@ std::unique_ptr<Operation> Gateway::begin_from_source(
     const ClientCall& call, SourceVideoUse use,
     const std::string& api_base) const {
   const char* operation = call_name(use);
+  // The id first: what a source can become is said before the body is.
   auto id = referenced_video_id(call.content_type, call.body);
   if (!id) return begin_from_upload(call, use, api_base);
   auto source = sealer_.open(*id, call.binding);
@@ -921,21 +923,9 @@ std::unique_ptr<Operation> Gateway::begin_from_upload(
   bool extension = use == SourceVideoUse::extension;
   auto can = extension ? serves_uploads<SourceVideoUse::extension>
                        : serves_uploads<SourceVideoUse::edit>;
-  auto taker =
-      [&](const std::string& name) -> std::pair<Vendor*, const ModelRule*> {
-    for (const auto& vendor : vendors_) {
-      const ModelRule* rule = vendor->find_model(name);
-      if (rule && can(vendor->rules(), *rule)) return {vendor.get(), rule};
-    }
-    return {nullptr, nullptr};
-  };
   std::string takers = models_that(can);
-  if (model.empty() && taker(default_model_).first) model = default_model_;
-  if (model.empty() && !takers.empty() &&
-      takers.find("', '") == std::string::npos) {
-    model = takers.substr(1, takers.size() - 2);
-  }
-  auto [vendor, rule] = taker(model);
+  model = model_for(std::move(model), takers, can);
+  auto [vendor, rule] = first_serving(model, can);
   if (!vendor) {
     std::string what =
         std::string("Uploaded videos cannot be ") + done_to(use) +

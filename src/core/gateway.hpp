@@ -139,6 +139,16 @@ class Gateway {
                                         Vendor& vendor) const;
   CreateContext create_context(const ClientCall& call,
                                const std::string& api_base) const;
+  using ModelTest = bool (*)(const VendorRules&, const ModelRule&);
+  // The first vendor serving `model` for which `can` holds.
+  std::pair<Vendor*, const ModelRule*> first_serving(const std::string& model,
+                                                     ModelTest can) const;
+  // OpenAI's characters, and extensions or edits of an upload, name no
+  // model: the client's addition, else the default model when `can` holds
+  // for it, else the only model in `takers` (as models_that() lists them);
+  // empty when none.
+  std::string model_for(std::string requested, const std::string& takers,
+                        ModelTest can) const;
   // The configured model names for which `can` holds, quoted, listed once.
   std::string models_that(bool (*can)(const VendorRules&,
                                       const ModelRule&)) const;
