@@ -1,3 +1,5 @@
+#include <cctype>
+
 #include "rules/rule_error.hpp"
 #include "rules/vendor_rules.hpp"
 #include "rules/yaml_json.hpp"
@@ -233,10 +235,78 @@ RequestRule parse_request(const YAML::Node& y, const Roots& roots,
   return r;
 }
 
+// A name a step reads, as rules write it after `steps.`.
+bool is_step_name(const std::string& name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])))
+    return false;
+  for (char c : name) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_'))
+      return false;
+  }
+  return true;
+}
+
+// A section's `steps:`, whose requests see `roots` and what the steps
+// before them read (${steps.NAME}).
+std::vector<StepRule> parse_steps(const YAML::Node& y, Roots roots,
+                                  const std::string& section) {
+  std::vector<StepRule> out;
+  if (!y) return out;
+  const std::string at = section + ".steps";
+  if (!y.IsSequence() || y.size() == 0) {
+    throw RuleError(at + " must be a list of {request, read}", yaml_line(y));
+  }
+  roots.insert("steps");
+  std::set<std::string> names;
+  for (const auto& item : y) {
+    only_keys(item, {"request", "read"}, at + "[]");
+    StepRule step;
+    step.request = parse_request(required(item, "request", at + "[]"), roots,
+                                 at + "[].request");
+    if (const YAML::Node read = item["read"]) {
+      if (!read.IsMap()) {
+        throw RuleError(at + "[].read must be a mapping of name: reply path",
+                        yaml_line(read));
+      }
+      for (const auto& kv : read) {
+        const std::string name = kv.first.Scalar();
+        if (!is_step_name(name)) {
+          throw RuleError("bad step name '" + name +
+                              "': letters, digits and '_', not first a digit",
+                          yaml_line(kv.first));
+        }
+        if (!names.insert(name).second) {
+          throw RuleError("step name '" + name + "' is read twice",
+                          yaml_line(kv.first));
+        }
+        JsonPath path = path_at(kv.second, "read");
+        if (path.filter()) {
+          throw RuleError("a step reads a reply's value as it is (no filter)",
+                          yaml_line(kv.second));
+        }
+        step.read.emplace_back(name, std::move(path));
+      }
+    }
+    out.push_back(std::move(step));
+  }
+  return out;
+}
+
+// A section's own call (`request`) after its `steps`, which it may read.
+RequestRule parse_section_request(const YAML::Node& y, Roots roots,
+                                  const std::string& section) {
+  std::vector<StepRule> steps = parse_steps(y["steps"], roots, section);
+  if (!steps.empty()) roots.insert("steps");
+  RequestRule r = parse_request(required(y, "request", section), roots,
+                                section + ".request");
+  r.steps = std::move(steps);
+  return r;
+}
+
 CreateRule parse_create(const YAML::Node& y) {
   only_keys(y,
             {"kinds", "refuse", "request", "extras", "task_id", "max_images",
-             "carry", "callback", "fetch_image_urls"},
+             "carry", "callback", "fetch_image_urls", "steps"},
             "create");
   CreateRule c;
   if (y["kinds"]) {
@@ -253,8 +323,7 @@ CreateRule parse_create(const YAML::Node& y) {
     throw RuleError("the last create kind must have no 'when' (the fallback)",
                     yaml_line(y["kinds"]));
   }
-  c.request = parse_request(required(y, "request", "create"), kCreateRoots,
-                            "create.request");
+  c.request = parse_section_request(y, kCreateRoots, "create");
   if (y["extras"]) {
     only_keys(y["extras"], {"allow", "ignore", "into"}, "create.extras");
     if (y["extras"]["ignore"])
@@ -408,32 +477,43 @@ RetrieveRule parse_retrieve(const YAML::Node& y) {
                       yaml_line(kv.first));
     }
     const YAML::Node& v = kv.second;
-    only_keys(v,
-              {"lookup", "from", "url", "inline", "content_type", "send_auth"},
+    if (v["lookup"] || v["inline"]) {
+      const char* old = v["lookup"] ? "lookup" : "inline";
+      throw RuleError(std::string("'") + old + "' is now " +
+                          (v["lookup"] ? "'steps: [{request: ...}]'"
+                                       : "'from: PATH|base64'"),
+                      yaml_line(v[old]));
+    }
+    only_keys(v, {"steps", "from", "url", "content_type", "send_auth"},
               "variant");
     VariantRule vr;
-    vr.from = optional_path(v, "from");
-    vr.inline_data = optional_path(v, "inline");
-    if (v["url"]) {
-      vr.url = ValueTemplate::from_string(yaml_string(v["url"], "url"),
-                                          kCallRoots, yaml_line(v["url"]));
-    }
-    if (vr.from.has_value() + vr.url.has_value() + vr.inline_data.has_value() !=
-        1) {
-      throw RuleError(
-          "a variant needs exactly one of 'from', 'url' or 'inline'",
-          yaml_line(v));
-    }
-    if (v["lookup"]) {
-      if (vr.url) {
-        throw RuleError(
-            "a variant with 'lookup' reads its reply with 'from' "
-            "or 'inline'",
-            yaml_line(v["lookup"]));
+    Roots step_roots = kCallRoots;
+    step_roots.insert("reply");
+    vr.steps = parse_steps(v["steps"], step_roots, "variant");
+    if (const YAML::Node from = v["from"]) {
+      JsonPath path = path_at(from, "from");
+      if (const std::string* filter = path.filter()) {
+        if (*filter != "base64") {
+          throw RuleError(
+              "a variant's 'from' takes only '|base64' (the "
+              "reply holds the file itself)",
+              yaml_line(from));
+        }
+        std::string text = path.text();
+        path = JsonPath::parse(text.substr(0, text.rfind('|')));
+        vr.from_is_file = true;
       }
-      Roots lookup_roots = kCallRoots;
-      lookup_roots.insert("reply");
-      vr.lookup = parse_request(v["lookup"], lookup_roots, "variant.lookup");
+      vr.from = std::move(path);
+    }
+    if (v["url"]) {
+      Roots url_roots = kCallRoots;
+      if (!vr.steps.empty()) url_roots.insert("steps");
+      vr.url = ValueTemplate::from_string(yaml_string(v["url"], "url"),
+                                          url_roots, yaml_line(v["url"]));
+    }
+    if (vr.from.has_value() == vr.url.has_value()) {
+      throw RuleError("a variant needs exactly one of 'from' or 'url'",
+                      yaml_line(v));
     }
     vr.content_type = v["content_type"]
                           ? yaml_string(v["content_type"], "content_type")
@@ -509,10 +589,9 @@ AuthRule parse_auth(const YAML::Node& y) {
 }
 
 RemixRule parse_remix(const YAML::Node& y) {
-  only_keys(y, {"request", "task_id"}, "remix");
+  only_keys(y, {"steps", "request", "task_id"}, "remix");
   RemixRule r;
-  r.request = parse_request(required(y, "request", "remix"), kRemixRoots,
-                            "remix.request");
+  r.request = parse_section_request(y, kRemixRoots, "remix");
   if (y["task_id"]) r.task_id = path_at(y["task_id"], "remix.task_id");
   return r;
 }
@@ -538,12 +617,11 @@ VideoLimits parse_video_limits(const YAML::Node& video,
 }
 
 CharacterRule parse_character(const YAML::Node& y) {
-  only_keys(y, {"models", "video", "request", "id"}, "character");
+  only_keys(y, {"models", "video", "steps", "request", "id"}, "character");
   CharacterRule r;
   if (y["models"]) r.models = string_list(y["models"], "character.models");
   r.video = parse_video_limits(y["video"], "character");
-  r.request = parse_request(required(y, "request", "character"),
-                            kCharacterRoots, "character.request");
+  r.request = parse_section_request(y, kCharacterRoots, "character");
   r.id = path_at(required(y, "id", "character"), "character.id");
   return r;
 }
@@ -552,10 +630,10 @@ CharacterRule parse_character(const YAML::Node& y) {
 // edit lasts as long as its source unless the vendor's lengths differ.
 SourceVideoRule parse_source_video(const YAML::Node& y, const char* section,
                                    bool seconds_required) {
-  only_keys(
-      y,
-      {"models", "source", "kind", "seconds", "request", "task_id", "upload"},
-      section);
+  only_keys(y,
+            {"models", "source", "kind", "seconds", "steps", "request",
+             "task_id", "upload"},
+            section);
   const std::string name = section;
   SourceVideoRule r;
   if (y["models"])
@@ -576,28 +654,25 @@ SourceVideoRule parse_source_video(const YAML::Node& y, const char* section,
   } else if (y["seconds"]) {
     r.seconds = parse_seconds(y["seconds"]);
   }
-  r.request = parse_request(required(y, "request", name), kSourceVideoRoots,
-                            name + ".request");
+  r.request = parse_section_request(y, kSourceVideoRoots, name);
   if (y["task_id"]) {
     r.task_id = path_at(y["task_id"], (name + ".task_id").c_str());
   }
   if (const YAML::Node upload = y["upload"]) {
     const std::string at = name + ".upload";
-    only_keys(upload, {"video", "request"}, at);
+    only_keys(upload, {"video", "steps", "request"}, at);
     SourceUploadRule u;
     u.video = parse_video_limits(upload["video"], at);
-    u.request = parse_request(required(upload, "request", at),
-                              kSourceUploadRoots, at + ".request");
+    u.request = parse_section_request(upload, kSourceUploadRoots, at);
     r.upload = std::move(u);
   }
   return r;
 }
 
 DeleteRule parse_delete(const YAML::Node& y) {
-  only_keys(y, {"request"}, "delete");
+  only_keys(y, {"steps", "request"}, "delete");
   DeleteRule d;
-  d.request = parse_request(required(y, "request", "delete"), kCallRoots,
-                            "delete.request");
+  d.request = parse_section_request(y, kCallRoots, "delete");
   return d;
 }
 
@@ -609,6 +684,20 @@ Roots reply_roots(const VendorRules& v, const YAML::Node& declared) {
     if (path && path->root_name()) roots.insert(*path->root_name());
   };
   add(v.create.task_id);
+  auto add_steps = [&](const RequestRule& request) {
+    for (const auto& step : request.steps) {
+      for (const auto& [name, path] : step.read) add(path);
+    }
+  };
+  add_steps(v.create.request);
+  if (v.remix) add_steps(v.remix->request);
+  if (v.character) add_steps(v.character->request);
+  if (v.deletion) add_steps(v.deletion->request);
+  for (const auto* rule : {&v.extend, &v.edit}) {
+    if (!*rule) continue;
+    add_steps((*rule)->request);
+    if ((*rule)->upload) add_steps((*rule)->upload->request);
+  }
   if (v.remix) add(v.remix->task_id);
   if (v.character) add(v.character->id);
   for (const auto* rule : {&v.extend, &v.edit}) {
@@ -625,9 +714,10 @@ Roots reply_roots(const VendorRules& v, const YAML::Node& declared) {
   if (r.completed_at) add(r.completed_at->from);
   if (r.expires_at) add(r.expires_at->from);
   for (const auto& [name, variant] : r.variants) {
-    if (variant.lookup) continue;  // reads the lookup's reply, not these
     add(variant.from);
-    add(variant.inline_data);
+    for (const auto& step : variant.steps) {
+      for (const auto& [n, path] : step.read) add(path);
+    }
   }
   add(v.errors.code);
   add(v.errors.message);

@@ -43,12 +43,28 @@ using NamedTemplates = std::vector<std::pair<std::string, ValueTemplate>>;
 
 enum class BodyFormat { json, multipart };
 
+struct StepRule;
+
 struct RequestRule {
   std::string method = "GET";
   BodyFormat format = BodyFormat::json;
   ValueTemplate path;  // appended to the vendor base URL
   std::optional<ValueTemplate> body;
   NamedTemplates headers;
+  // The calls made before this one, in order (its section's `steps:`):
+  // each reads names from its reply that later calls see as ${steps.NAME}.
+  std::vector<StepRule> steps;
+};
+
+// Every vendor call an operation makes is a step: a request, then what to
+// read from its reply. An operation's own call is its last step (its
+// section's `request` and reads such as `task_id`); `steps:` lists the
+// ones before it (MiniMax's file lookup before a download). A step's reply
+// is judged by the vendor's `errors` rules like any other; each name it
+// reads must be there, or the operation ends with a 502.
+struct StepRule {
+  RequestRule request;
+  std::vector<std::pair<std::string, JsonPath>> read;
 };
 
 struct CreateKind {
@@ -120,13 +136,15 @@ struct TimeRule {
   TimeUnit unit = TimeUnit::seconds;
 };
 
+// A download: a status query, then the variant's `steps` (their requests
+// also see the status reply as ${reply.…}), then where the last reply
+// names the file: `from` a URL in it, or the file itself in it as base64
+// (`from: PATH|base64`), or a `url` built from the names.
 struct VariantRule {
-  // A second call whose reply holds the file (MiniMax: files/retrieve);
-  // `from`/`inline_data` then read that reply instead of the status reply.
-  std::optional<RequestRule> lookup;
-  std::optional<JsonPath> from;         // URL inside the reply
-  std::optional<ValueTemplate> url;     // or a URL built from the id
-  std::optional<JsonPath> inline_data;  // or the file itself, base64
+  std::vector<StepRule> steps;
+  std::optional<JsonPath> from;      // in the last reply
+  bool from_is_file = false;         // `from` holds the file, base64
+  std::optional<ValueTemplate> url;  // or a URL built from the id
   std::string content_type;
   bool send_auth = false;  // the download needs the vendor's credentials
 };

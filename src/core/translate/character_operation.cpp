@@ -6,6 +6,7 @@
 #include "translate/body_encoding.hpp"
 #include "translate/create_outcome.hpp"
 #include "translate/image_blobs.hpp"
+#include "translate/rule_steps.hpp"
 #include "translate/upload_limits.hpp"
 #include "util/json_writer.hpp"
 #include "util/strings.hpp"
@@ -22,15 +23,17 @@ class CharacterOperation : public Operation {
         request_(std::move(request)),
         uploads_{request_.video},
         blobs_(uploads_, no_large_strings_, context.client_body),
-        context_(std::move(context)) {
+        context_(std::move(context)),
+        steps_(vendor.rules().character->request.steps) {
     facts_.operation = "character";
     facts_.vendor = vendor.vendor_name();
     facts_.account = vendor.name();
     facts_.model = request_.model;
   }
 
+  // Again after each of the request's steps.
   Step start(int64_t now) override {
-    started_at_ = now;
+    if (started_at_ == 0) started_at_ = now;
     if (auto e = missing_credential(vendor_)) return finish(*e);
     const CharacterRule& rule = *vendor_.rules().character;
     if (auto e = refuse_upload(rule.video, request_.video, vendor_,
@@ -38,6 +41,14 @@ class CharacterOperation : public Operation {
       return finish(*e);
     }
     Names scope(*this);
+    if (steps_.pending()) {
+      auto call = steps_.next_call(vendor_, scope, now);
+      if (!call) {
+        return finish(
+            internal_error("The vendor rules produced no path for a step."));
+      }
+      return Step::call_vendor(std::move(*call));
+    }
     UpstreamCall call;
     call.method = rule.request.method;
     auto path = rule.request.path.render_text(scope);
@@ -65,6 +76,11 @@ class CharacterOperation : public Operation {
   }
 
   Step on_reply(const UpstreamReply& reply, int64_t now) override {
+    if (steps_.awaiting()) {
+      if (auto e = steps_.take_reply(vendor_, CallPhase::prepare, reply, now))
+        return finish(*e);
+      return start(now);
+    }
     CreatedId created = read_created_id(
         vendor_, reply, vendor_.rules().character->id, false, "character", now);
     if (created.error) return finish(*created.error);
@@ -96,6 +112,7 @@ class CharacterOperation : public Operation {
     const Json* lookup(const JsonPath& path) const override {
       const std::string& root = path.root();
       if (root == "param") return path.find_from(op_.vendor_.params(), 1);
+      if (root == "steps") return path.find_from(op_.steps_.names(), 1);
       return names_.find(path, root, [&](std::string_view name) {
         return op_.name_value(name);
       });
@@ -128,6 +145,7 @@ class CharacterOperation : public Operation {
   LargeStrings no_large_strings_;
   ImageBlobs blobs_;
   CharacterContext context_;
+  RuleSteps steps_;
   int64_t started_at_ = 0;
 };
 

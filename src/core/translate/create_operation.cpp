@@ -14,6 +14,7 @@
 #include "translate/create_outcome.hpp"
 #include "translate/image_blobs.hpp"
 #include "translate/param_normalizer.hpp"
+#include "translate/rule_steps.hpp"
 #include "translate/vendor_data.hpp"
 #include "util/strings.hpp"
 
@@ -79,7 +80,8 @@ class CreateOperation : public Operation {
         model_(model),
         request_(std::move(request)),
         blobs_(request_.images, request_.large, context.client_body),
-        context_(std::move(context)) {
+        context_(std::move(context)),
+        steps_(request_rule().steps) {
     facts_.operation = context_.remix     ? "remix"
                        : !context_.source ? "create"
                        : context_.source->use == SourceVideoUse::extension
@@ -90,8 +92,10 @@ class CreateOperation : public Operation {
     facts_.model = request_.model;
   }
 
+  // Again after each step or image download, which may change its names.
   Step start(int64_t now) override {
-    started_at_ = now;
+    if (started_at_ == 0) started_at_ = now;
+    ignored_.clear();
     const VendorRules& rules = vendor_.rules();
     if (auto e = missing_credential(vendor_)) {
       facts_.try_next_account = true;
@@ -178,6 +182,14 @@ class CreateOperation : public Operation {
       }
     }
 
+    if (steps_.pending()) {
+      auto call = steps_.next_call(vendor_, scope, now);
+      if (!call) {
+        return finish(
+            internal_error("The vendor rules produced no path for a step."));
+      }
+      return Step::call_vendor(std::move(*call));
+    }
     const RequestRule& rule = request_rule();
     UpstreamCall call;
     call.method = rule.method;
@@ -242,6 +254,11 @@ class CreateOperation : public Operation {
     if (fetching_) {
       if (auto e = take_fetched_image(reply)) return finish(*e);
       return start(now);  // the next image, or the create itself
+    }
+    if (steps_.awaiting()) {
+      if (auto e = steps_.take_reply(vendor_, CallPhase::prepare, reply, now))
+        return finish(*e);
+      return start(now);  // the next step, or the create itself
     }
     CreatedId created =
         read_created_id(vendor_, reply, reply_task_path(),
@@ -478,6 +495,7 @@ class CreateOperation : public Operation {
       if (name == "kind") {
         return kind_.is_null() ? nullptr : path.find_from(kind_, 1);
       }
+      if (name == "steps") return path.find_from(op_.steps_.names(), 1);
       if (name == "source") {
         return op_.context_.source
                    ? path.find_from(*op_.context_.source->fields, 1)
@@ -538,6 +556,7 @@ class CreateOperation : public Operation {
   std::string kind_;
   std::vector<std::pair<std::string, std::string>> carried_;
   std::vector<std::string> ignored_;  // accepted, not sent (extras.ignore)
+  RuleSteps steps_;
 };
 
 }  // namespace

@@ -142,7 +142,7 @@ ApiError map_vendor_error(const Vendor& vendor, CallPhase phase, int status,
   e.type = "server_error";
   switch (cls) {
     case ErrorClass::invalid_request:
-      if (phase != CallPhase::create) {
+      if (phase != CallPhase::create && phase != CallPhase::prepare) {
         e.status = 502;
         e.code = "vendor_error";
         e.message = "Vendor '" + name + "' rejected the status query" +
@@ -167,7 +167,7 @@ ApiError map_vendor_error(const Vendor& vendor, CallPhase phase, int status,
                   (detail.empty() ? "." : ": " + detail);
       break;
     case ErrorClass::not_found:
-      if (phase == CallPhase::create) {
+      if (phase == CallPhase::create || phase == CallPhase::prepare) {
         e.status = 400;
         e.type = "invalid_request_error";
         e.code = "vendor_resource_not_found";

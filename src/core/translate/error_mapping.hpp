@@ -6,7 +6,9 @@
 
 namespace vgw {
 
-enum class CallPhase { create, retrieve, content };
+// `prepare`: a step before a create (its request's `steps`): its errors
+// are the create's, but no task can exist yet, so a retry costs nothing.
+enum class CallPhase { create, prepare, retrieve, content };
 
 // True when a vendor reply is a success: a 2xx status and, for vendors that
 // report errors inside 200 replies, the rules' `success_when`.

@@ -6,6 +6,7 @@
 #include "rules/scope.hpp"
 #include "util/base64.hpp"
 #include "util/strings.hpp"
+#include "translate/rule_steps.hpp"
 #include "translate/status_query.hpp"
 #include "translate/video_state.hpp"
 
@@ -196,13 +197,22 @@ class RetrieveOperation : public StatusOperation {
   Step held_;  // the answer, while the store takes its body
 };
 
+const std::vector<StepRule>& variant_steps(const Vendor& vendor,
+                                           const std::string& variant) {
+  static const std::vector<StepRule> kNone;
+  const auto& variants = vendor.rules().retrieve.variants;
+  auto it = variants.find(variant);
+  return it == variants.end() ? kNone : it->second.steps;
+}
+
 class ContentOperation : public StatusOperation {
  public:
   ContentOperation(Vendor& vendor, VideoRecord record, std::string video_id,
                    std::string variant)
       : StatusOperation(vendor, std::move(record), std::move(video_id),
                         "content"),
-        variant_(std::move(variant)) {}
+        variant_(std::move(variant)),
+        steps_(variant_steps(vendor, variant_)) {}
 
   Step start(int64_t now) override {
     const auto& variants = vendor_.rules().retrieve.variants;
@@ -218,10 +228,15 @@ class ContentOperation : public StatusOperation {
   }
 
   Step on_reply(const UpstreamReply& reply, int64_t now) override {
+    const VariantRule& variant = vendor_.rules().retrieve.variants.at(variant_);
+    if (steps_.awaiting()) {
+      if (auto e = steps_.take_reply(vendor_, CallPhase::content, reply, now))
+        return finish(*e);
+      if (steps_.pending()) return next_step(now);
+      return deliver(variant, steps_.last_reply(), now);
+    }
     auto parsed = read_status_reply(vendor_, CallPhase::content, reply, now);
     if (parsed.error) return finish(*parsed.error);
-    const VariantRule& variant = vendor_.rules().retrieve.variants.at(variant_);
-    if (looking_up_) return deliver(variant, parsed.body, now);
     VideoView view = read_video_state(vendor_, parsed.body, record_, now);
     if (view.status == VideoStatus::failed) {
       return finish(
@@ -236,14 +251,9 @@ class ContentOperation : public StatusOperation {
               "). Poll GET /v1/videos/{id} until it is completed.",
           std::nullopt, "video_not_ready"));
     }
-    if (!variant.lookup) return deliver(variant, parsed.body, now);
-    Json root = call_scope(vendor_, record_, variant_);
-    root["reply"] = parsed.body.copy(parsed.body.root());
-    JsonScope scope(root);
-    auto call = build_vendor_call(vendor_, *variant.lookup, scope, now);
-    if (!call) return no_such_file();
-    looking_up_ = true;
-    return Step::call_vendor(std::move(*call));
+    if (!steps_.pending()) return deliver(variant, parsed.body, now);
+    status_reply_ = parsed.body.copy(parsed.body.root());
+    return next_step(now);
   }
 
   std::optional<std::string> redirect_target(
@@ -274,10 +284,22 @@ class ContentOperation : public StatusOperation {
     return finish(e);
   }
 
-  // `body` is the status reply, or the lookup reply when there is one.
+  // The variant's steps see the status reply as `reply` and what the steps
+  // before them read as `steps`.
+  Step next_step(int64_t now) {
+    Json root = call_scope(vendor_, record_, variant_);
+    JsonScope scope(root);
+    scope.bind("reply", status_reply_);
+    scope.bind("steps", steps_.names());
+    auto call = steps_.next_call(vendor_, scope, now);
+    if (!call) return no_such_file();
+    return Step::call_vendor(std::move(*call));
+  }
+
+  // `body` is the last reply: the status query's, or its last step's.
   Step deliver(const VariantRule& variant, const JsonDocument& body,
                int64_t now) {
-    if (variant.inline_data) return deliver_inline(variant, body);
+    if (variant.from_is_file) return deliver_inline(variant, body);
     std::optional<std::string> url;
     if (variant.from) {
       const Json* v = variant.from->find(body);
@@ -286,6 +308,7 @@ class ContentOperation : public StatusOperation {
     } else {
       Json root = call_scope(vendor_, record_, variant_);
       JsonScope scope(root);
+      scope.bind("steps", steps_.names());
       url = variant.url->render_text(scope);
     }
     if (!url) return no_such_file();
@@ -314,7 +337,7 @@ class ContentOperation : public StatusOperation {
 
   // Vertex AI returns small results inline as base64 instead of a URL.
   Step deliver_inline(const VariantRule& variant, const JsonDocument& body) {
-    const Json* v = variant.inline_data->find(body);
+    const Json* v = variant.from->find(body);
     if (!v || !v->is_string() || v->get_ref<const std::string&>().empty()) {
       return no_such_file();
     }
@@ -335,7 +358,8 @@ class ContentOperation : public StatusOperation {
 
  private:
   std::string variant_;
-  bool looking_up_ = false;
+  RuleSteps steps_;
+  Json status_reply_;  // for the steps, as ${reply.…}
   std::string media_url_;
 };
 

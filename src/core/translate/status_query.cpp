@@ -52,14 +52,16 @@ std::optional<Json> record_value(const Vendor& vendor,
 // query's path reads two or three of them, on every poll.
 class RecordScope : public Scope {
  public:
-  RecordScope(const Vendor& vendor, const VideoRecord& record)
-      : vendor_(vendor), record_(record) {}
+  RecordScope(const Vendor& vendor, const VideoRecord& record,
+              const Json* steps)
+      : vendor_(vendor), record_(record), steps_(steps) {}
 
   const Json* lookup(const JsonPath& path) const override {
     const std::string* root = path.root_name();
     if (root == nullptr) return nullptr;
     std::string_view name = *root;
     if (name == "param") return path.find_from(vendor_.params(), 1);
+    if (name == "steps") return steps_ ? path.find_from(*steps_, 1) : nullptr;
     return names_.find(path, name, [&](std::string_view n) {
       return record_value(vendor_, record_, kVariant, n);
     });
@@ -75,6 +77,7 @@ class RecordScope : public Scope {
   inline static const std::string kVariant = "video";
   const Vendor& vendor_;
   const VideoRecord& record_;
+  const Json* steps_;
   BuiltNames names_;
 };
 
@@ -99,8 +102,8 @@ std::optional<UpstreamCall> build_status_call(Vendor& vendor,
 std::optional<UpstreamCall> build_record_call(Vendor& vendor,
                                               const RequestRule& rule,
                                               const VideoRecord& record,
-                                              int64_t now) {
-  RecordScope scope(vendor, record);
+                                              int64_t now, const Json* steps) {
+  RecordScope scope(vendor, record, steps);
   return build_vendor_call(vendor, rule, scope, now);
 }
 
@@ -136,28 +139,44 @@ bool task_failed(const Vendor& vendor, const JsonDocument& body) {
   return failed.test(scope);
 }
 
-StatusReply read_status_reply(const Vendor& vendor, CallPhase phase,
-                              const UpstreamReply& reply, int64_t now) {
+namespace {
+
+StatusReply read_reply(const Vendor& vendor, CallPhase phase,
+                       const UpstreamReply& reply, int64_t now,
+                       bool status_query) {
   StatusReply out;
   if (reply.status == 0 || reply.too_large || reply.local_status != 0) {
     out.error = transport_error(vendor, phase, reply);
     return out;
   }
   out.body = JsonDocument(reply.body);
-  if (task_failed(vendor, out.body)) return out;
+  if (status_query && task_failed(vendor, out.body)) return out;
   if (!vendor_reply_ok(vendor, reply.status, out.body)) {
     out.error = map_vendor_error(vendor, phase, reply.status, out.body,
                                  reply.headers, now);
     return out;
   }
   if (!out.body.is_object()) {
-    ApiError e = internal_error("Vendor '" + vendor.name() +
-                                "' sent a status reply that is not JSON.");
+    ApiError e = internal_error("Vendor '" + vendor.name() + "' sent a " +
+                                (status_query ? "status reply" : "reply") +
+                                " that is not JSON.");
     e.status = 502;
     e.code = "vendor_bad_reply";
     out.error = e;
   }
   return out;
+}
+
+}  // namespace
+
+StatusReply read_status_reply(const Vendor& vendor, CallPhase phase,
+                              const UpstreamReply& reply, int64_t now) {
+  return read_reply(vendor, phase, reply, now, true);
+}
+
+StatusReply read_vendor_reply(const Vendor& vendor, CallPhase phase,
+                              const UpstreamReply& reply, int64_t now) {
+  return read_reply(vendor, phase, reply, now, false);
 }
 
 }  // namespace vgw

@@ -27,10 +27,12 @@ std::optional<UpstreamCall> build_status_call(Vendor& vendor,
                                               int64_t now);
 
 // Another call about a task (a deletion), with a status query's names.
+// `steps`: what the rule's steps read, as ${steps.NAME}.
 std::optional<UpstreamCall> build_record_call(Vendor& vendor,
                                               const RequestRule& rule,
                                               const VideoRecord& record,
-                                              int64_t now);
+                                              int64_t now,
+                                              const Json* steps = nullptr);
 
 // The vendor's rules say this status reply describes a failed task.
 bool task_failed(const Vendor& vendor, const JsonDocument& body);
@@ -42,6 +44,9 @@ struct StatusReply {
   std::optional<ApiError> error;
 };
 StatusReply read_status_reply(const Vendor& vendor, CallPhase phase,
+                              const UpstreamReply& reply, int64_t now);
+// The same for any other call: its `failed_when` is the status query's.
+StatusReply read_vendor_reply(const Vendor& vendor, CallPhase phase,
                               const UpstreamReply& reply, int64_t now);
 
 }  // namespace vgw

@@ -1,6 +1,7 @@
 #include "translate/vendor_delete.hpp"
 
 #include "translate/error_mapping.hpp"
+#include "translate/rule_steps.hpp"
 #include "translate/status_query.hpp"
 #include "util/json_document.hpp"
 
@@ -10,7 +11,9 @@ namespace {
 class VendorDelete : public Operation {
  public:
   VendorDelete(Vendor& vendor, VideoRecord record)
-      : vendor_(vendor), record_(std::move(record)) {
+      : vendor_(vendor),
+        record_(std::move(record)),
+        steps_(vendor.rules().deletion->request.steps) {
     facts_.operation = "delete";
     facts_.vendor = vendor.vendor_name();
     facts_.account = vendor.name();
@@ -19,8 +22,18 @@ class VendorDelete : public Operation {
   }
 
   Step start(int64_t now) override {
+    if (steps_.pending()) {
+      auto call = build_record_call(vendor_, steps_.next(), record_, now,
+                                    &steps_.names());
+      if (!call) {
+        return finish(
+            internal_error("The vendor rules produced no path for a step."));
+      }
+      steps_.sent();
+      return Step::call_vendor(std::move(*call));
+    }
     auto call = build_record_call(vendor_, vendor_.rules().deletion->request,
-                                  record_, now);
+                                  record_, now, &steps_.names());
     if (!call) {
       return finish(
           internal_error("The vendor rules produced no delete path."));
@@ -29,6 +42,11 @@ class VendorDelete : public Operation {
   }
 
   Step on_reply(const UpstreamReply& reply, int64_t now) override {
+    if (steps_.awaiting()) {
+      if (auto e = steps_.take_reply(vendor_, CallPhase::retrieve, reply, now))
+        return finish(*e);
+      return start(now);
+    }
     if (reply.status == 0 || reply.too_large || reply.truncated ||
         reply.unreadable || reply.local_status != 0) {
       return finish(transport_error(vendor_, CallPhase::retrieve, reply));
@@ -46,6 +64,7 @@ class VendorDelete : public Operation {
  private:
   Vendor& vendor_;
   VideoRecord record_;
+  RuleSteps steps_;
 };
 
 }  // namespace

@@ -1,0 +1,40 @@
+#include "translate/rule_steps.hpp"
+
+#include "translate/status_query.hpp"
+
+namespace vgw {
+
+std::optional<UpstreamCall> RuleSteps::next_call(Vendor& vendor,
+                                                 const Scope& scope,
+                                                 int64_t now) {
+  auto call = build_vendor_call(vendor, (*steps_)[next_].request, scope, now);
+  if (call) awaiting_ = true;
+  return call;
+}
+
+std::optional<ApiError> RuleSteps::take_reply(const Vendor& vendor,
+                                              CallPhase phase,
+                                              const UpstreamReply& reply,
+                                              int64_t now) {
+  awaiting_ = false;
+  const StepRule& step = (*steps_)[next_++];
+  StatusReply read = read_vendor_reply(vendor, phase, reply, now);
+  if (read.error) return read.error;
+  last_ = std::move(read.body);
+  for (const auto& [name, path] : step.read) {
+    const Json* value = path.find(last_);
+    if (!value || value->is_null() ||
+        (value->is_string() && value->get_ref<const std::string&>().empty())) {
+      ApiError e =
+          internal_error("Vendor '" + vendor.name() + "' answered step " +
+                         std::to_string(next_) + " without its " + name + ".");
+      e.status = 502;
+      e.code = "vendor_bad_reply";
+      return e;
+    }
+    names_[name] = *value;
+  }
+  return std::nullopt;
+}
+
+}  // namespace vgw

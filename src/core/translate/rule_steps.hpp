@@ -1,0 +1,53 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "api/api_error.hpp"
+#include "rules/scope.hpp"
+#include "rules/vendor_rules.hpp"
+#include "translate/error_mapping.hpp"
+#include "translate/vendor.hpp"
+
+namespace vgw {
+
+// The calls a request's `steps` make before it, one at a time: each is
+// rendered in the operation's scope (which shows names() as `steps`), its
+// reply judged by the vendor's `errors` rules and the names it reads kept
+// for the calls after it. Operations hold one and ask it first.
+class RuleSteps {
+ public:
+  explicit RuleSteps(const std::vector<StepRule>& steps) : steps_(&steps) {}
+
+  // A step is still to be made (before the operation's own call).
+  bool pending() const { return next_ < steps_->size(); }
+  // A step's call is out: its reply goes to take_reply().
+  bool awaiting() const { return awaiting_; }
+
+  // The next step's signed call; an error when its rule renders no path.
+  std::optional<UpstreamCall> next_call(Vendor& vendor, const Scope& scope,
+                                        int64_t now);
+  // Or the next step's request, for a caller that builds its call itself
+  // (sent() once it has).
+  const RequestRule& next() const { return (*steps_)[next_].request; }
+  void sent() { awaiting_ = true; }
+  // Reads the reply to the call out; an error ends the operation.
+  std::optional<ApiError> take_reply(const Vendor& vendor, CallPhase phase,
+                                     const UpstreamReply& reply, int64_t now);
+
+  // What the steps so far read, by name.
+  const Json& names() const { return names_; }
+  // The last step's reply, parsed (a view of `reply.body` passed to
+  // take_reply(), valid while that lives).
+  const JsonDocument& last_reply() const { return last_; }
+
+ private:
+  const std::vector<StepRule>* steps_;
+  size_t next_ = 0;
+  bool awaiting_ = false;
+  Json names_ = Json::object();
+  JsonDocument last_;
+};
+
+}  // namespace vgw
