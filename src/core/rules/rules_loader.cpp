@@ -385,6 +385,7 @@ CreateRule parse_create(const YAML::Node& y) {
   }
   Roots carry_roots = kCreateRoots;
   carry_roots.insert("body");
+  if (!c.request.steps.empty()) carry_roots.insert("steps");
   c.carry = named_templates(y["carry"], carry_roots, "carry");
   return c;
 }
