@@ -22,6 +22,7 @@
 #include "catalog/list_videos.hpp"
 #include "crypto/crypto.hpp"
 #include "rules/rule_error.hpp"
+#include "rules/scope.hpp"
 #include "translate/account_pool.hpp"
 #include "translate/character_operation.hpp"
 #include "translate/concurrent_tasks.hpp"
@@ -331,11 +332,15 @@ std::unique_ptr<Operation> Gateway::begin_callback(
     return answer(e, "callback", callback->record.model);
   }
   Json payload = read_json(call.body);
-  const auto& challenge = vendor->rules().create.callback->challenge;
-  if (challenge && payload.is_object()) {
-    if (const Json* value = challenge->find(payload)) {
+  const auto& asks = vendor->rules().create.callback->answer;
+  if (asks && payload.is_object()) {
+    static const Json kNoNames = Json::object();
+    JsonScope scope(kNoNames);
+    scope.bind("payload", payload);
+    if (asks->when.test(scope)) {
       HttpResponse r;
-      r.body = Json{{challenge->text(), *value}}.dump();
+      auto body = asks->body.render(scope);
+      r.body = body ? body->dump() : "{}";
       return answer(std::move(r), "callback");
     }
   }

@@ -1,11 +1,13 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <sstream>
 
 #include "rules/expression.hpp"
 #include "rules/rule_error.hpp"
+#include "rules/scope.hpp"
 #include "rules/value_template.hpp"
 #include "util/json_writer.hpp"
 #include "rules/vendor_rules.hpp"
@@ -316,6 +318,36 @@ TEST(VendorRules, ShippedFilesCompile) {
   EXPECT_NO_THROW(parse_vendor_rules(yaml + "reply_fields: [ok]\n", "k.yaml"));
 }
 
+// A vendor takes image bytes only when its create reads images only as
+// bytes: then, and only then, the gateway downloads the URLs a client sends.
+TEST(VendorRules, ImageDownloadsFollowFromTheFiltersACreateReads) {
+  std::map<std::string, bool> downloads = {
+      {"veo-gemini", true}, {"veo-vertex", true}, {"jimeng", false},
+      {"openai", false},    {"vidu", false},      {"hailuo", false},
+      {"kling", false},     {"wan", false},       {"seedance", false}};
+  for (const auto& [name, expected] : downloads) {
+    auto rules =
+        load_vendor_rules(std::string(VGW_VENDOR_DIR "/") + name + ".yaml");
+    EXPECT_EQ(rules.create.fetch_image_urls, expected) << name;
+  }
+}
+
+// MiniMax checks a callback URL with {"challenge": …} and wants it back.
+TEST(VendorRules, ACallbackAnswerIsAConditionAndABody) {
+  auto rules = load_vendor_rules(VGW_VENDOR_DIR "/hailuo.yaml");
+  ASSERT_TRUE(rules.create.callback && rules.create.callback->answer);
+  const auto& answer = *rules.create.callback->answer;
+  Json names = Json::object();
+  Json check = {{"challenge", "c-123"}};
+  Json update = {{"task_id", "9"}, {"status", "Success"}};
+  JsonScope asks(names), reports(names);
+  asks.bind("payload", check);
+  reports.bind("payload", update);
+  EXPECT_TRUE(answer.when.test(asks));
+  EXPECT_FALSE(answer.when.test(reports));
+  EXPECT_EQ(answer.body.render(asks), Json({{"challenge", "c-123"}}));
+}
+
 struct BadRule {
   std::string from, to, reason, at;  // `at`: the text whose line is reported
 };
@@ -337,6 +369,25 @@ void expect_rule_errors(const std::string& base, const BadRule (&cases)[N]) {
       EXPECT_EQ(e.line(), line_of(yaml, c.at)) << e.what();
     }
   }
+}
+
+// The keys steps and filters replaced say what to write instead.
+TEST(VendorRules, FormerKeysNameWhatReplacedThem) {
+  const std::string veo = read_file(VGW_VENDOR_DIR "/veo-gemini.yaml");
+  const BadRule veo_cases[] = {
+      {"  max_images: 2\n", "  max_images: 2\n  fetch_image_urls: true\n",
+       "implied now", "fetch_image_urls"},
+  };
+  expect_rule_errors(veo, veo_cases);
+  const std::string hailuo = read_file(VGW_VENDOR_DIR "/hailuo.yaml");
+  const BadRule hailuo_cases[] = {
+      {"    answer:\n      when: has(payload.challenge)\n"
+       "      body: {challenge: \"${payload.challenge}\"}\n",
+       "    challenge: challenge\n", "is now 'answer:", "challenge: challenge"},
+      {"      when: has(payload.challenge)\n", "      when: has(challenge)\n",
+       "unknown name 'challenge'", "when: has(challenge)"},
+  };
+  expect_rule_errors(hailuo, hailuo_cases);
 }
 
 TEST(VendorRules, ErrorsCarryTheLineAndReason) {

@@ -303,10 +303,34 @@ RequestRule parse_section_request(const YAML::Node& y, Roots roots,
   return r;
 }
 
+// A vendor that takes image bytes only (Veo): its create call reads
+// images through the byte filters and never their URL.
+bool reads_image_bytes_only(const RequestRule& request) {
+  std::set<std::string> read;
+  auto add = [&](const ValueTemplate& t) {
+    read.insert(t.filters().begin(), t.filters().end());
+  };
+  add(request.path);
+  if (request.body) add(*request.body);
+  for (const auto& [name, value] : request.headers) add(value);
+  bool bytes = read.count("base64") || read.count("data_url") ||
+               read.count("bytes");
+  bool url = read.count("url") || read.count("url_or_base64") ||
+             read.count("url_or_data_url");
+  return bytes && !url;
+}
+
 CreateRule parse_create(const YAML::Node& y) {
+  if (y["fetch_image_urls"]) {
+    throw RuleError(
+        "'fetch_image_urls' is implied now: a create that reads images only "
+        "as bytes (|base64, |data_url, |bytes, never |url) gets image URLs "
+        "downloaded by the gateway",
+        yaml_line(y["fetch_image_urls"]));
+  }
   only_keys(y,
             {"kinds", "refuse", "request", "extras", "task_id", "max_images",
-             "carry", "callback", "fetch_image_urls", "steps"},
+             "carry", "callback", "steps"},
             "create");
   CreateRule c;
   if (y["kinds"]) {
@@ -358,15 +382,28 @@ CreateRule parse_create(const YAML::Node& y) {
     }
     c.max_images = static_cast<uint32_t>(v.get<int64_t>());
   }
-  if (y["fetch_image_urls"]) {
-    c.fetch_image_urls = yaml_to_json(y["fetch_image_urls"]) == Json(true);
-  }
+  c.fetch_image_urls = reads_image_bytes_only(c.request);
   if (const YAML::Node callback = y["callback"]) {
-    only_keys(callback, {"into", "task_id", "challenge"}, "create.callback");
+    if (callback["challenge"]) {
+      throw RuleError(
+          "'challenge' is now 'answer: {when: has(payload.NAME), body: "
+          "{NAME: ${payload.NAME}}}'",
+          yaml_line(callback["challenge"]));
+    }
+    only_keys(callback, {"into", "task_id", "answer"}, "create.callback");
     c.callback = CallbackRule{
         path_at(required(callback, "into", "create.callback"), "into"),
         path_at(required(callback, "task_id", "create.callback"), "task_id"),
-        optional_path(callback, "challenge")};
+        std::nullopt};
+    if (const YAML::Node answer = callback["answer"]) {
+      only_keys(answer, {"when", "body"}, "create.callback.answer");
+      static const Roots kPayload = {"payload"};
+      c.callback->answer = CallbackRule::Answer{
+          expression_at(required(answer, "when", "create.callback.answer"),
+                        &kPayload),
+          ValueTemplate::compile(
+              required(answer, "body", "create.callback.answer"), kPayload)};
+    }
   }
   if (const YAML::Node refuse = y["refuse"]) {
     if (!refuse.IsSequence()) {

@@ -59,6 +59,7 @@ using Roots = std::set<std::string>;
 struct Names {
   const Roots& roots;
   ItemMedia item = ItemMedia::no;
+  std::set<std::string>* filters = nullptr;  // every filter read, collected
 };
 
 void check_root(const std::string& root, const Roots& allowed, int line) {
@@ -92,6 +93,9 @@ NodePtr compile_string(const std::string& text, const Names& names, int line) {
     try {
       path = JsonPath::parse(text.substr(open + 2, close - open - 2));
       check_media_path(path, names.item);
+      if (const std::string* filter = path.filter()) {
+        names.filters->insert(*filter);
+      }
     } catch (const RuleError& e) {
       throw RuleError(e.what(), line);
     }
@@ -126,7 +130,7 @@ NodePtr compile_transform(const YAML::Node& y, const Names& names) {
   auto n = std::make_unique<Node>();
   n->kind = Node::Kind::transform;
   Roots item_roots = names.roots;
-  Names item_names{item_roots, names.item};
+  Names item_names{item_roots, names.item, names.filters};
   if (y["$each"]) {
     n->each = compile_node(y["$each"], names);
     item_roots.insert({"item", "index"});
@@ -541,7 +545,7 @@ ValueTemplate& ValueTemplate::operator=(ValueTemplate&&) noexcept = default;
 ValueTemplate ValueTemplate::compile(const YAML::Node& node,
                                      const std::set<std::string>& roots) {
   ValueTemplate t;
-  t.root_ = compile_node(node, Names{roots, ItemMedia::no});
+  t.root_ = compile_node(node, Names{roots, ItemMedia::no, &t.filters_});
   return t;
 }
 
@@ -549,7 +553,8 @@ ValueTemplate ValueTemplate::from_string(const std::string& text,
                                          const std::set<std::string>& roots,
                                          int line) {
   ValueTemplate t;
-  t.root_ = compile_string(text, Names{roots, ItemMedia::no}, line);
+  t.root_ = compile_string(text, Names{roots, ItemMedia::no, &t.filters_},
+                           line);
   return t;
 }
 

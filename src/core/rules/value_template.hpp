@@ -16,9 +16,9 @@ namespace vgw {
 //   prompt: ${prompt}                    whole reference keeps the JSON type
 //   path: /v1/videos/${kind}/${task_id}  interpolation gives a string
 //   duration: {$value: ${seconds}, $as: string}
-//   image: {$when: "kind == 'image2video'", $value: ${image.url_or_base64}}
+//   image: {$when: "kind == 'image2video'", $value: ${image|url_or_base64}}
 //   ratio: {$value: ${size}, $map: {1280x720: "16:9"}, $else: "16:9"}
-//   images: {$each: ${images}, $value: ${item.url_or_data_url}}
+//   images: {$each: ${images}, $value: ${item|url_or_data_url}}
 // $each renders $value once per list element (names `item`, `index`); in a
 // YAML list its results are spliced in, so a fixed first element can be
 // followed by one element per image.
@@ -49,9 +49,12 @@ class ValueTemplate {
   std::optional<std::string> render_text(const Scope& scope) const;
 
   bool empty() const { return root_ == nullptr; }
+  // The filters its references read (`base64` for ${image|base64}).
+  const std::set<std::string>& filters() const { return filters_; }
 
  private:
   std::unique_ptr<Node> root_;
+  std::set<std::string> filters_;
 };
 
 }  // namespace vgw

@@ -95,9 +95,14 @@ struct CreateCheck {
 struct CallbackRule {
   JsonPath into;
   JsonPath task_id;
-  // URL verification (MiniMax): a payload with this field is answered
-  // {"<field>": <its value>} instead of being treated as a task update.
-  std::optional<JsonPath> challenge;
+  // A payload that is no task update but asks for an answer (MiniMax's URL
+  // check: {"challenge": …} echoed back): `when` it matches, `body` is the
+  // answer. Both see the payload as ${payload.…}.
+  struct Answer {
+    Expression when;
+    ValueTemplate body;
+  };
+  std::optional<Answer> answer;
 };
 
 struct CreateRule {
@@ -111,8 +116,9 @@ struct CreateRule {
   // one is refused, since ids go into later URLs unescaped.
   bool task_id_is_path = false;
   uint32_t max_images = 1;
-  // The vendor takes image bytes only (Veo): the gateway downloads image
-  // URLs itself, through the call location, and sends the bytes.
+  // The vendor takes image bytes only (Veo: its request reads images as
+  // |base64, |data_url or |bytes and never |url): the gateway downloads
+  // image URLs itself, through the call location, and sends the bytes.
   bool fetch_image_urls = false;
   NamedTemplates carry;  // values sealed into the id for later calls
 };
