@@ -386,6 +386,10 @@ TEST(VendorRules, FormerKeysNameWhatReplacedThem) {
        "    challenge: challenge\n", "is now 'answer:", "challenge: challenge"},
       {"      when: has(payload.challenge)\n", "      when: has(challenge)\n",
        "unknown name 'challenge'", "when: has(challenge)"},
+      {"    match:\n      - when: base_resp.status_code == 1026",
+       "    failed_when: base_resp.status_code == 1026\n    x:\n"
+       "      - when: base_resp.status_code == 1026",
+       "is now 'match: [{when: X, is: failed}]'", "failed_when:"},
   };
   expect_rule_errors(hailuo, hailuo_cases);
 }
@@ -409,8 +413,9 @@ TEST(VendorRules, ErrorsCarryTheLineAndReason) {
       {"    - when: code == 1103\n", "    - when: kode == 1103\n",
        "unknown name 'kode' in errors.rules[].when", "when: kode == 1103"},
       {"  status:\n    from: data.task_status\n",
-       "  status:\n    from: data.task_status\n    failed_when: dta.x == 1\n",
-       "unknown name 'dta' in retrieve.status.failed_when", "failed_when: dta"},
+       "  status:\n    from: data.task_status\n    match: [{when: dta.x == 1, "
+       "is: failed}]\n",
+       "unknown name 'dta' in retrieve.status.match[].when", "match: [{when"},
       // An extension's request reads the source's reply as ${source.NAME}.
       {"      video_id: ${source.video_id}\n",
        "      video_id: ${src.video_id}\n", "unknown name 'src'",

@@ -313,8 +313,8 @@ bool reads_image_bytes_only(const RequestRule& request) {
   add(request.path);
   if (request.body) add(*request.body);
   for (const auto& [name, value] : request.headers) add(value);
-  bool bytes = read.count("base64") || read.count("data_url") ||
-               read.count("bytes");
+  bool bytes =
+      read.count("base64") || read.count("data_url") || read.count("bytes");
   bool url = read.count("url") || read.count("url_or_base64") ||
              read.count("url_or_data_url");
   return bytes && !url;
@@ -470,9 +470,23 @@ RetrieveRule parse_retrieve(const YAML::Node& y) {
   r.request = parse_request(required(y, "request", "retrieve"), kCallRoots,
                             "retrieve.request");
   YAML::Node status = required(y, "status", "retrieve");
-  only_keys(status, {"from", "map", "failed_when"}, "retrieve.status");
   if (status["failed_when"]) {
-    r.status.failed_when = expression_at(status["failed_when"], nullptr);
+    throw RuleError("'failed_when: X' is now 'match: [{when: X, is: failed}]'",
+                    yaml_line(status["failed_when"]));
+  }
+  only_keys(status, {"from", "map", "match"}, "retrieve.status");
+  if (const YAML::Node match = status["match"]) {
+    if (!match.IsSequence() || match.size() == 0) {
+      throw RuleError("status.match must be a list of {when, is}",
+                      yaml_line(match));
+    }
+    for (const auto& item : match) {
+      only_keys(item, {"when", "is"}, "retrieve.status.match[]");
+      r.status.match.push_back(StatusMatch{
+          expression_at(required(item, "when", "retrieve.status.match[]"),
+                        nullptr),
+          parse_status(required(item, "is", "retrieve.status.match[]"))});
+    }
   }
   r.status.from = path_at(required(status, "from", "retrieve.status"), "from");
   YAML::Node map = required(status, "map", "retrieve.status");
@@ -768,7 +782,7 @@ Roots reply_roots(const VendorRules& v, const YAML::Node& declared) {
   return roots;
 }
 
-// Conditions on replies (success_when, failed_when, errors.rules[].when)
+// Conditions on replies (success_when, status.match, errors.rules[].when)
 // may name only what the replies are known to hold, so a misspelt field is
 // an error at load instead of a condition that is never true.
 void check_reply_expression(const YAML::Node& node, const Expression& e,
@@ -784,9 +798,12 @@ void check_reply_expression(const YAML::Node& node, const Expression& e,
 
 void check_reply_expressions(const YAML::Node& doc, const VendorRules& v) {
   Roots roots = reply_roots(v, doc["reply_fields"]);
-  if (const YAML::Node failed = doc["retrieve"]["status"]["failed_when"]) {
-    check_reply_expression(failed, v.retrieve.status.failed_when, roots,
-                           "retrieve.status.failed_when");
+  if (const YAML::Node match = doc["retrieve"]["status"]["match"]) {
+    for (size_t i = 0; i < match.size() && i < v.retrieve.status.match.size();
+         ++i) {
+      check_reply_expression(match[i]["when"], v.retrieve.status.match[i].when,
+                             roots, "retrieve.status.match[].when");
+    }
   }
   const YAML::Node errors = doc["errors"];
   if (!errors) return;

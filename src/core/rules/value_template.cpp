@@ -553,8 +553,8 @@ ValueTemplate ValueTemplate::from_string(const std::string& text,
                                          const std::set<std::string>& roots,
                                          int line) {
   ValueTemplate t;
-  t.root_ = compile_string(text, Names{roots, ItemMedia::no, &t.filters_},
-                           line);
+  t.root_ =
+      compile_string(text, Names{roots, ItemMedia::no, &t.filters_}, line);
   return t;
 }
 

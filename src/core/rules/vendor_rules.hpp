@@ -126,13 +126,21 @@ struct CreateRule {
 enum class VideoStatus { queued, in_progress, completed, failed };
 const char* to_string(VideoStatus s);
 
+// A status read from a condition on the whole reply (Veo: an operation
+// that is done with an error, or without samples, failed).
+struct StatusMatch {
+  Expression when;
+  VideoStatus is = VideoStatus::failed;
+};
+
 struct StatusRule {
   JsonPath from;
   std::map<std::string, VideoStatus> map;  // keys lower-cased
-  // A status reply that is an error by the `errors` rules but really means
-  // "this task failed" (Jimeng reports content-review failures as error
-  // codes on the status query): read as a failed video, not an API error.
-  Expression failed_when;
+  // Checked first, in order; a reply that matches one has that status even
+  // when the `errors` rules call it an error (Jimeng and MiniMax report
+  // content-review failures as error codes on the status query: a failed
+  // video, not a failed request).
+  std::vector<StatusMatch> match;
 };
 
 enum class TimeUnit { seconds, milliseconds, iso8601 };

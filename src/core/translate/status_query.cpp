@@ -132,11 +132,15 @@ std::optional<UpstreamCall> build_vendor_call(Vendor& vendor,
   return call;
 }
 
-bool task_failed(const Vendor& vendor, const JsonDocument& body) {
-  const Expression& failed = vendor.rules().retrieve.status.failed_when;
-  if (failed.empty() || !body.is_object()) return false;
+std::optional<VideoStatus> matched_status(const Vendor& vendor,
+                                          const JsonDocument& body) {
+  const auto& match = vendor.rules().retrieve.status.match;
+  if (match.empty() || !body.is_object()) return std::nullopt;
   DocumentScope scope(body);
-  return failed.test(scope);
+  for (const auto& m : match) {
+    if (m.when.test(scope)) return m.is;
+  }
+  return std::nullopt;
 }
 
 namespace {
@@ -150,7 +154,7 @@ StatusReply read_reply(const Vendor& vendor, CallPhase phase,
     return out;
   }
   out.body = JsonDocument(reply.body);
-  if (status_query && task_failed(vendor, out.body)) return out;
+  if (status_query && matched_status(vendor, out.body)) return out;
   if (!vendor_reply_ok(vendor, reply.status, out.body)) {
     out.error = map_vendor_error(vendor, phase, reply.status, out.body,
                                  reply.headers, now);

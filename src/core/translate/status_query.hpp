@@ -34,8 +34,9 @@ std::optional<UpstreamCall> build_record_call(Vendor& vendor,
                                               int64_t now,
                                               const Json* steps = nullptr);
 
-// The vendor's rules say this status reply describes a failed task.
-bool task_failed(const Vendor& vendor, const JsonDocument& body);
+// The status the rules' `status.match` reads from this reply, if any.
+std::optional<VideoStatus> matched_status(const Vendor& vendor,
+                                          const JsonDocument& body);
 
 // Parses a status reply, or explains why it is an error. The body is a
 // view of the reply's text.
@@ -45,7 +46,7 @@ struct StatusReply {
 };
 StatusReply read_status_reply(const Vendor& vendor, CallPhase phase,
                               const UpstreamReply& reply, int64_t now);
-// The same for any other call: its `failed_when` is the status query's.
+// The same for any other call (`status.match` is the status query's).
 StatusReply read_vendor_reply(const Vendor& vendor, CallPhase phase,
                               const UpstreamReply& reply, int64_t now);
 

@@ -71,17 +71,19 @@ VideoView read_video_state(const Vendor& vendor, const JsonDocument& reply,
   v.created_at = record.created_at;
   v.status = VideoStatus::in_progress;
   bool recognised = false;
-  if (auto raw = rules.status.from.find_text(reply)) {
+  if (auto matched = matched_status(vendor, reply)) {
+    v.status = *matched;
+    recognised = true;
+  } else if (auto raw = rules.status.from.find_text(reply)) {
     auto it = rules.status.map.find(to_lower(*raw));
     if (it != rules.status.map.end()) {
       v.status = it->second;
       recognised = true;
     }
   }
-  bool vendor_failed = task_failed(vendor, reply);
-  bool stuck = !recognised && !vendor_failed &&
+  bool stuck = !recognised &&
                now - record.created_at > int64_t{rules.unknown_status_timeout};
-  if (stuck || vendor_failed) v.status = VideoStatus::failed;
+  if (stuck) v.status = VideoStatus::failed;
 
   std::optional<int> vendor_progress;
   if (rules.progress) {
