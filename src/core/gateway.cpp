@@ -27,6 +27,7 @@
 #include "translate/character_operation.hpp"
 #include "translate/concurrent_tasks.hpp"
 #include "translate/create_operation.hpp"
+#include "translate/foreign_source.hpp"
 #include "translate/source_video.hpp"
 #include "translate/idempotent_create.hpp"
 #include "translate/retrieve_operation.hpp"
@@ -787,6 +788,14 @@ bool serves(const VendorRules& v, const ModelRule& m) {
 template <SourceVideoUse use>
 bool serves_uploads(const VendorRules& v, const ModelRule& m) {
   const auto& rule = rule_for(v, use);
+  return rule && rule->upload && rule->upload->takes_bytes &&
+         takes_model(*rule, m, m.pattern);
+}
+
+// Takes another vendor's videos (by URL, or inline bytes).
+template <SourceVideoUse use>
+bool serves_foreign(const VendorRules& v, const ModelRule& m) {
+  const auto& rule = rule_for(v, use);
   return rule && rule->upload && takes_model(*rule, m, m.pattern);
 }
 
@@ -836,15 +845,22 @@ std::unique_ptr<Operation> Gateway::begin_from_source(
     e.param = "video";
     return answer(e, operation, source->model);
   }
+  ClientVideoRequest request;
+  auto body_error = parse_create_request(call.content_type, call.body, request);
+  if (!body_error && !request.model.empty()) {
+    // A model of another vendor: the video goes to it.
+    if (!vendor->find_model(request.model)) {
+      return begin_from_foreign(call, use, *source, *id, *vendor,
+                                std::move(request), api_base);
+    }
+    if (request.model == source->model) request.model.clear();
+  }
   const auto& derive = rule_for(vendor->rules(), use);
   if (!derive || !takes_model(*derive, *rule, source->model)) {
     return answer(cannot_use_source(source->model, use), operation,
                   source->model);
   }
-  ClientVideoRequest request;
-  if (auto e = parse_create_request(call.content_type, call.body, request)) {
-    return answer(*e, operation, source->model);
-  }
+  if (body_error) return answer(*body_error, operation, source->model);
   request.extra.erase("video");  // multipart's video[id] lands here too
   if (request.video) {
     return answer(invalid_request("Send the video by id or as a file, not "
@@ -893,6 +909,92 @@ std::unique_ptr<Operation> Gateway::begin_from_source(
                  *vendor),
       call, std::move(prompt), {});
   return made_from(std::move(made), call, *source, *id, idempotency_key,
+                   std::move(fingerprint));
+}
+
+std::unique_ptr<Operation> Gateway::begin_from_foreign(
+    const ClientCall& call, SourceVideoUse use, const VideoRecord& source,
+    const std::string& source_id, Vendor& source_vendor,
+    ClientVideoRequest request, const std::string& api_base) const {
+  const char* operation = call_name(use);
+  bool extension = use == SourceVideoUse::extension;
+  auto can = extension ? serves_foreign<SourceVideoUse::extension>
+                       : serves_foreign<SourceVideoUse::edit>;
+  std::string model = std::move(request.model);
+  auto [vendor, rule] = first_serving(model, can);
+  if (!vendor) {
+    std::string takers = models_that(can);
+    return answer(
+        invalid_request(
+            std::string("Model '") + model.substr(0, 200) +
+                "' cannot be used for an " + operation +
+                " of a video another vendor made. " +
+                (takers.empty()
+                     ? std::string("No configured vendor takes other "
+                                   "vendors' videos; leave 'model' out to "
+                                   "use the video's own vendor.")
+                     : "Models that can: " + takers + "."),
+            std::string("model"), "unsupported_by_vendor"),
+        operation, model);
+  }
+  request.extra.erase("video");
+  std::optional<std::string> seconds = std::move(request.seconds);
+  std::optional<std::string> size = std::move(request.size);
+  request.seconds.reset();
+  request.size.reset();
+  if (request.video) {
+    return answer(invalid_request("Send the video by id or as a file, not "
+                                  "both.",
+                                  std::string("video"), "invalid_video"),
+                  operation, model);
+  }
+  if (auto e = only_a_prompt(request)) return answer(*e, operation, model);
+  if (call.caller) {
+    if (auto e = refuse_model(*call.caller, model)) {
+      return answer(*e, operation, model);
+    }
+  }
+  std::string_view idempotency_key = trim(call.idempotency_key);
+  if (auto e = idempotency_key_problem(idempotency_key)) {
+    return answer(*e, operation, model);
+  }
+  const SourceVideoRule& derive = *rule_for(vendor->rules(), use);
+  request.model = model;
+  request.seconds = extension ? std::move(seconds) : source.seconds;
+  request.size = size ? std::move(size) : source.size;
+  std::string prompt = request.prompt;
+  std::string fingerprint =
+      idempotency_key.empty()
+          ? std::string()
+          : source_fingerprint(operation, source_id, request);
+  CreateContext context = create_context(call, api_base);
+  context.source = SourceVideo{use,
+                               source_id,
+                               std::string(),
+                               derive.kind.value_or(operation),
+                               source.seconds,
+                               std::make_shared<Json>(Json::object()),
+                               true};
+  Vendor& target = *vendor;
+  const ModelRule& target_model = *rule;
+  MakeFromVideo make =
+      [this, &target, &target_model, request = std::move(request),
+       context = std::move(context)](ImageInput video) mutable {
+        request.images = {std::move(video)};
+        return on_account(
+            make_create_operation(target, target_model, std::move(request),
+                                  std::move(context)),
+            target);
+      };
+  auto made = for_tenant(
+      with_foreign_source(
+          with_fresh_token(source_vendor,
+                           make_content_operation(source_vendor, source,
+                                                  source_id, "video")),
+          std::move(make),
+          ForeignSource{source_id, target.name(), extension, &*derive.upload}),
+      call, std::move(prompt), {});
+  return made_from(std::move(made), call, source, source_id, idempotency_key,
                    std::move(fingerprint));
 }
 

@@ -130,6 +130,10 @@ class Gateway {
   std::unique_ptr<Operation> begin_from_source(
       const ClientCall& call, SourceVideoUse use,
       const std::string& api_base) const;
+  std::unique_ptr<Operation> begin_from_foreign(
+      const ClientCall& call, SourceVideoUse use, const VideoRecord& source,
+      const std::string& source_id, Vendor& source_vendor,
+      ClientVideoRequest request, const std::string& api_base) const;
   std::unique_ptr<Operation> begin_from_upload(
       const ClientCall& call, SourceVideoUse use,
       const std::string& api_base) const;

@@ -476,3 +476,61 @@ test('veo-vertex: extend takes an uploaded MP4 through SDK 7.59, sent to Vertex 
     (e) => e.status === 400 && e.code === 'unsupported_by_vendor' && /No configured vendor takes them/.test(e.message));
   assert.equal(mock.requests.length, calls, 'no vendor call');
 });
+
+test('edit across vendors: a Wan video edited at Kling and at Seedance by the URL Wan serves it at; a target that cannot take it refuses before any task', async () => {
+  const c = new OpenAI({ apiKey: 'sk-api-edit-foreign', baseURL: `${gw.url}/v1` });
+  const { wan, kling, seedance } = fleet.mocks;
+  const source = await c.videos.create({ model: 'wan2.5-t2v-preview', prompt: 'a red kite', seconds: '5' });
+  await finished(c, source.id);
+  const sourceTask = [...wan.tasks.values()].find((t) => t.request.input.prompt === 'a red kite');
+
+  const atKling = await c.videos.edit({ video: { id: source.id }, prompt: 'make it snow', model: 'kling-v2-6' });
+  assert.equal(atKling.model, 'kling-v2-6');
+  assert.equal(atKling.seconds, source.seconds, 'as long as its source');
+  const omni = kling.requests.filter((r) => r.method === 'POST' && r.path === '/v1/videos/omni-video').at(-1);
+  const handedOn = omni.body.video_list[0].video_url;
+  assert.equal(new URL(handedOn).pathname, sourceTask.videoPath, "the file where Wan's CDN serves it");
+  assert.deepEqual({ ...omni.body, video_list: [{ ...omni.body.video_list[0], video_url: '' }] }, {
+    model_name: 'kling-video-o1', prompt: 'make it snow', video_list: [{ video_url: '', refer_type: 'base' }],
+  });
+  assert.ok([...kling.tasks.values()].find((t) => t.editOf === handedOn), 'Kling downloaded it and made one task');
+  const done = await finished(c, atKling.id);
+  assert.equal(done.status, 'completed', JSON.stringify(done));
+  assert.equal(done.model, 'kling-v2-6');
+  assert.ok((await (await c.videos.downloadContent(atKling.id)).arrayBuffer()).byteLength > 0);
+
+  const atSeedance = await c.videos.edit({ video: { id: source.id }, prompt: 'in watercolour', model: 'doubao-seedance-2-0-260128' });
+  assert.equal(atSeedance.model, 'doubao-seedance-2-0-260128');
+  const ark = seedance.requests.filter((r) => r.method === 'POST').at(-1);
+  assert.equal(new URL(ark.body.content[1].video_url.url).pathname, sourceTask.videoPath);
+  assert.equal(ark.body.content[1].role, 'reference_video');
+  assert.equal((await finished(c, atSeedance.id)).status, 'completed');
+
+  // Refused before any task at the target: Vertex takes bytes, not Wan's
+  // URL; Kling extends only its own videos; Veo on the Gemini API serves
+  // its files only with its key, which no other vendor gets.
+  const vertex = fleet.mocks['veo-vertex'];
+  const targetCalls = () => kling.requests.length + vertex.requests.length + seedance.requests.length;
+  const calls = targetCalls();
+  await assert.rejects(c.videos.extend({ video: { id: source.id }, prompt: 'x', seconds: '4', model: 'vertex-veo-3.1' }), (e) => {
+    assert.equal(e.status, 400, e.message);
+    assert.equal(e.code, 'unsupported_by_vendor');
+    assert.match(e.message, /takes the video's bytes/);
+    return true;
+  });
+  await assert.rejects(c.videos.extend({ video: { id: source.id }, prompt: 'x', seconds: '5', model: 'kling-v1-6' }), (e) => {
+    assert.equal(e.status, 400, e.message);
+    assert.equal(e.param, 'model');
+    assert.match(e.message, /another vendor made/);
+    return true;
+  });
+  assert.equal(targetCalls(), calls, 'no call to a target vendor');
+  const veo = await c.videos.create({ model: 'veo-3', prompt: 'a quiet harbour', seconds: '8' });
+  await finished(c, veo.id);
+  await assert.rejects(c.videos.edit({ video: { id: veo.id }, prompt: 'x', model: 'kling-v2-6' }), (e) => {
+    assert.equal(e.status, 400, e.message);
+    assert.match(e.message, /only with its own credentials/);
+    return true;
+  });
+  assert.equal(targetCalls(), calls, 'no call to a target vendor');
+});

@@ -72,7 +72,7 @@ export function vendorRows() {
         // hides it, and characters.
         [v.remix ? 'remix' : null,
           ...['extend', 'edit'].map((call) => (v[call]
-            ? `${call} (${v[call].models ? list(v[call].models.map((m) => `\`${m}\``)) : 'all models'}${v[call].upload ? '; uploads too' : ''})`
+            ? `${call} (${v[call].models ? list(v[call].models.map((m) => `\`${m}\``)) : 'all models'}${takes(v[call].upload)})`
             : null)),
           v.delete ? 'delete at the vendor' : 'delete (tombstone)',
           v.character ? `characters (${v.character.models ? list(v.character.models.map((m) => `\`${m}\``)) : 'all models'})` : null]
@@ -80,6 +80,16 @@ export function vendorRows() {
         auth(v.auth),
       ];
     });
+}
+
+// What an extension or edit takes besides the vendor's own videos, read
+// from the filters its `upload` request uses (as the module does).
+function takes(upload) {
+  if (!upload) return '';
+  const text = JSON.stringify(upload.request);
+  const url = /\|url(_or_\w+)?\}/.test(text);
+  const bytes = /\|(base64|data_url|bytes|url_or_\w+)\}/.test(text);
+  return [bytes ? '; uploads' : '', url ? "; other vendors' videos" : ''].join('');
 }
 
 export function renderVendorTable() {

@@ -303,9 +303,12 @@ RequestRule parse_section_request(const YAML::Node& y, Roots roots,
   return r;
 }
 
-// A vendor that takes image bytes only (Veo): its create call reads
-// images through the byte filters and never their URL.
-bool reads_image_bytes_only(const RequestRule& request) {
+// How a request sends media, from the filters it reads.
+struct MediaReads {
+  bool url = false;    // |url, |url_or_*
+  bool bytes = false;  // |base64, |data_url, |bytes, |url_or_*
+};
+MediaReads media_reads(const RequestRule& request) {
   std::set<std::string> read;
   auto add = [&](const ValueTemplate& t) {
     read.insert(t.filters().begin(), t.filters().end());
@@ -313,11 +316,17 @@ bool reads_image_bytes_only(const RequestRule& request) {
   add(request.path);
   if (request.body) add(*request.body);
   for (const auto& [name, value] : request.headers) add(value);
-  bool bytes =
-      read.count("base64") || read.count("data_url") || read.count("bytes");
-  bool url = read.count("url") || read.count("url_or_base64") ||
-             read.count("url_or_data_url");
-  return bytes && !url;
+  bool either = read.count("url_or_base64") || read.count("url_or_data_url");
+  return MediaReads{either || read.count("url") > 0,
+                    either || read.count("base64") || read.count("data_url") ||
+                        read.count("bytes")};
+}
+
+// A vendor that takes image bytes only (Veo): its create call reads
+// images through the byte filters and never their URL.
+bool reads_image_bytes_only(const RequestRule& request) {
+  MediaReads reads = media_reads(request);
+  return reads.bytes && !reads.url;
 }
 
 CreateRule parse_create(const YAML::Node& y) {
@@ -716,6 +725,14 @@ SourceVideoRule parse_source_video(const YAML::Node& y, const char* section,
     SourceUploadRule u;
     u.video = parse_video_limits(upload["video"], at);
     u.request = parse_section_request(upload, kSourceUploadRoots, at);
+    MediaReads reads = media_reads(u.request);
+    u.takes_url = reads.url;
+    u.takes_bytes = reads.bytes;
+    if (!u.takes_url && !u.takes_bytes) {
+      throw RuleError(at + ".request must send the video (${video|url}, "
+                           "${video|base64}, ...)",
+                      yaml_line(upload["request"]));
+    }
     r.upload = std::move(u);
   }
   return r;

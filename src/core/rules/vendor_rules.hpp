@@ -206,12 +206,19 @@ struct VideoLimits {
   size_t max_bytes = 0;            // 0: no limit of its own
 };
 
-// An extension or edit of an uploaded video (a multipart `video` file)
-// instead of one made through the gateway: its request reads the upload as
-// ${video|base64} (filters as for images) instead of ${source.NAME}.
+// An extension or edit of a video this vendor did not make: an uploaded
+// file (a multipart `video`), or another vendor's result (the client names
+// this vendor's `model` beside the video's id). Its request reads the video
+// through filters as for images instead of ${source.NAME}: another vendor's
+// result as ${video|url} (or its bytes, where that vendor returned them
+// inline), an upload as ${video|base64}.
 struct SourceUploadRule {
-  VideoLimits video;
+  VideoLimits video;  // of an uploaded file
   RequestRule request;
+  // What the request can send, from the filters it reads: a URL (|url,
+  // |url_or_*) and bytes (|base64, |data_url, |bytes, |url_or_*).
+  bool takes_url = false;
+  bool takes_bytes = false;
 };
 
 struct SourceVideoRule {
