@@ -992,7 +992,7 @@ std::unique_ptr<Operation> Gateway::begin_from_foreign(
                            make_content_operation(source_vendor, source,
                                                   source_id, "video")),
           std::move(make),
-          ForeignSource{source_id, target.name(), extension, &*derive.upload}),
+          ForeignSource{source_id, &target, extension, &*derive.upload}),
       call, std::move(prompt), {});
   return made_from(std::move(made), call, source, source_id, idempotency_key,
                    std::move(fingerprint));

@@ -506,18 +506,12 @@ test('edit across vendors: a Wan video edited at Kling and at Seedance by the UR
   assert.equal(ark.body.content[1].role, 'reference_video');
   assert.equal((await finished(c, atSeedance.id)).status, 'completed');
 
-  // Refused before any task at the target: Vertex takes bytes, not Wan's
-  // URL; Kling extends only its own videos; Veo on the Gemini API serves
-  // its files only with its key, which no other vendor gets.
+  // Refused before any task at the target: Kling extends only its own
+  // videos; Veo on the Gemini API serves its files only with its key, which
+  // no other vendor gets.
   const vertex = fleet.mocks['veo-vertex'];
   const targetCalls = () => kling.requests.length + vertex.requests.length + seedance.requests.length;
   const calls = targetCalls();
-  await assert.rejects(c.videos.extend({ video: { id: source.id }, prompt: 'x', seconds: '4', model: 'vertex-veo-3.1' }), (e) => {
-    assert.equal(e.status, 400, e.message);
-    assert.equal(e.code, 'unsupported_by_vendor');
-    assert.match(e.message, /takes the video's bytes/);
-    return true;
-  });
   await assert.rejects(c.videos.extend({ video: { id: source.id }, prompt: 'x', seconds: '5', model: 'kling-v1-6' }), (e) => {
     assert.equal(e.status, 400, e.message);
     assert.equal(e.param, 'model');
@@ -533,4 +527,28 @@ test('edit across vendors: a Wan video edited at Kling and at Seedance by the UR
     return true;
   });
   assert.equal(targetCalls(), calls, 'no call to a target vendor');
+});
+
+test('extend across vendors: a Vidu video extended at Vertex AI, which takes bytes only: the gateway downloads the file Vidu serves and sends its bytes', async () => {
+  const c = new OpenAI({ apiKey: 'sk-api-extend-foreign', baseURL: `${gw.url}/v1` });
+  const { vidu } = fleet.mocks;
+  const vertex = fleet.mocks['veo-vertex'];
+  const source = await c.videos.create({ model: 'viduq2-turbo', prompt: 'a long bridge', seconds: '5' });
+  assert.equal(source.seconds, '5');
+  await finished(c, source.id);
+  const sourceTask = [...vidu.tasks.values()].find((t) => t.request.prompt === 'a long bridge');
+  const before = vertex.tasks.size;
+  const extended = await c.videos.extend({ video: { id: source.id }, prompt: 'and across the river', seconds: '4', model: 'vertex-veo-3.1' });
+  assert.equal(vertex.tasks.size, before + 1, 'one extension task');
+  assert.equal(extended.model, 'vertex-veo-3.1');
+  assert.equal(extended.seconds, '12', "Vidu's 5 s and Vertex's 7 s");
+  const asked = vertex.requests.filter((r) => r.method === 'POST' && r.path.endsWith(':predictLongRunning')).at(-1);
+  assert.deepEqual(asked.body.instances[0], {
+    prompt: 'and across the river',
+    video: { bytesBase64Encoded: vidu.videoBytes(sourceTask.id).toString('base64'), mimeType: 'video/mp4' },
+  });
+  assert.equal([...vertex.tasks.values()].at(-1).seconds, 12, 'Vertex read the length from the file');
+  const done = await finished(c, extended.id);
+  assert.equal(done.status, 'completed', JSON.stringify(done));
+  assert.ok((await (await c.videos.downloadContent(extended.id)).arrayBuffer()).byteLength > 0);
 });

@@ -17,10 +17,19 @@ import {
   listenEphemeral,
   scheduleCallbacks,
 } from './http-kit.mjs';
-import { largeVideoSha256, mp4Bytes, sha256Hex } from './media.mjs';
+import { largeVideoSha256, mp4Bytes, mp4WithDuration, sha256Hex } from './media.mjs';
 import { promptMarkers } from './prompt-markers.mjs';
 
 const DEFAULT_VIDEO_BYTES = 48 * 1024;
+
+// A task's result file: where the vendor says how long it is (`seconds`),
+// an MP4 whose moov box declares it, as a real encoder writes it (vendors
+// that take a video read its length from there), of the same size.
+function videoOf(task) {
+  if (typeof task.seconds !== 'number') return mp4Bytes(task.id, task.videoSize);
+  const moovBytes = mp4WithDuration(1, { mediaBytes: 1024 }).length - 1024;
+  return mp4WithDuration(task.seconds, { seed: task.id, mediaBytes: task.videoSize - moovBytes });
+}
 const RESULT_URL_TTL_SECONDS = 3600;
 
 export class VendorError extends Error {
@@ -87,7 +96,7 @@ export async function startTaskVendor(spec, { processingAfterMs = 150, doneAfter
         });
       }
       if (!fails) {
-        const media = task.large ? { size: task.videoSize, seed: id } : { bytes: mp4Bytes(id, task.videoSize) };
+        const media = task.large ? { size: task.videoSize, seed: id } : { bytes: videoOf(task) };
         mediaCdn.register(task.videoPath, { ...media, contentType: 'video/mp4' });
         mediaCdn.register(task.coverPath, { bytes: Buffer.from(`cover of ${id}`), contentType: 'image/jpeg' });
       }
@@ -105,7 +114,7 @@ export async function startTaskVendor(spec, { processingAfterMs = 150, doneAfter
     },
     videoUrl: (task) => mediaCdn.signUrl(task.videoPath, RESULT_URL_TTL_SECONDS),
     coverUrl: (task) => mediaCdn.signUrl(task.coverPath, RESULT_URL_TTL_SECONDS),
-    videoBytes: (task) => (task.large ? null : mp4Bytes(task.id, task.videoSize)),
+    videoBytes: (task) => (task.large ? null : videoOf(task)),
     // URL verification some vendors do before accepting a callback_url
     // (MiniMax): post a challenge, expect it echoed back.
     async challengeAccepted(url) {
@@ -191,7 +200,7 @@ export async function startTaskVendor(spec, { processingAfterMs = 150, doneAfter
     videoBytes: (id) => vendor.videoBytes(requireTask(id)),
     videoSha256(id) {
       const task = requireTask(id);
-      return task.large ? largeVideoSha256(id, task.videoSize) : sha256Hex(mp4Bytes(id, task.videoSize));
+      return task.large ? largeVideoSha256(id, task.videoSize) : sha256Hex(videoOf(task));
     },
     failNext: (fault) => faults.add(fault),
     callbacks,

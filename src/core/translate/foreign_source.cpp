@@ -1,6 +1,7 @@
 #include "translate/foreign_source.hpp"
 
 #include "api/video_upload.hpp"
+#include "translate/upload_limits.hpp"
 
 namespace vgw {
 namespace {
@@ -18,6 +19,7 @@ class ForeignSourceRead : public Operation {
   Step start(int64_t now) override { return after(read_->start(now), now); }
   Step on_reply(const UpstreamReply& reply, int64_t now) override {
     if (made_) return made_->on_reply(reply, now);
+    if (downloading_) return take_download(reply, now);
     return after(read_->on_reply(reply, now), now);
   }
   Step on_resolved(const ResolvedHost& host, int64_t now) override {
@@ -50,36 +52,77 @@ class ForeignSourceRead : public Operation {
     if (step.kind == Step::Kind::respond && step.response.status != 200) {
       return refused(std::move(step.response));
     }
-    ImageInput video;
-    video.param = "video";
     if (step.kind == Step::Kind::stream_media) {
       if (!step.media.headers.empty()) {
         return cannot_hand_on(
             "its vendor serves the file only with its own credentials");
       }
-      if (!source_.takes->takes_url) {
-        return cannot_hand_on("vendor '" + source_.target_vendor +
-                              "' takes the video's bytes, not a URL");
-      }
+      if (!source_.takes->takes_url) return download(std::move(step.media));
       file_ = std::move(step.media.url);
+      ImageInput video;
+      video.param = "video";
       video.kind = ImageInput::Kind::url;
-    } else if (step.kind == Step::Kind::respond) {
-      if (!source_.takes->takes_bytes) {
-        return cannot_hand_on(
-            "its vendor returns the file inline and vendor '" +
-            source_.target_vendor + "' takes a URL");
-      }
-      file_ = std::move(step.response.body);
-      video.kind = ImageInput::Kind::bytes;
-      video.mime = sniff_video_type(file_);
-      video.filename = "video.mp4";
-    } else {
-      return step;
+      video.data = file_;
+      return hand_on(std::move(video), now);
     }
-    video.data = file_;
+    if (step.kind != Step::Kind::respond) return step;
+    if (!source_.takes->takes_bytes) {
+      return cannot_hand_on("its vendor returns the file inline and vendor '" +
+                            source_.target->name() + "' takes a URL");
+    }
+    file_ = std::move(step.response.body);
+    return hand_on_bytes(now);
+  }
+
+  Step hand_on(ImageInput video, int64_t now) {
     made_ = make_(std::move(video));
     read_.reset();
     return made_->start(now);
+  }
+
+  // The target's limits for a video it is sent, as for an upload.
+  Step hand_on_bytes(int64_t now) {
+    ImageInput video;
+    video.param = "video";
+    video.kind = ImageInput::Kind::bytes;
+    video.data = file_;
+    video.mime = sniff_video_type(file_);
+    video.filename = "video.mp4";
+    if (auto e = refuse_upload(source_.takes->video, video, *source_.target,
+                               source_.extension ? "extends" : "edits")) {
+      return finish(*e);
+    }
+    return hand_on(std::move(video), now);
+  }
+
+  // A result URL on the source vendor's result hosts (the reader checked
+  // it), downloaded through the call location, whose reply buffer bounds
+  // its size.
+  Step download(MediaFetch media) {
+    downloading_ = true;
+    UpstreamCall call;
+    call.url = std::move(media.url);
+    call.headers = {{"Accept", "video/*"}, {"Accept-Encoding", "identity"}};
+    return Step::call_vendor(std::move(call));
+  }
+
+  Step take_download(const UpstreamReply& reply, int64_t now) {
+    downloading_ = false;
+    if (reply.too_large) {
+      return cannot_hand_on(
+          "its file is larger than the gateway downloads to pass on (the "
+          "call location's subrequest_output_buffer_size)");
+    }
+    if (reply.status != 200 || reply.truncated || reply.unreadable) {
+      ApiError e = internal_error(
+          "The file of video '" + source_.video_id.substr(0, 200) +
+          "' could not be downloaded from its vendor.");
+      e.status = 502;
+      e.code = "source_download_failed";
+      return finish(e);
+    }
+    file_ = std::string(reply.body);
+    return hand_on_bytes(now);
   }
 
   // The reader's own refusals speak of downloads; these speak of sources.
@@ -108,7 +151,7 @@ class ForeignSourceRead : public Operation {
     return finish(invalid_request("Video '" + source_.video_id.substr(0, 200) +
                                       "' cannot be passed to "
                                       "vendor '" +
-                                      source_.target_vendor + "': " + why + ".",
+                                      source_.target->name() + "': " + why + ".",
                                   std::string("video"),
                                   "unsupported_by_vendor"));
   }
@@ -117,6 +160,7 @@ class ForeignSourceRead : public Operation {
   MakeFromVideo make_;
   ForeignSource source_;
   std::string file_;  // what `video` views: the URL or the bytes
+  bool downloading_ = false;
   std::unique_ptr<Operation> made_;
 };
 

@@ -7,6 +7,7 @@
 #include "api/client_request.hpp"
 #include "rules/vendor_rules.hpp"
 #include "translate/operation.hpp"
+#include "translate/vendor.hpp"
 
 namespace vgw {
 
@@ -14,14 +15,15 @@ namespace vgw {
 // `read` finds the source's file the way a download does (its own vendor's
 // status query and video variant) and `make` then builds the operation
 // that sends it to the target, as the URL the source's vendor serves it at
-// or as the bytes it returned inline, whichever the target's `upload`
-// request takes. A file only the source vendor's credentials can fetch is
-// never handed on.
+// or as its bytes (returned inline, or downloaded by the gateway through
+// the call location for a target that takes bytes only), whichever the
+// target's `upload` request takes. A file only the source vendor's
+// credentials can fetch is never handed on.
 using MakeFromVideo = std::function<std::unique_ptr<Operation>(ImageInput)>;
 
 struct ForeignSource {
   std::string video_id;
-  std::string target_vendor;
+  const Vendor* target = nullptr;
   bool extension = true;
   const SourceUploadRule* takes = nullptr;  // the target's upload rule
 };
