@@ -4,6 +4,11 @@
 
 namespace vgw {
 
+const Json& RuleSteps::names() const {
+  static const Json kNone = Json::object();
+  return names_.is_null() ? kNone : names_;
+}
+
 std::optional<UpstreamCall> RuleSteps::next_call(Vendor& vendor,
                                                  const Scope& scope,
                                                  int64_t now) {

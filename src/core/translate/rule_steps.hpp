@@ -37,7 +37,7 @@ class RuleSteps {
                                      const UpstreamReply& reply, int64_t now);
 
   // What the steps so far read, by name.
-  const Json& names() const { return names_; }
+  const Json& names() const;
   // The last step's reply, parsed (a view of `reply.body` passed to
   // take_reply(), valid while that lives).
   const JsonDocument& last_reply() const { return last_; }
@@ -46,7 +46,9 @@ class RuleSteps {
   const std::vector<StepRule>* steps_;
   size_t next_ = 0;
   bool awaiting_ = false;
-  Json names_ = Json::object();
+  // Null until a step reads a name: most operations have no steps, and an
+  // empty object would cost an allocation on every create.
+  Json names_;
   JsonDocument last_;
 };
 
