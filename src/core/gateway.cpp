@@ -792,11 +792,13 @@ bool serves_uploads(const VendorRules& v, const ModelRule& m) {
          takes_model(*rule, m, m.pattern);
 }
 
-// Takes another vendor's videos (by URL, or inline bytes).
+// Takes another vendor's videos (by URL, or as bytes): through its upload
+// request, or its request where that reads the source only as a file.
 template <SourceVideoUse use>
 bool serves_foreign(const VendorRules& v, const ModelRule& m) {
   const auto& rule = rule_for(v, use);
-  return rule && rule->upload && takes_model(*rule, m, m.pattern);
+  return rule && (rule->upload || rule->takes_url || rule->takes_bytes) &&
+         takes_model(*rule, m, m.pattern);
 }
 
 const char* call_name(SourceVideoUse use) {
@@ -992,7 +994,12 @@ std::unique_ptr<Operation> Gateway::begin_from_foreign(
                            make_content_operation(source_vendor, source,
                                                   source_id, "video")),
           std::move(make),
-          ForeignSource{source_id, &target, extension, &*derive.upload}),
+          derive.upload
+              ? ForeignSource{source_id, &target, extension,
+                              derive.upload->takes_url,
+                              derive.upload->takes_bytes, &derive.upload->video}
+              : ForeignSource{source_id, &target, extension, derive.takes_url,
+                              derive.takes_bytes, nullptr}),
       call, std::move(prompt), {});
   return made_from(std::move(made), call, source, source_id, idempotency_key,
                    std::move(fingerprint));

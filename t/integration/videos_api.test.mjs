@@ -551,4 +551,14 @@ test('extend across vendors: a Vidu video extended at Vertex AI, which takes byt
   const done = await finished(c, extended.id);
   assert.equal(done.status, 'completed', JSON.stringify(done));
   assert.ok((await (await c.videos.downloadContent(extended.id)).arrayBuffer()).byteLength > 0);
+
+  // Vertex returns its file inline, and Kling takes a URL: nothing to hand on.
+  const klingCalls = fleet.mocks.kling.requests.length;
+  await assert.rejects(c.videos.edit({ video: { id: extended.id }, prompt: 'x', model: 'kling-v2-6' }), (e) => {
+    assert.equal(e.status, 400, e.message);
+    assert.equal(e.code, 'unsupported_by_vendor');
+    assert.match(e.message, /returns the file inline/);
+    return true;
+  });
+  assert.equal(fleet.mocks.kling.requests.length, klingCalls, 'no call to Kling');
 });

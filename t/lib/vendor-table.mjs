@@ -72,7 +72,7 @@ export function vendorRows() {
         // hides it, and characters.
         [v.remix ? 'remix' : null,
           ...['extend', 'edit'].map((call) => (v[call]
-            ? `${call} (${v[call].models ? list(v[call].models.map((m) => `\`${m}\``)) : 'all models'}${takes(v[call].upload)})`
+            ? `${call} (${v[call].models ? list(v[call].models.map((m) => `\`${m}\``)) : 'all models'}${takes(v[call])})`
             : null)),
           v.delete ? 'delete at the vendor' : 'delete (tombstone)',
           v.character ? `characters (${v.character.models ? list(v.character.models.map((m) => `\`${m}\``)) : 'all models'})` : null]
@@ -83,13 +83,21 @@ export function vendorRows() {
 }
 
 // What an extension or edit takes besides the vendor's own videos, read
-// from the filters its `upload` request uses (as the module does).
-function takes(upload) {
-  if (!upload) return '';
-  const text = JSON.stringify(upload.request);
-  const url = /\|url(_or_\w+)?\}/.test(text);
-  const bytes = /\|(base64|data_url|bytes|url_or_\w+)\}/.test(text);
-  return [bytes ? '; uploads' : '', url ? "; other vendors' videos" : ''].join('');
+// from the filters its requests use (as the module does): its `upload`
+// request, and its request where that reads its source only as a file.
+function takes(rule) {
+  const reads = (request) => {
+    const text = JSON.stringify(request ?? {});
+    return {
+      url: /\|url(_or_\w+)?\}/.test(text),
+      bytes: /\|(base64|data_url|bytes|url_or_\w+)\}/.test(text),
+    };
+  };
+  const upload = reads(rule.upload?.request);
+  const onlyTheFile = Object.keys(rule.source ?? {}).every((name) => name === 'video');
+  const own = onlyTheFile ? reads(rule.request) : { url: false, bytes: false };
+  const others = upload.url || upload.bytes || own.url || own.bytes;
+  return [upload.bytes ? '; uploads' : '', others ? "; other vendors' videos" : ''].join('');
 }
 
 export function renderVendorTable() {

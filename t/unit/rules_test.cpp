@@ -371,6 +371,30 @@ void expect_rule_errors(const std::string& base, const BadRule (&cases)[N]) {
   }
 }
 
+// An edit whose request reads its source only as a file (${video|url})
+// takes other vendors' videos as it takes its own; one that reads other
+// names of its source (Vidu's creation id) takes only its own.
+TEST(VendorRules, WhatASourceRuleTakesFollowsFromWhatItReads) {
+  auto kling = load_vendor_rules(VGW_VENDOR_DIR "/kling.yaml");
+  ASSERT_TRUE(kling.edit && kling.extend);
+  EXPECT_TRUE(kling.edit->takes_url);
+  EXPECT_FALSE(kling.edit->takes_bytes);
+  EXPECT_FALSE(kling.extend->takes_url || kling.extend->takes_bytes);
+  auto vertex = load_vendor_rules(VGW_VENDOR_DIR "/veo-vertex.yaml");
+  ASSERT_TRUE(vertex.extend && vertex.extend->upload);
+  EXPECT_FALSE(vertex.extend->takes_url || vertex.extend->takes_bytes);
+  EXPECT_TRUE(vertex.extend->upload->takes_bytes);
+  EXPECT_FALSE(vertex.extend->upload->takes_url);
+
+  const std::string base = read_file(VGW_VENDOR_DIR "/kling.yaml");
+  const BadRule cases[] = {
+      {"    video: data.task_result.videos[0].url\n",
+       "    video: data.task_result.videos[0].url|base64\n", "as it is",
+       "video: data.task_result.videos[0].url|base64"},
+  };
+  expect_rule_errors(base, cases);
+}
+
 // The keys steps and filters replaced say what to write instead.
 TEST(VendorRules, FormerKeysNameWhatReplacedThem) {
   const std::string veo = read_file(VGW_VENDOR_DIR "/veo-gemini.yaml");

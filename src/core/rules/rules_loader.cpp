@@ -25,10 +25,11 @@ const Roots kRemixRoots = [] {
   return roots;
 }();
 
-// An extension or an edit also knows what its source's status reply said.
+// An extension or an edit also knows what its source's status reply said,
+// and the source's file as a media value (`video`).
 const Roots kSourceVideoRoots = [] {
   Roots roots = kRemixRoots;
-  roots.insert("source");
+  roots.insert({"source", "video"});
   return roots;
 }();
 
@@ -705,8 +706,12 @@ SourceVideoRule parse_source_video(const YAML::Node& y, const char* section,
                       yaml_line(source));
     }
     for (const auto& kv : source) {
-      r.source.emplace_back(kv.first.Scalar(),
-                            path_at(kv.second, (name + ".source").c_str()));
+      JsonPath path = path_at(kv.second, (name + ".source").c_str());
+      if (path.filter()) {
+        throw RuleError("a source reads a reply's value as it is (no filter)",
+                        yaml_line(kv.second));
+      }
+      r.source.emplace_back(kv.first.Scalar(), std::move(path));
     }
   }
   if (y["kind"]) r.kind = yaml_string(y["kind"], (name + ".kind").c_str());
@@ -716,6 +721,15 @@ SourceVideoRule parse_source_video(const YAML::Node& y, const char* section,
     r.seconds = parse_seconds(y["seconds"]);
   }
   r.request = parse_section_request(y, kSourceVideoRoots, name);
+  MediaReads reads = media_reads(r.request);
+  bool reads_only_the_file = true;
+  for (const auto& [source_name, path] : r.source) {
+    if (source_name != "video") reads_only_the_file = false;
+  }
+  if (reads_only_the_file) {
+    r.takes_url = reads.url;
+    r.takes_bytes = reads.bytes;
+  }
   if (y["task_id"]) {
     r.task_id = path_at(y["task_id"], (name + ".task_id").c_str());
   }

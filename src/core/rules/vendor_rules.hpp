@@ -224,12 +224,20 @@ struct SourceUploadRule {
 struct SourceVideoRule {
   // The vendor models whose videos it takes ('*' globs); empty: all.
   std::vector<std::string> models;
+  // A `video` name is the source's file: its URL in the status reply, which
+  // the request reads as a media value (${video|url}) like another
+  // vendor's file; a request that reads nothing else of its source (no
+  // other ${source.NAME}) takes other vendors' videos as it is.
   std::vector<std::pair<std::string, JsonPath>> source;
   std::optional<std::string> kind;
   std::optional<SecondsRule> seconds;
   RequestRule request;
   std::optional<JsonPath> task_id;
   std::optional<SourceUploadRule> upload;
+  // The request takes another vendor's file this way (from its filters;
+  // false where it reads other names of its source).
+  bool takes_url = false;
+  bool takes_bytes = false;
 };
 
 // POST /v1/videos/characters: a reusable subject the vendor keeps, made

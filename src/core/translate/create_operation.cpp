@@ -448,6 +448,15 @@ class CreateOperation : public Operation {
       if (name == "image" || name == "images") return std::nullopt;
       if (name == "image_count") return Json(0);
     }
+    if (name == "video" && context_.source) {
+      // The source's own file, where its status reply names it.
+      auto it = context_.source->fields->find("video");
+      if (it == context_.source->fields->end() || !it->is_string())
+        return std::nullopt;
+      Json value = Json::object();
+      add_url_value(value, it->get<std::string>());
+      return value;
+    }
     if (name == "width" || name == "height") {
       auto dimensions = parse_size(size_);
       if (!dimensions) return std::nullopt;
@@ -523,8 +532,12 @@ class CreateOperation : public Operation {
   const RequestRule& request_rule() const {
     if (context_.remix) return vendor_.rules().remix->request;
     if (context_.source) {
-      return context_.source->uploaded ? source_rule().upload->request
-                                       : source_rule().request;
+      // An upload, or another vendor's file: the upload request where
+      // there is one, else the request (which takes another vendor's file
+      // as it takes its own).
+      return context_.source->uploaded && source_rule().upload
+                 ? source_rule().upload->request
+                 : source_rule().request;
     }
     return vendor_.rules().create.request;
   }

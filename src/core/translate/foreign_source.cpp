@@ -57,7 +57,7 @@ class ForeignSourceRead : public Operation {
         return cannot_hand_on(
             "its vendor serves the file only with its own credentials");
       }
-      if (!source_.takes->takes_url) return download(std::move(step.media));
+      if (!source_.takes_url) return download(std::move(step.media));
       file_ = std::move(step.media.url);
       ImageInput video;
       video.param = "video";
@@ -66,7 +66,7 @@ class ForeignSourceRead : public Operation {
       return hand_on(std::move(video), now);
     }
     if (step.kind != Step::Kind::respond) return step;
-    if (!source_.takes->takes_bytes) {
+    if (!source_.takes_bytes) {
       return cannot_hand_on("its vendor returns the file inline and vendor '" +
                             source_.target->name() + "' takes a URL");
     }
@@ -88,7 +88,9 @@ class ForeignSourceRead : public Operation {
     video.data = file_;
     video.mime = sniff_video_type(file_);
     video.filename = "video.mp4";
-    if (auto e = refuse_upload(source_.takes->video, video, *source_.target,
+    static const VideoLimits kAny;
+    if (auto e = refuse_upload(source_.limits ? *source_.limits : kAny, video,
+                               *source_.target,
                                source_.extension ? "extends" : "edits")) {
       return finish(*e);
     }
@@ -114,9 +116,9 @@ class ForeignSourceRead : public Operation {
           "call location's subrequest_output_buffer_size)");
     }
     if (reply.status != 200 || reply.truncated || reply.unreadable) {
-      ApiError e = internal_error(
-          "The file of video '" + source_.video_id.substr(0, 200) +
-          "' could not be downloaded from its vendor.");
+      ApiError e = internal_error("The file of video '" +
+                                  source_.video_id.substr(0, 200) +
+                                  "' could not be downloaded from its vendor.");
       e.status = 502;
       e.code = "source_download_failed";
       return finish(e);
@@ -148,12 +150,12 @@ class ForeignSourceRead : public Operation {
   }
 
   Step cannot_hand_on(const std::string& why) {
-    return finish(invalid_request("Video '" + source_.video_id.substr(0, 200) +
-                                      "' cannot be passed to "
-                                      "vendor '" +
-                                      source_.target->name() + "': " + why + ".",
-                                  std::string("video"),
-                                  "unsupported_by_vendor"));
+    return finish(
+        invalid_request("Video '" + source_.video_id.substr(0, 200) +
+                            "' cannot be passed to "
+                            "vendor '" +
+                            source_.target->name() + "': " + why + ".",
+                        std::string("video"), "unsupported_by_vendor"));
   }
 
   std::unique_ptr<Operation> read_;

@@ -25,7 +25,11 @@ struct ForeignSource {
   std::string video_id;
   const Vendor* target = nullptr;
   bool extension = true;
-  const SourceUploadRule* takes = nullptr;  // the target's upload rule
+  // What the target's request takes (its filters), and its limits for
+  // bytes (nullptr: none of its own).
+  bool takes_url = false;
+  bool takes_bytes = false;
+  const VideoLimits* limits = nullptr;
 };
 
 std::unique_ptr<Operation> with_foreign_source(std::unique_ptr<Operation> read,

@@ -33,6 +33,12 @@ const std::string& ImageBlobs::token(size_t index, Encoding encoding) const {
   return tokens_[index * 3 + static_cast<size_t>(encoding)];
 }
 
+void add_url_value(Json& value, const std::string& url) {
+  for (const char* filter : {"url", "url_or_base64", "url_or_data_url"}) {
+    value[media_key(filter)] = url;
+  }
+}
+
 Json ImageBlobs::rules_value(size_t index) const {
   const ImageInput& img = images_[index];
   Json o = Json::object();
@@ -42,10 +48,7 @@ Json ImageBlobs::rules_value(size_t index) const {
   if (!img.mime.empty()) set("mime", img.mime);
   if (!img.filename.empty()) set("filename", img.filename);
   if (img.kind == ImageInput::Kind::url) {
-    std::string url(img.data);
-    set("url", url);
-    set("url_or_base64", url);
-    set("url_or_data_url", url);
+    add_url_value(o, std::string(img.data));
   } else {
     const std::string& b64 = token(index, Encoding::base64);
     const std::string& data_url = token(index, Encoding::data_url);

@@ -22,6 +22,10 @@ struct BodyWriter {
   }
 };
 
+// The filters of a media value given by URL (${video|url} and the
+// url_or_* spellings), set in `value`.
+void add_url_value(Json& value, const std::string& url);
+
 // Keeps reference images and other large client values (LargeStrings) out
 // of the JSON tree while a vendor body is built. Rules see short
 // placeholder tokens; once the body is serialised each one is replaced by
