@@ -26,6 +26,16 @@ inline ClientCall client_call(std::string_view method, std::string_view path,
   return call;
 }
 
+// A vendor's JSON reply to a call the gateway sent; `body` must outlive it.
+inline UpstreamReply json_reply(int status, std::string_view body) {
+  UpstreamReply r;
+  r.status = status;
+  r.request_sent = true;
+  r.body = body;
+  r.headers = {{"Content-Type", "application/json"}};
+  return r;
+}
+
 // Adds a shipped vendor file (conf-examples/vendors/<name>.yaml) served at
 // `base_url` with the given credentials.
 inline void add_vendor(Gateway& gw, const std::string& name,

@@ -89,12 +89,7 @@ class RuleSteps : public ::testing::Test {
 
   Step reply(int status, const std::string& json) {
     reply_body = json;
-    UpstreamReply r;
-    r.status = status;
-    r.request_sent = true;
-    r.body = reply_body;
-    r.headers = {{"Content-Type", "application/json"}};
-    return settle(op->on_reply(r, kNow));
+    return settle(op->on_reply(testing::json_reply(status, reply_body), kNow));
   }
 
   // The call a step is expected to make, signed like every vendor call.

@@ -64,12 +64,8 @@ class Translation : public ::testing::Test {
 
   Step reply(int status, const std::string& json, int64_t now = kNow) {
     reply_body = json;
-    UpstreamReply r;
-    r.status = status;
-    r.request_sent = true;
-    r.body = reply_body;
-    r.headers = {{"Content-Type", "application/json"}};
-    return settle(op->on_reply(r, now), now);
+    return settle(op->on_reply(testing::json_reply(status, reply_body), now),
+                  now);
   }
 
   Step get(const std::string& path, const std::string& args = "") {

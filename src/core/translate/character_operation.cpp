@@ -43,10 +43,7 @@ class CharacterOperation : public Operation {
     Names scope(*this);
     if (steps_.pending()) {
       auto call = steps_.next_call(vendor_, scope, now);
-      if (!call) {
-        return finish(
-            internal_error("The vendor rules produced no path for a step."));
-      }
+      if (!call) return finish(RuleSteps::no_path());
       return Step::call_vendor(std::move(*call));
     }
     UpstreamCall call;

@@ -184,10 +184,7 @@ class CreateOperation : public Operation {
 
     if (steps_.pending()) {
       auto call = steps_.next_call(vendor_, scope, now);
-      if (!call) {
-        return finish(
-            internal_error("The vendor rules produced no path for a step."));
-      }
+      if (!call) return finish(RuleSteps::no_path());
       return Step::call_vendor(std::move(*call));
     }
     const RequestRule& rule = request_rule();

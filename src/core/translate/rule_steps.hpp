@@ -20,6 +20,11 @@ class RuleSteps {
  public:
   explicit RuleSteps(const std::vector<StepRule>& steps) : steps_(&steps) {}
 
+  // What an operation answers when a step's rule renders no path.
+  static ApiError no_path() {
+    return internal_error("The vendor rules produced no path for a step.");
+  }
+
   // A step is still to be made (before the operation's own call).
   bool pending() const { return next_ < steps_->size(); }
   // A step's call is out: its reply goes to take_reply().

@@ -25,10 +25,7 @@ class VendorDelete : public Operation {
     if (steps_.pending()) {
       auto call = build_record_call(vendor_, steps_.next(), record_, now,
                                     &steps_.names());
-      if (!call) {
-        return finish(
-            internal_error("The vendor rules produced no path for a step."));
-      }
+      if (!call) return finish(RuleSteps::no_path());
       steps_.sent();
       return Step::call_vendor(std::move(*call));
     }
