@@ -85,3 +85,40 @@ test('unfinished videos tell pollers when to ask again (openai-poll-after-ms), f
   assert.equal(completed.json.status, 'completed');
   assert.equal(completed.headers['openai-poll-after-ms'], undefined);
 });
+
+// Python's videos.poll() / create_and_poll() (no Node SDK has one): GET
+// /videos/{id} with X-Stainless-Poll-Helper, waiting what
+// openai-poll-after-ms says, while the status is queued or in_progress.
+test('a poller that does what Python\'s poll() does ends on the completed video, paced by the gateway', async () => {
+  const vendor = await startKlingMock({ processingAfterMs: 300, doneAfterMs: 900 });
+  const g = await startGateway({ name: 'poll-helper', http: vendorLines({ kling: vendor }) });
+  try {
+    await pollLikePython(g);
+  } finally {
+    assert.deepEqual(await stopAll([g]), []);
+    await vendor.close();
+  }
+});
+
+async function pollLikePython(g) {
+  const created = await postJson(g.url, '/v1/videos', { model: 'kling-v2-6', prompt: 'paced' });
+  assert.equal(created.status, 200, created.text);
+  const waits = [];
+  let video = created.json;
+  for (let i = 0; i < 20 && (video.status === 'queued' || video.status === 'in_progress'); i++) {
+    const r = await get(g.url, `/v1/videos/${video.id}`, { headers: { 'X-Stainless-Poll-Helper': 'true' } });
+    assert.equal(r.status, 200, r.text);
+    video = r.json;
+    const after = r.headers['openai-poll-after-ms'];
+    if (video.status === 'queued' || video.status === 'in_progress') {
+      assert.ok(Number(after) >= 1000, `paced: ${after}`);
+      waits.push(Number(after));
+      await sleep(100); // the test's clock; the SDK would wait `after`
+    } else {
+      assert.equal(after, undefined, 'nothing to wait for once it ended');
+    }
+  }
+  assert.equal(video.status, 'completed', JSON.stringify(video));
+  assertVideo(video);
+  assert.ok(waits.length > 0, 'it was polled while unfinished');
+}
