@@ -13,8 +13,9 @@ namespace {
 constexpr int64_t kNow = 1764500000;
 
 // A vendor whose every operation takes more than one call: a create opens
-// a session and registers its prompt first, a download resolves an asset
-// and then asks for a link, a deletion finds the asset of the task.
+// a session and registers its prompt first, a status query needs the
+// session's ticket, a download resolves an asset and then asks for a link,
+// a deletion finds the asset of the task.
 constexpr const char* kSteppedVendor = R"(vendor: acme
 base_url: https://acme.test
 credentials: [api_key]
@@ -38,7 +39,10 @@ create:
   task_id: data.task_id
   carry: {session: "${steps.session}"}
 retrieve:
-  request: {path: "/v1/videos/${task_id}"}
+  steps:
+    - request: {path: "/v1/sessions/${carried.session}/ticket"}
+      read: {ticket: data.ticket}
+  request: {path: "/v1/videos/${task_id}?ticket=${steps.ticket}"}
   status: {from: data.state, map: {running: in_progress, done: completed}}
   variants:
     video:
@@ -127,8 +131,18 @@ class RuleSteps : public ::testing::Test {
 
 TEST_F(RuleSteps, ACreateMakesItsStepsInOrderAndSealsWhatTheyRead) {
   std::string id = create_through_the_steps();
-  Step s = send("GET", "/v1/videos/" + id + "/content");
-  expect_call(s, "GET", "https://acme.test/v1/videos/T1");
+  Step s = send("GET", "/v1/videos/" + id);
+  expect_call(s, "GET", "https://acme.test/v1/sessions/S1/ticket");
+  s = reply(200, R"({"data":{"ticket":"K5"}})");
+  expect_call(s, "GET", "https://acme.test/v1/videos/T1?ticket=K5");
+  s = reply(200, R"({"data":{"state":"running"}})");
+  ASSERT_EQ(s.kind, Step::Kind::respond);
+  EXPECT_EQ(Json::parse(s.response.body)["status"], "in_progress");
+
+  s = send("GET", "/v1/videos/" + id + "/content");
+  expect_call(s, "GET", "https://acme.test/v1/sessions/S1/ticket");
+  s = reply(200, R"({"data":{"ticket":"K6"}})");
+  expect_call(s, "GET", "https://acme.test/v1/videos/T1?ticket=K6");
   s = reply(200, R"({"data":{"state":"done","asset":"A7"}})");
   expect_call(s, "GET", "https://acme.test/v1/assets/A7");
   s = reply(200, R"({"data":{"file_id":"F3"}})");
@@ -145,7 +159,9 @@ TEST_F(RuleSteps, ADeletionFindsWhatToDeleteFirst) {
   std::string id = create_through_the_steps();
   Step s = send("DELETE", "/v1/videos/" + id);
   // A video is deleted once finished: the gateway's own status query first.
-  expect_call(s, "GET", "https://acme.test/v1/videos/T1");
+  expect_call(s, "GET", "https://acme.test/v1/sessions/S1/ticket");
+  s = reply(200, R"({"data":{"ticket":"K7"}})");
+  expect_call(s, "GET", "https://acme.test/v1/videos/T1?ticket=K7");
   s = reply(200, R"({"data":{"state":"done","asset":"A7"}})");
   expect_call(s, "GET", "https://acme.test/v1/videos/T1/assets");
   s = reply(200, R"({"data":{"assets":[{"id":"A7"}]}})");

@@ -474,11 +474,10 @@ RetrieveRule parse_retrieve(const YAML::Node& y) {
   only_keys(y,
             {"request", "status", "progress", "estimate_seconds",
              "unknown_status_timeout", "error", "completed_at", "expires_at",
-             "expires_after", "prompt", "quality", "variants"},
+             "expires_after", "prompt", "quality", "variants", "steps"},
             "retrieve");
   RetrieveRule r;
-  r.request = parse_request(required(y, "request", "retrieve"), kCallRoots,
-                            "retrieve.request");
+  r.request = parse_section_request(y, kCallRoots, "retrieve");
   YAML::Node status = required(y, "status", "retrieve");
   if (status["failed_when"]) {
     throw RuleError("'failed_when: X' is now 'match: [{when: X, is: failed}]'",
@@ -773,6 +772,7 @@ Roots reply_roots(const VendorRules& v, const YAML::Node& declared) {
     }
   };
   add_steps(v.create.request);
+  add_steps(v.retrieve.request);
   if (v.remix) add_steps(v.remix->request);
   if (v.character) add_steps(v.character->request);
   if (v.deletion) add_steps(v.deletion->request);

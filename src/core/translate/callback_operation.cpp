@@ -1,5 +1,7 @@
 #include "translate/callback_operation.hpp"
 
+#include "translate/rule_steps.hpp"
+
 #include "api/api_error.hpp"
 #include "translate/status_query.hpp"
 #include "translate/video_state.hpp"
@@ -19,7 +21,8 @@ class CallbackOperation : public Operation {
       : vendor_(vendor),
         callback_(std::move(callback)),
         sealer_(sealer),
-        webhooks_(webhooks) {
+        webhooks_(webhooks),
+        query_(vendor, callback_.record) {
     facts_.operation = "callback";
     facts_.vendor = vendor.vendor_name();
     facts_.account = vendor.name();
@@ -33,13 +36,21 @@ class CallbackOperation : public Operation {
     if (auto why = webhooks_.refuse(callback_.target.url)) {
       return acknowledge("dropped: " + *why);
     }
-    auto call = build_status_call(vendor_, callback_.record, now);
-    if (!call) return finish(internal_error("No status path for the task."));
-    return Step::call_vendor(std::move(*call));
+    return ask(now);
+  }
+
+  Step ask(int64_t now) {
+    auto next = query_.next(now);
+    if (auto* e = std::get_if<ApiError>(&next)) return finish(*e);
+    return Step::call_vendor(std::move(std::get<UpstreamCall>(next)));
   }
 
   Step on_reply(const UpstreamReply& reply, int64_t now) override {
     if (delivery_) return on_delivered(reply);
+    if (query_.answers_step()) {
+      if (auto e = query_.take_step(reply, now)) return finish(*e);
+      return ask(now);
+    }
     auto status = read_status_reply(vendor_, CallPhase::retrieve, reply, now);
     if (status.error) return finish(*status.error);
     VideoView view =
@@ -116,6 +127,7 @@ class CallbackOperation : public Operation {
   const VideoIdSealer& sealer_;
   const WebhookPolicy& webhooks_;
   std::optional<UpstreamCall> delivery_;
+  StatusQuery query_;
   int attempts_ = 0;
 };
 

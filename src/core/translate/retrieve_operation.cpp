@@ -18,7 +18,7 @@ class StatusOperation : public Operation {
  public:
   StatusOperation(Vendor& vendor, VideoRecord record, std::string video_id,
                   const char* operation)
-      : vendor_(vendor), record_(std::move(record)) {
+      : vendor_(vendor), record_(std::move(record)), query_(vendor, record_) {
     facts_.operation = operation;
     facts_.vendor = vendor.vendor_name();
     facts_.account = vendor.name();
@@ -27,17 +27,26 @@ class StatusOperation : public Operation {
     facts_.video_id = std::move(video_id);
   }
 
-  Step start(int64_t now) override {
-    auto call = build_status_call(vendor_, record_, now);
-    if (!call)
-      return finish(
-          internal_error("The vendor rules produced no status path."));
-    return Step::call_vendor(std::move(*call));
-  }
+  Step start(int64_t now) override { return ask(now); }
 
  protected:
+  Step ask(int64_t now) {
+    auto next = query_.next(now);
+    if (auto* e = std::get_if<ApiError>(&next)) return finish(*e);
+    return Step::call_vendor(std::move(std::get<UpstreamCall>(next)));
+  }
+
+  // A reply to one of the status query's steps: the next call, or the
+  // error; nullopt for the status reply itself.
+  std::optional<Step> step_reply(const UpstreamReply& reply, int64_t now) {
+    if (!query_.answers_step()) return std::nullopt;
+    if (auto e = query_.take_step(reply, now)) return finish(*e);
+    return ask(now);
+  }
+
   Vendor& vendor_;
   VideoRecord record_;
+  StatusQuery query_;
 };
 
 // With a status cache, polls are coalesced: a worker's own cache first,
@@ -101,6 +110,7 @@ class RetrieveOperation : public StatusOperation {
   Step on_timer(int64_t) override { return read_shared(); }
 
   Step on_reply(const UpstreamReply& reply, int64_t now) override {
+    if (auto step = step_reply(reply, now)) return std::move(*step);
     Step step = render(reply, now);
     if (!cache_ || step.response.status != 200) return step;
     cache_->put(cache_key_, std::string(reply.body), now);
@@ -228,6 +238,7 @@ class ContentOperation : public StatusOperation {
   }
 
   Step on_reply(const UpstreamReply& reply, int64_t now) override {
+    if (auto step = step_reply(reply, now)) return std::move(*step);
     const VariantRule& variant = vendor_.rules().retrieve.variants.at(variant_);
     if (steps_.awaiting()) {
       if (auto e = steps_.take_reply(vendor_, CallPhase::content, reply, now))

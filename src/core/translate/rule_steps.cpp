@@ -42,4 +42,17 @@ std::optional<ApiError> RuleSteps::take_reply(const Vendor& vendor,
   return std::nullopt;
 }
 
+std::variant<UpstreamCall, ApiError> StatusQuery::next(int64_t now) {
+  const bool step = steps_.pending();
+  const RequestRule& rule =
+      step ? steps_.next() : vendor_.rules().retrieve.request;
+  auto call = build_record_call(vendor_, rule, record_, now, &steps_.names());
+  if (!call) {
+    return step ? RuleSteps::no_path()
+                : internal_error("The vendor rules produced no status path.");
+  }
+  if (step) steps_.sent();
+  return std::move(*call);
+}
+
 }  // namespace vgw

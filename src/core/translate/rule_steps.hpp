@@ -3,8 +3,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <variant>
 
 #include "api/api_error.hpp"
+#include "ids/video_id.hpp"
 #include "rules/scope.hpp"
 #include "rules/vendor_rules.hpp"
 #include "translate/error_mapping.hpp"
@@ -55,6 +57,32 @@ class RuleSteps {
   // empty object would cost an allocation on every create.
   Json names_;
   JsonDocument last_;
+};
+
+// A task's status query: the retrieve section's steps, then its request,
+// all with the sealed record's names. Every operation that asks a vendor
+// about a task (retrieve, content, extensions and edits reading their
+// source, callbacks) makes its calls through one.
+class StatusQuery {
+ public:
+  StatusQuery(Vendor& vendor, const VideoRecord& record)
+      : vendor_(vendor),
+        record_(record),
+        steps_(vendor.rules().retrieve.request.steps) {}
+
+  // The next call: a step's, then the status query's; an error when a rule
+  // renders no path.
+  std::variant<UpstreamCall, ApiError> next(int64_t now);
+  // The reply is to a step: take it with take_step(), then call next().
+  bool answers_step() const { return steps_.awaiting(); }
+  std::optional<ApiError> take_step(const UpstreamReply& reply, int64_t now) {
+    return steps_.take_reply(vendor_, CallPhase::retrieve, reply, now);
+  }
+
+ private:
+  Vendor& vendor_;
+  const VideoRecord& record_;
+  RuleSteps steps_;
 };
 
 }  // namespace vgw

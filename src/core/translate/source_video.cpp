@@ -1,5 +1,6 @@
 #include "translate/source_video.hpp"
 
+#include "translate/rule_steps.hpp"
 #include "translate/status_query.hpp"
 #include "translate/video_state.hpp"
 
@@ -15,20 +16,22 @@ class SourceVideoRead : public OperationDecorator {
         source_(std::move(source)),
         source_id_(use.video_id),
         fields_(use.fields),
-        extension_(use.use == SourceVideoUse::extension) {}
+        extension_(use.use == SourceVideoUse::extension),
+        query_(vendor, source_) {}
 
   Step start(int64_t now) override {
-    auto call = build_status_call(vendor_, source_, now);
-    if (!call) {
-      return answer(
-          internal_error("The vendor rules produced no status path."));
-    }
+    auto next = query_.next(now);
+    if (auto* e = std::get_if<ApiError>(&next)) return answer(*e);
     reading_ = true;
-    return Step::call_vendor(std::move(*call));
+    return Step::call_vendor(std::move(std::get<UpstreamCall>(next)));
   }
 
   Step on_reply(const UpstreamReply& reply, int64_t now) override {
     if (!reading_) return OperationDecorator::on_reply(reply, now);
+    if (query_.answers_step()) {
+      if (auto e = query_.take_step(reply, now)) return answer(*e);
+      return start(now);
+    }
     reading_ = false;
     auto status = read_status_reply(vendor_, CallPhase::retrieve, reply, now);
     if (status.error) return answer(*status.error);
@@ -70,6 +73,7 @@ class SourceVideoRead : public OperationDecorator {
   std::string source_id_;
   std::shared_ptr<Json> fields_;
   bool extension_;
+  StatusQuery query_;
   bool reading_ = false;
 };
 

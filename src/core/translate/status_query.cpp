@@ -92,13 +92,6 @@ Json call_scope(const Vendor& vendor, const VideoRecord& record,
   return s;
 }
 
-std::optional<UpstreamCall> build_status_call(Vendor& vendor,
-                                              const VideoRecord& record,
-                                              int64_t now) {
-  return build_record_call(vendor, vendor.rules().retrieve.request, record,
-                           now);
-}
-
 std::optional<UpstreamCall> build_record_call(Vendor& vendor,
                                               const RequestRule& rule,
                                               const VideoRecord& record,

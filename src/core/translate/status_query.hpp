@@ -20,13 +20,7 @@ std::optional<UpstreamCall> build_vendor_call(Vendor& vendor,
                                               const RequestRule& rule,
                                               const Scope& scope, int64_t now);
 
-// The vendor call that reports a task's state (retrieve, and fresh result
-// URLs for downloads).
-std::optional<UpstreamCall> build_status_call(Vendor& vendor,
-                                              const VideoRecord& record,
-                                              int64_t now);
-
-// Another call about a task (a deletion), with a status query's names.
+// A call about a task (its status query, a deletion) with the record's names.
 // `steps`: what the rule's steps read, as ${steps.NAME}.
 std::optional<UpstreamCall> build_record_call(Vendor& vendor,
                                               const RequestRule& rule,
