@@ -282,5 +282,22 @@ TEST(RuleStepRules, TheFormerSpellingsNameTheirReplacements) {
   EXPECT_EQ(rules.retrieve.variants.at("video").from->text(), "data");
 }
 
+// The rule fuzzer's seed of every step-shaped feature stays a valid file,
+// so the fuzzer starts from inputs that reach them.
+TEST(RuleStepRules, TheFuzzSeedLoads) {
+  VendorRules rules = load_vendor_rules(
+      VGW_VENDOR_DIR "/../../t/fuzz/corpus/vendor_rules/steps.yaml");
+  EXPECT_EQ(rules.create.request.steps.size(), 1u);
+  EXPECT_EQ(rules.retrieve.request.steps.size(), 1u);
+  EXPECT_TRUE(rules.create.fetch_image_urls);
+  EXPECT_TRUE(rules.create.callback && rules.create.callback->answer);
+  EXPECT_EQ(rules.retrieve.status.match.size(), 1u);
+  EXPECT_TRUE(rules.retrieve.variants.at("video").from_is_file);
+  ASSERT_TRUE(rules.edit);
+  EXPECT_TRUE(rules.edit->takes_url);
+  ASSERT_TRUE(rules.deletion);
+  EXPECT_EQ(rules.deletion->request.steps.size(), 1u);
+}
+
 }  // namespace
 }  // namespace vgw
