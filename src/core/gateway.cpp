@@ -98,6 +98,16 @@ bool names_vendor_model(const std::vector<std::string>& globs,
 }
 
 // A remix body is {prompt} and nothing else, as OpenAI's.
+// The id a parsed extension or edit names: {"video": {"id": ...}}, or
+// multipart's video[id].
+std::optional<std::string> named_video_id(const ClientVideoRequest& r) {
+  auto video = r.extra.find("video");
+  if (video == r.extra.end() || !video->is_object()) return std::nullopt;
+  auto id = video->find("id");
+  if (id == video->end() || !id->is_string()) return std::nullopt;
+  return id->get<std::string>();
+}
+
 std::optional<ApiError> only_a_prompt(const ClientVideoRequest& r) {
   std::string other = !r.model.empty()      ? "model"
                       : r.seconds           ? "seconds"
@@ -830,9 +840,16 @@ std::unique_ptr<Operation> Gateway::begin_from_source(
     const ClientCall& call, SourceVideoUse use,
     const std::string& api_base) const {
   const char* operation = call_name(use);
-  // The id first: what a source can become is said before the body is.
-  auto id = referenced_video_id(call.content_type, call.body);
-  if (!id) return begin_from_upload(call, use, api_base);
+  ClientVideoRequest request;
+  auto body_error = parse_create_request(call.content_type, call.body, request);
+  // The id first: what a source can become is said before what is wrong
+  // with the rest of the body (a body that does not parse is searched).
+  auto id = body_error ? referenced_video_id(call.content_type, call.body)
+                       : named_video_id(request);
+  if (!id) {
+    return begin_from_upload(call, use, api_base, std::move(request),
+                             std::move(body_error));
+  }
   auto source = sealer_.open(*id, call.binding);
   if (!source) {
     ApiError e = video_not_found(*id);
@@ -847,8 +864,6 @@ std::unique_ptr<Operation> Gateway::begin_from_source(
     e.param = "video";
     return answer(e, operation, source->model);
   }
-  ClientVideoRequest request;
-  auto body_error = parse_create_request(call.content_type, call.body, request);
   if (!body_error && !request.model.empty()) {
     // A model of another vendor: the video goes to it.
     if (!vendor->find_model(request.model)) {
@@ -1010,13 +1025,10 @@ std::unique_ptr<Operation> Gateway::begin_from_foreign(
 // one whose vendor takes uploads for this call; the upload's length from
 // its MP4 header (an extension lasts it plus its own seconds).
 std::unique_ptr<Operation> Gateway::begin_from_upload(
-    const ClientCall& call, SourceVideoUse use,
-    const std::string& api_base) const {
+    const ClientCall& call, SourceVideoUse use, const std::string& api_base,
+    ClientVideoRequest request, std::optional<ApiError> body_error) const {
   const char* operation = call_name(use);
-  ClientVideoRequest request;
-  if (auto e = parse_create_request(call.content_type, call.body, request)) {
-    return answer(*e, operation);
-  }
+  if (body_error) return answer(*body_error, operation);
   if (!request.video) {
     return answer(
         invalid_request("Missing required parameter: 'video' (the "

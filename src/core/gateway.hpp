@@ -135,8 +135,8 @@ class Gateway {
       const std::string& source_id, Vendor& source_vendor,
       ClientVideoRequest request, const std::string& api_base) const;
   std::unique_ptr<Operation> begin_from_upload(
-      const ClientCall& call, SourceVideoUse use,
-      const std::string& api_base) const;
+      const ClientCall& call, SourceVideoUse use, const std::string& api_base,
+      ClientVideoRequest request, std::optional<ApiError> body_error) const;
   // What a create (or remix) on one account is wrapped in: its task cap,
   // breaker and token; then the tenant's limits, usage and the catalogue.
   std::unique_ptr<Operation> on_account(std::unique_ptr<Operation> create,
