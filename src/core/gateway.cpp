@@ -604,7 +604,7 @@ std::unique_ptr<Operation> Gateway::begin_character(
   if (auto e = parse_character_request(call.content_type, call.body, request)) {
     return answer(*e, operation);
   }
-  std::string can = models_that(keeps_characters);
+  const std::string& can = models_that(keeps_characters);
   if (can.empty()) {
     return answer(
         invalid_request("Characters cannot be made here: no vendor "
@@ -751,8 +751,10 @@ std::string Gateway::model_for(std::string requested, const std::string& takers,
   return {};
 }
 
-std::string Gateway::models_that(bool (*can)(const VendorRules&,
-                                             const ModelRule&)) const {
+const std::string& Gateway::models_that(ModelTest can) const {
+  for (const auto& [test, names] : models_that_) {
+    if (test == can) return names;
+  }
   std::string names;
   for (const auto& v : vendors_) {
     for (const auto& m : v->rules().models) {
@@ -762,13 +764,14 @@ std::string Gateway::models_that(bool (*can)(const VendorRules&,
       names += (names.empty() ? "" : ", ") + quoted;
     }
   }
-  return names;
+  return models_that_.emplace_back(can, std::move(names)).second;
 }
 
 ApiError Gateway::cannot_remix(const std::string& model) const {
-  std::string can = models_that([](const VendorRules& v, const ModelRule&) {
-    return v.remix.has_value();
-  });
+  const std::string& can =
+      models_that([](const VendorRules& v, const ModelRule&) {
+        return v.remix.has_value();
+      });
   return invalid_request(
       "Videos made with '" + model.substr(0, 200) +
           "' cannot be remixed: its vendor has no remix. " +
@@ -823,9 +826,9 @@ const char* done_to(SourceVideoUse use) {
 
 ApiError Gateway::cannot_use_source(const std::string& model,
                                     SourceVideoUse use) const {
-  std::string can = models_that(use == SourceVideoUse::extension
-                                    ? serves<SourceVideoUse::extension>
-                                    : serves<SourceVideoUse::edit>);
+  const std::string& can = models_that(use == SourceVideoUse::extension
+                                           ? serves<SourceVideoUse::extension>
+                                           : serves<SourceVideoUse::edit>);
   std::string what = done_to(use);
   return invalid_request(
       "Videos made with '" + model.substr(0, 200) + "' cannot be " + what +
@@ -940,7 +943,7 @@ std::unique_ptr<Operation> Gateway::begin_from_foreign(
   std::string model = std::move(request.model);
   auto [vendor, rule] = first_serving(model, can);
   if (!vendor) {
-    std::string takers = models_that(can);
+    const std::string& takers = models_that(can);
     return answer(
         invalid_request(
             std::string("Model '") + model.substr(0, 200) +
@@ -1049,7 +1052,7 @@ std::unique_ptr<Operation> Gateway::begin_from_upload(
   bool extension = use == SourceVideoUse::extension;
   auto can = extension ? serves_uploads<SourceVideoUse::extension>
                        : serves_uploads<SourceVideoUse::edit>;
-  std::string takers = models_that(can);
+  const std::string& takers = models_that(can);
   model = model_for(std::move(model), takers, can);
   auto [vendor, rule] = first_serving(model, can);
   if (!vendor) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -153,9 +154,10 @@ class Gateway {
   // empty when none.
   std::string model_for(std::string requested, const std::string& takers,
                         ModelTest can) const;
-  // The configured model names for which `can` holds, quoted, listed once.
-  std::string models_that(bool (*can)(const VendorRules&,
-                                      const ModelRule&)) const;
+  // The configured model names for which `can` holds, quoted, listed once;
+  // built the first time each list is asked for (vendors are fixed once
+  // the configuration is loaded), not on every request that names them.
+  const std::string& models_that(ModelTest can) const;
   // 400 unsupported_by_vendor, naming the models whose videos can be
   // remixed (or extended, or edited).
   ApiError cannot_remix(const std::string& model) const;
@@ -179,6 +181,8 @@ class Gateway {
                                         std::string remixed_from) const;
 
   std::vector<std::unique_ptr<Vendor>> vendors_;
+  // A deque: the lists handed out stay where they are as others are added.
+  mutable std::deque<std::pair<ModelTest, std::string>> models_that_;
   std::vector<std::string> id_secrets_;
   VideoIdSealer sealer_;
   std::string default_model_;
