@@ -127,6 +127,7 @@ std::optional<ApiError> only_a_prompt(const ClientVideoRequest& r) {
 }  // namespace
 
 void Gateway::add_vendor(VendorRules rules, const VendorSettings& settings) {
+  models_that_.clear();
   auto vendor = std::make_unique<Vendor>(std::move(rules), settings);
   if (has_vendor(vendor->name())) {
     throw RuleError("vendor account '" + vendor->name() +
@@ -941,6 +942,7 @@ std::unique_ptr<Operation> Gateway::begin_from_foreign(
   auto can = extension ? serves_foreign<SourceVideoUse::extension>
                        : serves_foreign<SourceVideoUse::edit>;
   std::string model = std::move(request.model);
+  request.model.clear();
   auto [vendor, rule] = first_serving(model, can);
   if (!vendor) {
     const std::string& takers = models_that(can);
@@ -968,6 +970,8 @@ std::unique_ptr<Operation> Gateway::begin_from_foreign(
                                   std::string("video"), "invalid_video"),
                   operation, model);
   }
+  // An edit lasts as long as its source, as at the source's own vendor.
+  if (!extension && seconds) request.seconds = seconds;
   if (auto e = only_a_prompt(request)) return answer(*e, operation, model);
   if (call.caller) {
     if (auto e = refuse_model(*call.caller, model)) {

@@ -192,6 +192,35 @@ TEST_F(RuleSteps, AStepThatFailsEndsTheCreateBeforeAnyTaskAndMayBeRetried) {
       << error;
 }
 
+TEST_F(RuleSteps, WhatAStepReadsMustGoIntoARequestAsIt) {
+  Step s = send("POST", "/v1/videos", R"({"model":"acme-1","prompt":"p"})");
+  s = reply(200, R"({"data":{"session_id":"S1/../x y"}})");
+  ASSERT_EQ(s.kind, Step::Kind::respond) << "no call with a spaced name";
+  EXPECT_EQ(s.response.status, 502);
+  s = send("POST", "/v1/videos", R"({"model":"acme-1","prompt":"p"})");
+  s = reply(200, R"({"data":{"session_id":{"nested":1}}})");
+  ASSERT_EQ(s.kind, Step::Kind::respond);
+  EXPECT_EQ(s.response.status, 502);
+}
+
+TEST_F(RuleSteps, AStepRefusingTheAccountLetsAPoolTryAnother) {
+  Step s = send("POST", "/v1/videos", R"({"model":"acme-1","prompt":"p"})");
+  s = reply(401, R"({"error":{"code":"bad_key","message":"no"}})");
+  ASSERT_EQ(s.kind, Step::Kind::respond);
+  EXPECT_TRUE(op->facts().try_next_account);
+}
+
+TEST_F(RuleSteps, ADeletionWhoseStepFindsNothingIsDone) {
+  std::string id = create_through_the_steps();
+  Step s = send("DELETE", "/v1/videos/" + id);
+  s = reply(200, R"({"data":{"ticket":"K7"}})");
+  s = reply(200, R"({"data":{"state":"done","asset":"A7"}})");
+  expect_call(s, "GET", "https://acme.test/v1/videos/T1/assets");
+  s = reply(404, R"({"error":{"code":"gone","message":"no such task"}})");
+  ASSERT_EQ(s.kind, Step::Kind::respond);
+  EXPECT_EQ(s.response.status, 200) << s.response.body;
+}
+
 std::string vendor_with(const std::string& create) {
   return R"(vendor: v
 base_url: https://v.test
@@ -241,6 +270,12 @@ TEST(RuleStepRules, AreCheckedAtLoadWithTheirLines) {
                                 "  request: {method: POST, path: /c}\n"
                                 "  task_id: id\n"),
                     "nope", 8);
+  expect_load_error(vendor_with("  steps:\n"
+                                "    - request: {method: POST, path: /a, "
+                                "body: {i: \"${image|base64}\"}}\n"
+                                "  request: {method: POST, path: /c}\n"
+                                "  task_id: id\n"),
+                    "without images or videos", 8);
   expect_load_error(vendor_with("  steps: []\n"
                                 "  request: {method: POST, path: /c}\n"
                                 "  task_id: id\n"),

@@ -387,6 +387,13 @@ TEST(VendorRules, WhatASourceRuleTakesFollowsFromWhatItReads) {
   EXPECT_FALSE(vertex.extend->upload->takes_url);
 
   const std::string base = read_file(VGW_VENDOR_DIR "/kling.yaml");
+  // Reading the source's task id is reading more than its file.
+  std::string by_task = base;
+  by_task.replace(
+      by_task.find("      model_name: kling-video-o1\n      prompt"),
+      std::string("      model_name: kling-video-o1\n").size(),
+      "      model_name: kling-video-o1\n      of: ${task_id}\n");
+  EXPECT_FALSE(parse_vendor_rules(by_task, "k.yaml").edit->takes_url);
   const BadRule cases[] = {
       {"    video: data.task_result.videos[0].url\n",
        "    video: data.task_result.videos[0].url|base64\n", "as it is",

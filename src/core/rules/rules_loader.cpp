@@ -236,6 +236,39 @@ RequestRule parse_request(const YAML::Node& y, const Roots& roots,
   return r;
 }
 
+// The filters, or the names, a request's templates read.
+std::set<std::string> request_reads(const RequestRule& request, bool filters) {
+  std::set<std::string> read;
+  auto add = [&](const ValueTemplate& t) {
+    const auto& names = filters ? t.filters() : t.names_read();
+    read.insert(names.begin(), names.end());
+  };
+  add(request.path);
+  if (request.body) add(*request.body);
+  for (const auto& [name, value] : request.headers) add(value);
+  return read;
+}
+
+// How a request sends media, from the filters it reads.
+struct MediaReads {
+  bool url = false;    // |url, |url_or_*
+  bool bytes = false;  // |base64, |data_url, |bytes, |url_or_*
+};
+MediaReads media_reads(const RequestRule& request) {
+  std::set<std::string> read = request_reads(request, true);
+  bool either = read.count("url_or_base64") || read.count("url_or_data_url");
+  return MediaReads{either || read.count("url") > 0,
+                    either || read.count("base64") || read.count("data_url") ||
+                        read.count("bytes")};
+}
+
+// A vendor that takes image bytes only (Veo): its create call reads
+// images through the byte filters and never their URL.
+bool reads_image_bytes_only(const RequestRule& request) {
+  MediaReads reads = media_reads(request);
+  return reads.bytes && !reads.url;
+}
+
 // A name a step reads, as rules write it after `steps.`.
 bool is_step_name(const std::string& name) {
   if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])))
@@ -264,6 +297,14 @@ std::vector<StepRule> parse_steps(const YAML::Node& y, Roots roots,
     StepRule step;
     step.request = parse_request(required(item, "request", at + "[]"), roots,
                                  at + "[].request");
+    // A step's body is written as JSON, without the gateway's media
+    // encoding: images and videos go in the section's own call.
+    if (step.request.format == BodyFormat::multipart ||
+        !request_reads(step.request, true).empty()) {
+      throw RuleError(at + "[].request sends JSON without images or videos "
+                           "(no format: multipart, no ${image|...})",
+                      yaml_line(item["request"]));
+    }
     if (const YAML::Node read = item["read"]) {
       if (!read.IsMap()) {
         throw RuleError(at + "[].read must be a mapping of name: reply path",
@@ -302,32 +343,6 @@ RequestRule parse_section_request(const YAML::Node& y, Roots roots,
                                 section + ".request");
   r.steps = std::move(steps);
   return r;
-}
-
-// How a request sends media, from the filters it reads.
-struct MediaReads {
-  bool url = false;    // |url, |url_or_*
-  bool bytes = false;  // |base64, |data_url, |bytes, |url_or_*
-};
-MediaReads media_reads(const RequestRule& request) {
-  std::set<std::string> read;
-  auto add = [&](const ValueTemplate& t) {
-    read.insert(t.filters().begin(), t.filters().end());
-  };
-  add(request.path);
-  if (request.body) add(*request.body);
-  for (const auto& [name, value] : request.headers) add(value);
-  bool either = read.count("url_or_base64") || read.count("url_or_data_url");
-  return MediaReads{either || read.count("url") > 0,
-                    either || read.count("base64") || read.count("data_url") ||
-                        read.count("bytes")};
-}
-
-// A vendor that takes image bytes only (Veo): its create call reads
-// images through the byte filters and never their URL.
-bool reads_image_bytes_only(const RequestRule& request) {
-  MediaReads reads = media_reads(request);
-  return reads.bytes && !reads.url;
 }
 
 CreateRule parse_create(const YAML::Node& y) {
@@ -721,7 +736,8 @@ SourceVideoRule parse_source_video(const YAML::Node& y, const char* section,
   }
   r.request = parse_section_request(y, kSourceVideoRoots, name);
   MediaReads reads = media_reads(r.request);
-  bool reads_only_the_file = true;
+  // Nothing else of the source: none of its other reads, nor its task id.
+  bool reads_only_the_file = !request_reads(r.request, false).count("task_id");
   for (const auto& [source_name, path] : r.source) {
     if (source_name != "video") reads_only_the_file = false;
   }

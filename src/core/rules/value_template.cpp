@@ -60,6 +60,7 @@ struct Names {
   const Roots& roots;
   ItemMedia item = ItemMedia::no;
   std::set<std::string>* filters = nullptr;  // every filter read, collected
+  std::set<std::string>* read = nullptr;     // every name read, collected
 };
 
 void check_root(const std::string& root, const Roots& allowed, int line) {
@@ -96,6 +97,7 @@ NodePtr compile_string(const std::string& text, const Names& names, int line) {
       if (const std::string* filter = path.filter()) {
         names.filters->insert(*filter);
       }
+      names.read->insert(path.root());
     } catch (const RuleError& e) {
       throw RuleError(e.what(), line);
     }
@@ -130,7 +132,7 @@ NodePtr compile_transform(const YAML::Node& y, const Names& names) {
   auto n = std::make_unique<Node>();
   n->kind = Node::Kind::transform;
   Roots item_roots = names.roots;
-  Names item_names{item_roots, names.item, names.filters};
+  Names item_names{item_roots, names.item, names.filters, names.read};
   if (y["$each"]) {
     n->each = compile_node(y["$each"], names);
     item_roots.insert({"item", "index"});
@@ -153,6 +155,7 @@ NodePtr compile_transform(const YAML::Node& y, const Names& names) {
       }
       for (const auto& r : n->when.roots()) {
         check_root(r, names.roots, yaml_line(v));
+        names.read->insert(r);
       }
     } else if (key == "$default") {
       n->fallback = yaml_to_json(v);
@@ -545,7 +548,8 @@ ValueTemplate& ValueTemplate::operator=(ValueTemplate&&) noexcept = default;
 ValueTemplate ValueTemplate::compile(const YAML::Node& node,
                                      const std::set<std::string>& roots) {
   ValueTemplate t;
-  t.root_ = compile_node(node, Names{roots, ItemMedia::no, &t.filters_});
+  t.root_ =
+      compile_node(node, Names{roots, ItemMedia::no, &t.filters_, &t.read_});
   return t;
 }
 
@@ -553,8 +557,8 @@ ValueTemplate ValueTemplate::from_string(const std::string& text,
                                          const std::set<std::string>& roots,
                                          int line) {
   ValueTemplate t;
-  t.root_ =
-      compile_string(text, Names{roots, ItemMedia::no, &t.filters_}, line);
+  t.root_ = compile_string(
+      text, Names{roots, ItemMedia::no, &t.filters_, &t.read_}, line);
   return t;
 }
 

@@ -51,10 +51,13 @@ class ValueTemplate {
   bool empty() const { return root_ == nullptr; }
   // The filters its references read (`base64` for ${image|base64}).
   const std::set<std::string>& filters() const { return filters_; }
+  // The names it reads (`task_id` for ${task_id}).
+  const std::set<std::string>& names_read() const { return read_; }
 
  private:
   std::unique_ptr<Node> root_;
   std::set<std::string> filters_;
+  std::set<std::string> read_;
 };
 
 }  // namespace vgw

@@ -111,7 +111,7 @@ class CreateOperation : public Operation {
                     " reference image(s).",
           request_.images.front().param, "too_many_images"));
     }
-    if (rules.create.fetch_image_urls) {
+    if (rules.create.fetch_image_urls && !context_.source) {
       if (auto fetch = next_image_fetch()) return *fetch;
     }
     const SecondsRule* seconds_rule =
@@ -253,8 +253,11 @@ class CreateOperation : public Operation {
       return start(now);  // the next image, or the create itself
     }
     if (steps_.awaiting()) {
-      if (auto e = steps_.take_reply(vendor_, CallPhase::prepare, reply, now))
+      if (auto e = steps_.take_reply(vendor_, CallPhase::prepare, reply, now)) {
+        // No task exists yet: another account of a pool may take it.
+        facts_.try_next_account = steps_.refused_account();
         return finish(*e);
+      }
       return start(now);  // the next step, or the create itself
     }
     CreatedId created =

@@ -43,6 +43,9 @@ class RuleSteps {
   std::optional<ApiError> take_reply(const Vendor& vendor, CallPhase phase,
                                      const UpstreamReply& reply, int64_t now);
 
+  // The last step's reply refused the account (credentials, quota, a rate
+  // limit) or never reached the vendor: another account may take the call.
+  bool refused_account() const { return refused_account_; }
   // What the steps so far read, by name.
   const Json& names() const;
   // The last step's reply, parsed (a view of `reply.body` passed to
@@ -53,6 +56,7 @@ class RuleSteps {
   const std::vector<StepRule>* steps_;
   size_t next_ = 0;
   bool awaiting_ = false;
+  bool refused_account_ = false;
   // Null until a step reads a name: most operations have no steps, and an
   // empty object would cost an allocation on every create.
   Json names_;

@@ -93,8 +93,11 @@ class TenantQuota : public OperationDecorator {
 
  protected:
   void forward(Step& step) override {
+    // At the first vendor call of a known length: an extension or edit
+    // first reads its source (its length unknown until then).
     if (step.kind == Step::Kind::call_vendor && !step.call.client_host &&
-        !charging_started_ && seconds_limited()) {
+        !charging_started_ && seconds_limited() &&
+        !inner_->facts().seconds.empty()) {
       charging_started_ = true;
       seconds_ =
           static_cast<int64_t>(parse_uint(inner_->facts().seconds).value_or(0));

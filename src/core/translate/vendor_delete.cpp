@@ -40,6 +40,8 @@ class VendorDelete : public Operation {
 
   Step on_reply(const UpstreamReply& reply, int64_t now) override {
     if (steps_.awaiting()) {
+      // The vendor no longer knows what the step asks about: already gone.
+      if (reply.status == 404) return gone();
       if (auto e = steps_.take_reply(vendor_, CallPhase::retrieve, reply, now))
         return finish(*e);
       return start(now);
@@ -50,15 +52,19 @@ class VendorDelete : public Operation {
     }
     JsonDocument body(reply.body);
     if (reply.status == 404 || vendor_reply_ok(vendor_, reply.status, body)) {
-      HttpResponse gone;
-      gone.body = "{}";
-      return finish(std::move(gone));
+      return gone();
     }
     return finish(map_vendor_error(vendor_, CallPhase::retrieve, reply.status,
                                    body, reply.headers, now));
   }
 
  private:
+  Step gone() {
+    HttpResponse r;
+    r.body = "{}";
+    return finish(std::move(r));
+  }
+
   Vendor& vendor_;
   VideoRecord record_;
   RuleSteps steps_;
