@@ -46,7 +46,50 @@ HttpResponse create(testing::FakeStore& store, const Tenant& tenant,
   return {};
 }
 
+// An extension: a status query of its source first (its length not known
+// yet), then the create of 12 s.
+class FakeExtension : public Operation {
+ public:
+  Step start(int64_t) override {
+    UpstreamCall call;
+    call.url = "https://vendor.test/source-status";
+    return Step::call_vendor(call);
+  }
+  Step on_reply(const UpstreamReply&, int64_t) override {
+    if (facts_.seconds.empty()) {
+      facts_.seconds = "12";
+      UpstreamCall call;
+      call.url = "https://vendor.test/extend";
+      return Step::call_vendor(call);
+    }
+    return finish(HttpResponse{});
+  }
+};
+
 constexpr int64_t kDec2 = 1764633600;  // 2025-12-02 00:00:00 UTC
+
+TEST(TenantQuota, AnExtensionIsChargedItsLengthNotTheSourceRead) {
+  testing::FakeStore store;
+  Tenant t;
+  t.name = "acme";
+  t.limits.video_seconds_per_day = 20;
+  auto extend = [&] {
+    auto op = with_tenant_quota(std::make_unique<FakeExtension>(), t);
+    Step step = op->start(kDec2);
+    for (int i = 0; i < 12; ++i) {
+      if (step.kind == Step::Kind::store) {
+        step = op->on_store(store.run(step.store), kDec2);
+      } else if (step.kind == Step::Kind::call_vendor) {
+        step = op->on_reply(UpstreamReply{}, kDec2);
+      } else {
+        return step.response.status;
+      }
+    }
+    return 0;
+  };
+  EXPECT_EQ(extend(), 200);
+  EXPECT_EQ(extend(), 429) << "12 s + 12 s is over the day's 20 s";
+}
 
 TEST(TenantQuota, CreatesPerMinute) {
   testing::FakeStore store;
