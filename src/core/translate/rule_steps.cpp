@@ -71,14 +71,15 @@ std::optional<ApiError> RuleSteps::take_reply(const Vendor& vendor,
   return std::nullopt;
 }
 
-std::variant<UpstreamCall, ApiError> StatusQuery::next(int64_t now) {
+std::variant<UpstreamCall, ApiError> TaskCall::next(int64_t now) {
   const bool step = steps_.pending();
-  const RequestRule& rule =
-      step ? steps_.next() : vendor_.rules().retrieve.request;
+  const RequestRule& rule = step ? steps_.next() : rule_;
   auto call = build_record_call(vendor_, rule, record_, now, &steps_.names());
   if (!call) {
     return step ? RuleSteps::no_path()
-                : internal_error("The vendor rules produced no status path.");
+                : internal_error(
+                      "The vendor rules produced no path for a "
+                      "call about the task.");
   }
   if (step) steps_.sent();
   return std::move(*call);

@@ -36,7 +36,7 @@ class RuleSteps {
   std::optional<UpstreamCall> next_call(Vendor& vendor, const Scope& scope,
                                         int64_t now);
   // Or the next step's request, for a caller that builds its call itself
-  // (sent() once it has).
+  // (sent() once it has: TaskCall).
   const RequestRule& next() const { return (*steps_)[next_].request; }
   void sent() { awaiting_ = true; }
   // Reads the reply to the call out; an error ends the operation.
@@ -63,18 +63,16 @@ class RuleSteps {
   JsonDocument last_;
 };
 
-// A task's status query: the retrieve section's steps, then its request,
-// all with the sealed record's names. Every operation that asks a vendor
-// about a task (retrieve, content, extensions and edits reading their
-// source, callbacks) makes its calls through one.
-class StatusQuery {
+// A call about a task: its rule's steps, then its request, all with the
+// sealed record's names. The status query (retrieve, content, extensions
+// and edits reading their source, callbacks) and a deletion are made
+// through one.
+class TaskCall {
  public:
-  StatusQuery(Vendor& vendor, const VideoRecord& record)
-      : vendor_(vendor),
-        record_(record),
-        steps_(vendor.rules().retrieve.request.steps) {}
+  TaskCall(Vendor& vendor, const VideoRecord& record, const RequestRule& rule)
+      : vendor_(vendor), record_(record), rule_(rule), steps_(rule.steps) {}
 
-  // The next call: a step's, then the status query's; an error when a rule
+  // The next call: a step's, then the rule's own; an error when a rule
   // renders no path.
   std::variant<UpstreamCall, ApiError> next(int64_t now);
   // The reply is to a step: take it with take_step(), then call next().
@@ -86,7 +84,15 @@ class StatusQuery {
  private:
   Vendor& vendor_;
   const VideoRecord& record_;
+  const RequestRule& rule_;
   RuleSteps steps_;
+};
+
+// A task's status query: the retrieve section's steps and request.
+class StatusQuery : public TaskCall {
+ public:
+  StatusQuery(Vendor& vendor, const VideoRecord& record)
+      : TaskCall(vendor, record, vendor.rules().retrieve.request) {}
 };
 
 }  // namespace vgw

@@ -13,7 +13,7 @@ class VendorDelete : public Operation {
   VendorDelete(Vendor& vendor, VideoRecord record)
       : vendor_(vendor),
         record_(std::move(record)),
-        steps_(vendor.rules().deletion->request.steps) {
+        call_(vendor, record_, vendor.rules().deletion->request) {
     facts_.operation = "delete";
     facts_.vendor = vendor.vendor_name();
     facts_.account = vendor.name();
@@ -22,28 +22,16 @@ class VendorDelete : public Operation {
   }
 
   Step start(int64_t now) override {
-    if (steps_.pending()) {
-      auto call = build_record_call(vendor_, steps_.next(), record_, now,
-                                    &steps_.names());
-      if (!call) return finish(RuleSteps::no_path());
-      steps_.sent();
-      return Step::call_vendor(std::move(*call));
-    }
-    auto call = build_record_call(vendor_, vendor_.rules().deletion->request,
-                                  record_, now, &steps_.names());
-    if (!call) {
-      return finish(
-          internal_error("The vendor rules produced no delete path."));
-    }
-    return Step::call_vendor(std::move(*call));
+    auto next = call_.next(now);
+    if (auto* e = std::get_if<ApiError>(&next)) return finish(*e);
+    return Step::call_vendor(std::move(std::get<UpstreamCall>(next)));
   }
 
   Step on_reply(const UpstreamReply& reply, int64_t now) override {
-    if (steps_.awaiting()) {
+    if (call_.answers_step()) {
       // The vendor no longer knows what the step asks about: already gone.
       if (reply.status == 404) return gone();
-      if (auto e = steps_.take_reply(vendor_, CallPhase::retrieve, reply, now))
-        return finish(*e);
+      if (auto e = call_.take_step(reply, now)) return finish(*e);
       return start(now);
     }
     if (reply.status == 0 || reply.too_large || reply.truncated ||
@@ -67,7 +55,7 @@ class VendorDelete : public Operation {
 
   Vendor& vendor_;
   VideoRecord record_;
-  RuleSteps steps_;
+  TaskCall call_;
 };
 
 }  // namespace
